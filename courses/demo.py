@@ -1,0 +1,81 @@
+"""Demo course content: the site's home, one course with two lessons, an editor."""
+
+from django.contrib.auth.models import Group
+from wagtail.models import Page, Site
+
+from config.demo import DEMO_PASSWORD, DemoLogin, demo_user
+from courses.models import CourseIndexPage, CoursePage, LessonPage
+
+HOME_TITLE = "学习园地"
+COURSE = {
+    "slug": "getting-started",
+    "title": "如何使用学习平台",
+    "summary": "用手机学习、节省流量、离线学习的方法。",
+    "description": "<p>本课程介绍如何在手机上学习课程、观看讲座、参加测验。</p>",
+}
+LESSONS = [
+    {
+        "slug": "start-studying",
+        "title": "第一课：开始学习",
+        "summary": "登录、找到课程、从上次停下的地方继续。",
+        "body": [
+            (
+                "text",
+                "<h2>登录</h2><p>用组织发给您的账号登录。</p>"
+                "<h2>继续学习</h2><p>再次打开课程时，会从上次停下的地方继续。</p>",
+            ),
+        ],
+    },
+    {
+        "slug": "save-data",
+        "title": "第二课：节省流量与离线学习",
+        "summary": "播放前先看讲座要花多少流量，选择只听声音。",
+        "body": [
+            (
+                "text",
+                "<p>每个讲座都标明所需流量（MB）。流量紧张时选择“省流量”或“只听声音”。</p>"
+                "<p>没有网络时学习的进度，会在联网后自动同步。</p>",
+            ),
+        ],
+    },
+]
+
+
+def seed() -> list[DemoLogin]:
+    home = _home()
+    course = _child(home, CoursePage, **COURSE)
+    for lesson in LESSONS:
+        _child(course, LessonPage, **lesson)
+    editor = demo_user("editor", first_name="编辑", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    return [DemoLogin("editor (Wagtail admin)", "editor", DEMO_PASSWORD)]
+
+
+def _home() -> CourseIndexPage:
+    home = CourseIndexPage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's initial migration leaves a plain "Welcome" page as the site root.
+        for page in root.get_children().exact_type(Page):
+            if page.numchild == 0:
+                page.delete()
+        home = root.add_child(
+            instance=CourseIndexPage(
+                title=HOME_TITLE, slug="home", intro="<p>欢迎来到学习园地。</p>"
+            )
+        )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"root_page": home, "hostname": "localhost", "site_name": "Satchel"},
+    )
+    return home
+
+
+def _child(parent: Page, model: type[Page], *, slug: str, **fields) -> Page:
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page

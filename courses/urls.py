@@ -1,0 +1,5 @@
+"""Site pages of the courses app."""
+
+app_name = "courses"
+
+urlpatterns: list = []

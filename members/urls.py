@@ -1,0 +1,5 @@
+"""Site pages of the members app."""
+
+app_name = "members"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The quizzes app owns quizzes, the question bank, attempts and grading."""

@@ -1,0 +1,5 @@
+"""Site pages of the quizzes app."""
+
+app_name = "quizzes"
+
+urlpatterns: list = []

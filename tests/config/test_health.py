@@ -1,0 +1,28 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["queue"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_counts_waiting_jobs_on_the_database_queue(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    body = client.get("/healthz").json()
+
+    assert body["queue"]["backend"] == "django_tasks_db.DatabaseBackend"
+    assert body["queue"]["ready"] == 0
+    assert body["queue"]["running"] == 0
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.models import Page
+
+from courses.models import CourseIndexPage, CoursePage, LessonPage
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "users": sorted(get_user_model().objects.values_list("username", flat=True)),
+        "pages": sorted(Page.objects.values_list("url_path", flat=True)),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_data(capsys):
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+
+    assert snapshot() == first
+    assert CourseIndexPage.objects.count() == 1
+    assert CoursePage.objects.live().count() >= 1
+    assert LessonPage.objects.live().count() >= 2
+
+
+def test_seed_demo_prints_the_logins(capsys):
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert "editor" in out
+    assert "member" in out
+    assert "satchel-demo" in out
+
+
+def test_demo_course_is_served_at_the_site_root(client):
+    call_command("seed_demo")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "如何使用学习平台" in response.content.decode()
