@@ -133,7 +133,7 @@ TEMPLATES = [
     },
 ]
 
-# Database ------------------------------------------------------------------------
+# Database ---
 SQLITE_OPTIONS = {
     # WAL lets the worker write while the site reads; IMMEDIATE transactions and a
     # busy timeout turn lock contention into a short wait instead of an error.
@@ -163,7 +163,7 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Users and sessions -------------------------------------------------------------
+# Users and sessions ---
 VALIDATORS_MODULE = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.UserAttributeSimilarityValidator"},
@@ -177,7 +177,7 @@ LOGOUT_REDIRECT_URL = "/"
 # Members study for weeks on the same phone; do not make them log in every day.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 60
 
-# Languages ------------------------------------------------------------------------
+# Languages ---
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
     ("zh-hans", "简体中文"),
@@ -190,7 +190,7 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
-# Static and media files ------------------------------------------------------------
+# Static and media files ---
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
@@ -206,7 +206,7 @@ STORAGES = {
 # store takes over at scale (docs/deployment.md).
 SATCHEL_SERVE_MEDIA = env_bool("SATCHEL_SERVE_MEDIA", default=not PRODUCTION)
 
-# Background tasks ---------------------------------------------------------------------
+# Background tasks ---
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -215,17 +215,25 @@ TASKS = {
     }
 }
 
-# Wagtail ----------------------------------------------------------------------------
+# Wagtail ---
 WAGTAIL_SITE_NAME = "Satchel"
 WAGTAILADMIN_BASE_URL = os.environ.get("SATCHEL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+
+# Members (owned by the members app) ---
+
+# Media pipeline (owned by the media_pipeline app) ---
 WAGTAILMEDIA = {
     "MEDIA_MODEL": os.environ.get("WAGTAILMEDIA_MEDIA_MODEL", "wagtailmedia.Media"),
 }
 
-# API ----------------------------------------------------------------------------------
+# Courses and progress (owned by the courses app) ---
+
+# Quizzes (owned by the quizzes app) ---
+
+# API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -244,7 +252,7 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
 }
 
-# Logging: one line per event on stderr; the process manager keeps it. ----------
+# Logging: one line per event on stderr; the process manager keeps it. ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -256,7 +264,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Production hardening -------------------------------------------------------
+# Production hardening ---
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
