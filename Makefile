@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: run test install install-test serve worker bench lint messages lock clean
 
 run: install  ## install, migrate, seed the demo, run the site and a worker
-	$(PY) manage.py migrate --no-input
+	$(PY) manage.py migrate --no-input --verbosity 0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo "Satchel is serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
@@ -25,7 +25,10 @@ lint: install-test
 	$(BIN)/ruff check .
 
 messages: install  ## extract and compile translations (needs GNU gettext)
-	cd site && ../$(PY) ../manage.py makemessages --all --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --locale zh_Hant --locale en \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
+	$(PY) manage.py makemessages --domain djangojs --locale zh_Hans --locale zh_Hant --locale en \
+		--ignore '.venv/*' --ignore 'var/*' --ignore '*/vendor/*' --ignore 'static/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 lock: install-test  ## re-resolve requirements/*.lock from pyproject.toml

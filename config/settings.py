@@ -225,13 +225,43 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 # Members (owned by the members app) ---
 
 # Media pipeline (owned by the media_pipeline app) ---
+# docs/media-pipeline.md explains each of these. The media model is swappable and so
+# fixed here: changing it after migrations would orphan every lecture.
 WAGTAILMEDIA = {
-    "MEDIA_MODEL": os.environ.get("WAGTAILMEDIA_MEDIA_MODEL", "wagtailmedia.Media"),
+    "MEDIA_MODEL": "media_pipeline.Lecture",
+    "MEDIA_FORM_BASE": "media_pipeline.forms.LectureForm",
 }
+# ffmpeg binary: this setting, else `ffmpeg` on PATH, else imageio-ffmpeg's.
+SATCHEL_FFMPEG = os.environ.get("SATCHEL_FFMPEG", "")
+# An ffmpeg run that reports no progress for this long is killed (and retried).
+SATCHEL_FFMPEG_STALL_SECONDS = int(os.environ.get("SATCHEL_FFMPEG_STALL_SECONDS", 120))
+# What an editor may upload as a lecture.
+SATCHEL_LECTURE_MAX_SECONDS = int(os.environ.get("SATCHEL_LECTURE_MAX_SECONDS", 4 * 3600))
+SATCHEL_LECTURE_MAX_DIMENSION = int(
+    os.environ.get("SATCHEL_LECTURE_MAX_DIMENSION", 4096)
+)
+# How long a signed /m/<token>/... media URL stays valid.
+SATCHEL_MEDIA_URL_TTL = int(os.environ.get("SATCHEL_MEDIA_URL_TTL", 6 * 3600))
+# Transient transcoding failures are retried this many times in all, with backoff.
+SATCHEL_TRANSCODE_MAX_ATTEMPTS = int(
+    os.environ.get("SATCHEL_TRANSCODE_MAX_ATTEMPTS", 3)
+)
+SATCHEL_TRANSCODE_RETRY_SECONDS = int(
+    os.environ.get("SATCHEL_TRANSCODE_RETRY_SECONDS", 60)
+)
+# A `processing` lecture whose worker has not reported for this long is re-queued.
+SATCHEL_TRANSCODE_STALE_SECONDS = int(
+    os.environ.get("SATCHEL_TRANSCODE_STALE_SECONDS", 15 * 60)
+)
 
 # Courses and progress (owned by the courses app) ---
 
 # Quizzes (owned by the quizzes app) ---
+# Seconds a submission may arrive after a timed attempt's deadline: a phone on 2G
+# may take that long to deliver the request the member sent in time.
+QUIZZES_GRACE_SECONDS = int(os.environ.get("QUIZZES_GRACE_SECONDS", 30))
+# Largest question bank file accepted by the import view.
+QUIZZES_IMPORT_MAX_BYTES = int(os.environ.get("QUIZZES_IMPORT_MAX_BYTES", 5_000_000))
 
 # API ---
 REST_FRAMEWORK = {
@@ -261,7 +291,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task state change is noise (Wagtail queues a task per page save);
+        # our own task modules log what matters.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 
 # Production hardening ---
