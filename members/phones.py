@@ -1,0 +1,44 @@
+"""Phone numbers: the one place that normalises, validates and masks them."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Mainland China mobile numbers: 11 digits starting 13-19.
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def normalise_phone(raw: str) -> str:
+    """Strip spaces, dashes, brackets and a +86/0086 prefix; does not validate."""
+    phone = _SEPARATORS.sub("", str(raw or "")).strip()
+    for prefix in ("+86", "0086"):
+        if phone.startswith(prefix):
+            phone = phone[len(prefix) :]
+    # Spreadsheets hand numbers over as floats ("13812345678.0").
+    if phone.endswith(".0") and phone[:-2].isdigit():
+        phone = phone[:-2]
+    return phone
+
+
+def is_valid_phone(phone: str) -> bool:
+    return bool(_MOBILE.match(phone))
+
+
+def validate_phone(raw: str) -> str:
+    """Return the normalised phone or raise ValidationError."""
+    phone = normalise_phone(raw)
+    if not is_valid_phone(phone):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number, such as 13812345678."),
+            code="bad_phone",
+        )
+    return phone
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: the first three and last four digits stay visible."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"

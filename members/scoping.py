@@ -1,0 +1,156 @@
+"""Scoping: the ONE place that turns a user into what they may see.
+
+Every view, export, import and API endpoint of members (and of courses, quizzes
+and reports) filters through these functions; nothing else reads OrganiserRole or
+Pairing to decide visibility.
+
+* An organiser role on an organisation covers its whole subtree, which is one
+  ``path LIKE 'prefix%'`` filter (tree paths are materialised, treebeard MP_Node).
+* A member is in an organiser's scope when their home organisation OR their host
+  organisation is in one of the organiser's subtrees; rows say which (``scope``).
+* A helper sees only the members paired with them.
+* Superusers see everything.
+
+The organisation paths are computed once per user object and cached on it (one
+request = one user object), so calling these helpers repeatedly costs no queries.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+
+from members.models import Member, Organisation, OrganiserRole, Pairing
+
+_PATHS_CACHE = "_members_organisation_paths"
+
+
+def prefix_q(field: str, paths: Iterable[str]) -> Q:
+    """``field`` starts with any of ``paths``; matches nothing when there are none.
+
+    Use it to scope rows keyed by organisation elsewhere, e.g.
+    ``prefix_q("organisation__path", organisation_paths_for(user))``.
+    """
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def _collapse(paths: Iterable[str]) -> list[str]:
+    """Drop paths inside another listed path (a city role under a province role)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(parent) for parent in kept):
+            kept.append(path)
+    return kept
+
+
+def organisation_paths_for(user) -> list[str]:
+    """The tree paths of the subtrees ``user`` organises (all roots for superusers)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, _PATHS_CACHE, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        paths = Organisation.get_root_nodes().values_list("path", flat=True)
+    else:
+        paths = OrganiserRole.objects.filter(user=user).values_list(
+            "organisation__path", flat=True
+        )
+    result = _collapse(paths)
+    setattr(user, _PATHS_CACHE, result)
+    return result
+
+
+def forget_cached_scope(user) -> None:
+    """Call after changing a user's roles within the same request (services do)."""
+    if hasattr(user, _PATHS_CACHE):
+        delattr(user, _PATHS_CACHE)
+
+
+def is_organiser(user) -> bool:
+    return bool(organisation_paths_for(user))
+
+
+def is_helper(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return Pairing.objects.filter(helper=user).exists()
+
+
+def organisations_in_scope(user) -> QuerySet[Organisation]:
+    """Organisations in the user's subtrees, in tree order."""
+    paths = organisation_paths_for(user)
+    if not paths:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(prefix_q("path", paths)).order_by("path")
+
+
+def organisation_in_scope(user, organisation: Organisation) -> bool:
+    return any(organisation.path.startswith(p) for p in organisation_paths_for(user))
+
+
+def members_in_scope(user) -> QuerySet[Member]:
+    """Members ``user`` may see, each annotated with ``scope``.
+
+    ``scope`` is "both", "home" or "host" (which of the member's organisations is
+    in the user's subtrees) or "paired" (seen only as the user's paired member).
+    """
+    if user is None or not user.is_authenticated:
+        return Member.objects.none()
+    paths = organisation_paths_for(user)
+    in_home = prefix_q("home_path", paths)
+    in_host = prefix_q("host_path", paths)
+    condition = in_home | in_host if paths else Q(pk__in=[])
+    if not user.is_superuser:
+        paired = Pairing.objects.filter(helper=user).values("member_id")
+        condition |= Q(pk__in=paired)
+    queryset = Member.objects.filter(condition)
+    if paths:
+        scope = Case(
+            When(in_home & in_host, then=Value("both")),
+            When(in_home, then=Value("home")),
+            When(in_host, then=Value("host")),
+            default=Value("paired"),
+            output_field=CharField(),
+        )
+    else:
+        scope = Value("paired", output_field=CharField())
+    return queryset.annotate(scope=scope)
+
+
+def can_see_member(user, member: Member) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if member.user_id == user.pk:
+        return True
+    paths = organisation_paths_for(user)
+    if any(
+        member.home_path.startswith(p)
+        or (member.host_path and member.host_path.startswith(p))
+        for p in paths
+    ):
+        return True
+    return Pairing.objects.filter(helper=user, member=member).exists()
+
+
+def can_see_full_phone(user, member: Member) -> bool:
+    """Only the member and organisers of the member's home organisation (subtree)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if member.user_id == user.pk:
+        return True
+    return any(member.home_path.startswith(p) for p in organisation_paths_for(user))
+
+
+def can_manage_member(user, member: Member) -> bool:
+    """Change the profile, record moving out or returning: home-side organisers."""
+    if user is None or not user.is_authenticated:
+        return False
+    return any(member.home_path.startswith(p) for p in organisation_paths_for(user))
+
+
+def phone_for(user, member: Member) -> str:
+    """The phone as ``user`` may see it: in full or masked (138****5678)."""
+    return member.phone if can_see_full_phone(user, member) else member.masked_phone

@@ -1,0 +1,106 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+
+from members import services
+from members.models import Member
+from members.phones import mask_phone
+from members.scoping import (
+    can_see_full_phone,
+    can_see_member,
+    is_organiser,
+    members_in_scope,
+    organisation_paths_for,
+    organisations_in_scope,
+    phone_for,
+)
+
+
+def fresh(user):
+    """A new user object, as a new request would have (scope is cached per object)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def names(user):
+    return sorted(m.name for m in members_in_scope(fresh(user)))
+
+
+def test_each_role_sees_exactly_its_subtree_and_hosted_members(people):
+    assert names(people.province) == ["张三", "李四", "王五", "赵六"]
+    assert names(people.city) == ["张三", "李四", "王五", "赵六"]
+    assert names(people.county) == ["张三", "王五"]
+    assert names(people.branch) == ["张三", "王五"]
+    # The host county sees the member registered with it, and only that one.
+    assert names(people.other_county) == ["王五"]
+    assert names(people.liaison) == []
+    assert names(people.helper) == ["张三"]
+    assert names(people.plain) == []
+    assert list(members_in_scope(AnonymousUser())) == []
+    assert names(people.superuser) == ["张三", "李四", "王五", "赵六"]
+
+
+def test_a_county_organiser_never_sees_another_countys_members(people):
+    county = fresh(people.county)
+    assert not can_see_member(county, people.local_a2a)
+    assert not can_see_member(county, people.outflow)
+    assert not members_in_scope(county).filter(pk=people.local_a2a.pk).exists()
+
+
+def test_rows_are_flagged_home_host_or_paired(people):
+    by_name = {m.name: m.scope for m in members_in_scope(fresh(people.county))}
+    assert by_name == {"张三": "home", "王五": "home"}
+    # Home A1a and host B1 are both inside the province.
+    province = {m.name: m.scope for m in members_in_scope(fresh(people.province))}
+    assert province["王五"] == "both"
+    host_rows = {m.name: m.scope for m in members_in_scope(fresh(people.other_county))}
+    assert host_rows == {"王五": "host"}
+    helper_rows = {m.name: m.scope for m in members_in_scope(fresh(people.helper))}
+    assert helper_rows == {"张三": "paired"}
+
+
+def test_a_member_registered_inside_the_same_subtree_is_flagged_both(tree, people):
+    # given a member of A1a registered with A2a, both inside city A
+    registration = services.registration_request(
+        member=people.local_a1a, organisation=tree.a2a
+    )
+    services.registration_confirm(registration=registration, decided_by=people.city)
+    # then
+    row = members_in_scope(fresh(people.city)).get(pk=people.local_a1a.pk)
+    assert row.scope == "both"
+
+
+def test_organisation_scope_collapses_nested_roles(tree, people):
+    services.organiser_role_grant(user=people.county, organisation=tree.a1a)
+    services.organiser_role_grant(user=people.county, organisation=tree.b1)
+    assert organisation_paths_for(fresh(people.county)) == sorted(
+        [tree.a1.path, tree.b1.path]
+    )
+    codes = [o.code for o in organisations_in_scope(fresh(people.county))]
+    assert codes == ["A1", "A1A", "B1"]
+    assert is_organiser(fresh(people.county))
+    assert not is_organiser(fresh(people.helper))
+
+
+def test_full_phone_only_for_the_member_and_home_side_organisers(people):
+    hosted = people.hosted
+    assert phone_for(fresh(people.county), hosted) == "13855556666"
+    assert phone_for(fresh(hosted.user), hosted) == "13855556666"
+    assert phone_for(fresh(people.other_county), hosted) == "138****6666"
+    assert phone_for(fresh(people.helper), people.local_a1a) == "138****2222"
+    assert not can_see_full_phone(AnonymousUser(), hosted)
+
+
+def test_phone_mask_keeps_three_and_four_digits():
+    assert mask_phone("13812345678") == "138****5678"
+
+
+def test_moving_a_subtree_keeps_members_in_the_new_ancestors_scope(tree, people):
+    # when county A1 moves from city A to city B
+    services.organisation_move(organisation=tree.a1, new_parent=tree.b)
+    # then city B sees A1's members, city A no longer does, and the county still does
+    moved = Member.objects.get(pk=people.local_a1a.pk)
+    assert moved.home_path.startswith(tree.b.path)
+    assert "张三" not in names(people.city)
+    assert "张三" in names(people.county)
+    city_b = get_user_model().objects.create_user("city_b")
+    services.organiser_role_grant(user=city_b, organisation=tree.b)
+    assert names(city_b) == ["张三", "王五"]
