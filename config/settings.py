@@ -230,13 +230,18 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAILMEDIA = {
     "MEDIA_MODEL": "media_pipeline.Lecture",
     "MEDIA_FORM_BASE": "media_pipeline.forms.LectureForm",
+    # The probe judges the content (media_pipeline/probe.py); extensions prove nothing.
+    "AUDIO_EXTENSIONS": [],
+    "VIDEO_EXTENSIONS": [],
 }
 # ffmpeg binary: this setting, else `ffmpeg` on PATH, else imageio-ffmpeg's.
 SATCHEL_FFMPEG = os.environ.get("SATCHEL_FFMPEG", "")
 # An ffmpeg run that reports no progress for this long is killed (and retried).
 SATCHEL_FFMPEG_STALL_SECONDS = int(os.environ.get("SATCHEL_FFMPEG_STALL_SECONDS", 120))
 # What an editor may upload as a lecture.
-SATCHEL_LECTURE_MAX_SECONDS = int(os.environ.get("SATCHEL_LECTURE_MAX_SECONDS", 4 * 3600))
+SATCHEL_LECTURE_MAX_SECONDS = int(
+    os.environ.get("SATCHEL_LECTURE_MAX_SECONDS", 4 * 3600)
+)
 SATCHEL_LECTURE_MAX_DIMENSION = int(
     os.environ.get("SATCHEL_LECTURE_MAX_DIMENSION", 4096)
 )

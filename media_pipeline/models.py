@@ -1,4 +1,109 @@
 """The media_pipeline app owns lectures.
 
-Uploads, probing, the transcoded ladder, renditions and their serving.
+Uploads, probing, the transcoded ladder, renditions and their serving. A ``Lecture`` is
+the wagtailmedia media model (``WAGTAILMEDIA["MEDIA_MODEL"]``), so editors get the media
+library, chooser and StreamField block; its row is the source of truth for the
+transcoding job (docs/media-pipeline.md).
 """
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtailmedia.models import AbstractMedia
+
+
+class LectureStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Lecture(AbstractMedia):
+    # ``duration`` (seconds), ``width`` and ``height`` (as displayed, after rotation)
+    # come from AbstractMedia and are filled in by the probe.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=LectureStatus.choices,
+        default=LectureStatus.UPLOADED,
+        db_index=True,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (percent)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    has_video = models.BooleanField(_("has video"), default=False)
+    has_audio = models.BooleanField(_("has audio"), default=False)
+    container_format = models.CharField(_("container"), max_length=64, blank=True)
+    video_codec = models.CharField(_("video codec"), max_length=32, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=32, blank=True)
+    frame_rate = models.FloatField(_("frame rate"), null=True, blank=True)
+    rotation = models.SmallIntegerField(_("rotation (degrees)"), default=0)
+    source_bytes = models.BigIntegerField(_("source size (bytes)"), default=0)
+
+    # Job bookkeeping: the claim token makes a late write by a worker that lost its
+    # claim (presumed dead, re-queued by the sweep) a no-op.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    job_token = models.UUIDField(null=True, blank=True, editable=False)
+    worker = models.CharField(max_length=255, blank=True, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ready_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Storage folder of the published ladder ("lectures/<uuid>/<version>").
+    output_prefix = models.CharField(max_length=255, blank=True, editable=False)
+    # Timings and measurements of the last successful run (manifest.json).
+    manifest = models.JSONField(default=dict, blank=True, editable=False)
+
+    # Probe data is measured, never typed in.
+    admin_form_fields = ("title", "file", "collection", "tags")
+
+    class Meta:
+        verbose_name = _("lecture")
+        verbose_name_plural = _("lectures")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == LectureStatus.READY and bool(self.output_prefix)
+
+
+class RenditionProfile(models.TextChoices):
+    AUDIO = "audio", _("Audio only")
+    P240 = "240p", "240p"
+    P360 = "360p", "360p"
+    P480 = "480p", "480p"
+    P720 = "720p", "720p"
+    DOWNLOAD = "download", _("Download file")
+    POSTER = "poster", _("Poster")
+    THUMBNAILS = "thumbnails", _("Scrub thumbnails")
+
+
+class Rendition(models.Model):
+    lecture = models.ForeignKey(
+        Lecture, on_delete=models.CASCADE, related_name="renditions"
+    )
+    profile = models.CharField(max_length=16, choices=RenditionProfile.choices)
+    # Path relative to the lecture's output folder: a playlist for HLS rungs, a file
+    # for the others.
+    path = models.CharField(max_length=255)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    frame_rate = models.FloatField(null=True, blank=True)
+    codecs = models.CharField(max_length=64, blank=True)
+    # Measured from the files written, in bits per second.
+    average_bitrate = models.PositiveIntegerField(default=0)
+    peak_bitrate = models.PositiveIntegerField(default=0)
+    bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lecture", "profile"], name="rendition_one_per_profile"
+            )
+        ]
+        ordering = ["lecture", "bytes"]
+
+    def __str__(self):
+        return f"{self.lecture_id} {self.profile}"

@@ -1,0 +1,266 @@
+"""Everything that runs ffmpeg. The only module that imports ffmpeg-python.
+
+* ``ffmpeg_binary()``: the SATCHEL_FFMPEG setting, else ``ffmpeg`` on PATH, else the
+  binary shipped by PyPI's imageio-ffmpeg (shared/DESIGN.md section 5).
+* ``ladder_args()``: ONE ffmpeg process that decodes the source once and ``split``s it
+  into every video rung (HLS fMP4, 6 s segments, keyframes forced on the same
+  timestamps in every rung) plus the scrub-thumbnail sprite; the audio rung is a
+  further output of the same process.
+* ``run()``: runs a command with ``-progress``, a stall timeout and progress callbacks.
+"""
+
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import ffmpeg
+
+from media_pipeline.ladder import Ladder, VideoRung
+
+
+class FfmpegError(Exception):
+    """ffmpeg failed; ``transient`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+def ffmpeg_binary() -> str:
+    from django.conf import settings
+
+    configured = getattr(settings, "SATCHEL_FFMPEG", "") if settings.configured else ""
+    if configured:
+        return configured
+    return _default_binary()
+
+
+@cache
+def _default_binary() -> str:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@cache
+def ffmpeg_version(binary: str) -> str:
+    completed = subprocess.run(  # noqa: S603 -- our own binary, fixed arguments
+        [binary, "-hide_banner", "-version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    first = (completed.stdout or "").splitlines()[:1]
+    return first[0] if first else "unknown"
+
+
+GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-nostats")
+
+
+def _hls(playlist_dir: str, segment_seconds: int) -> dict:
+    return {
+        "f": "hls",
+        "hls_time": segment_seconds,
+        "hls_playlist_type": "vod",
+        "hls_segment_type": "fmp4",
+        "hls_fmp4_init_filename": "init.mp4",
+        "hls_segment_filename": f"{playlist_dir}/seg_%04d.m4s",
+        "hls_flags": "independent_segments",
+    }
+
+
+def _x264(rung: VideoRung, segment_seconds: int) -> dict:
+    return {
+        "c:v": "libx264",
+        "preset": "medium",
+        "profile:v": "main",
+        "level:v": rung.level,
+        "pix_fmt": "yuv420p",
+        "crf": rung.crf,
+        "maxrate": rung.maxrate,
+        "bufsize": rung.bufsize,
+        "g": rung.gop,
+        "keyint_min": rung.gop,
+        "sc_threshold": 0,
+        # Keyframes on the same timestamps in every rung, so segments align and a
+        # player can switch rungs at any segment boundary.
+        "force_key_frames": f"expr:gte(t,n_forced*{segment_seconds})",
+    }
+
+
+def ladder_args(source: Path, ladder: Ladder, *, binary: str | None = None) -> list:
+    """The one command writing every HLS rung and the sprite, relative to its cwd."""
+    source_stream = ffmpeg.input(str(source))
+    outputs = []
+    seg = ladder.segment_seconds
+    if ladder.video:
+        branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
+        split = source_stream["v:0"].filter_multi_output("split", branches)
+        for index, rung in enumerate(ladder.video):
+            stream = split[index]
+            if rung.change_fps:
+                stream = stream.filter("fps", fps=rung.fps)
+            stream = stream.filter(
+                "scale", rung.width, rung.height, flags="bicubic"
+            ).filter("setsar", "1")
+            outputs.append(
+                ffmpeg.output(
+                    stream,
+                    f"{rung.profile}/index.m3u8",
+                    **_x264(rung, seg),
+                    **_hls(rung.profile, seg),
+                )
+            )
+        if thumbs := ladder.thumbnails:
+            sprite = (
+                split[len(ladder.video)]
+                .filter("fps", fps=f"1/{thumbs.interval}")
+                .filter("scale", thumbs.width, thumbs.height)
+                .filter("tile", f"{thumbs.columns}x{thumbs.rows}")
+            )
+            outputs.append(
+                ffmpeg.output(
+                    sprite, "thumbnails.jpg", vframes=1, update=1, **{"q:v": 5}
+                )
+            )
+    if audio := ladder.audio:
+        outputs.append(
+            ffmpeg.output(
+                source_stream["a:0"],
+                "audio/index.m3u8",
+                **{
+                    "c:a": "aac",
+                    "b:a": audio.bitrate,
+                    "ac": audio.channels,
+                    "ar": audio.sample_rate,
+                },
+                **_hls("audio", seg),
+            )
+        )
+    command = (
+        ffmpeg.merge_outputs(*outputs)
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .overwrite_output()
+    )
+    return command.compile(cmd=binary or ffmpeg_binary())
+
+
+def poster_args(
+    source: Path, target: Path, *, at: float, width: int, height: int
+) -> list:
+    command = (
+        ffmpeg.input(str(source), ss=at)
+        .video.filter("scale", width, height)
+        .output(str(target), vframes=1, **{"q:v": 3})
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .overwrite_output()
+    )
+    return command.compile(cmd=ffmpeg_binary())
+
+
+def remux_args(inputs: list[Path], target: Path) -> list:
+    """Copy (no re-encode) the given single-track files into one faststart MP4."""
+    streams = [ffmpeg.input(str(path)) for path in inputs]
+    command = (
+        ffmpeg.output(*streams, str(target), c="copy", movflags="+faststart", f="mp4")
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .overwrite_output()
+    )
+    return command.compile(cmd=ffmpeg_binary())
+
+
+def decode_only_args(source: Path) -> list:
+    """Decode every frame and throw it away: the benchmark's floor, and a check."""
+    command = (
+        ffmpeg.input(str(source))
+        .output("-", f="null")
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+    )
+    return command.compile(cmd=ffmpeg_binary())
+
+
+ProgressCallback = Callable[[float], None]
+
+
+def run(
+    args: list,
+    *,
+    cwd: Path | None = None,
+    duration: float | None = None,
+    on_progress: ProgressCallback | None = None,
+    stall_seconds: float = 120,
+) -> None:
+    """Run ffmpeg; report progress (0..1 of ``duration``); kill it when it stalls.
+
+    ffmpeg writes ``key=value`` lines to ``-progress pipe:1`` at least twice a second
+    while it works, so silence for ``stall_seconds`` means it hangs.
+    """
+    process = subprocess.Popen(  # noqa: S603 -- arguments built above, no shell
+        [str(arg) for arg in args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
+    errors: deque[str] = deque(maxlen=20)
+    last_seen = [time.monotonic()]
+
+    def read_stderr():
+        for line in process.stderr:
+            errors.append(line.rstrip())
+            last_seen[0] = time.monotonic()
+
+    # The readers only record; callbacks run on this thread (they may use the
+    # database connection, which belongs to the calling thread).
+    done = [0.0]
+
+    def read_progress():
+        for line in process.stdout:
+            last_seen[0] = time.monotonic()
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and duration:
+                try:
+                    seconds = int(value) / 1_000_000
+                except ValueError:
+                    continue
+                done[0] = max(0.0, min(1.0, seconds / duration))
+
+    readers = [
+        threading.Thread(target=read_stderr, daemon=True),
+        threading.Thread(target=read_progress, daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    reported = 0.0
+    while process.poll() is None:
+        if time.monotonic() - last_seen[0] > stall_seconds:
+            process.kill()
+            process.wait()
+            raise FfmpegError(
+                f"ffmpeg made no progress for {stall_seconds:.0f} s and was stopped",
+                transient=True,
+            )
+        if on_progress and done[0] != reported:
+            reported = done[0]
+            on_progress(reported)
+        time.sleep(0.2)
+    for reader in readers:
+        reader.join(timeout=5)
+    if process.returncode != 0:
+        detail = " | ".join(line for line in errors if line) or "no message"
+        # Killed by a signal (OOM killer, shutdown) may work next time; an error
+        # exit on a file that probed fine is most likely the file itself.
+        raise FfmpegError(
+            f"ffmpeg exited with status {process.returncode}: {detail[-600:]}",
+            transient=process.returncode < 0,
+        )

@@ -1,0 +1,140 @@
+"""The ladder plan: which renditions a probed source gets (shared/DESIGN.md section 5).
+
+Pure data, no ffmpeg: ``plan_ladder(probe)`` decides rungs, sizes, frame rates and
+rate caps; ``media_pipeline.ffmpeg`` turns the plan into one ffmpeg command.
+"""
+
+import math
+from dataclasses import dataclass
+
+from media_pipeline.probe import Probe
+
+SEGMENT_SECONDS = 6
+
+
+@dataclass(frozen=True)
+class RungSpec:
+    profile: str
+    short_side: int
+    max_fps: float
+    maxrate: int  # bits per second, x264 VBV cap
+    bufsize: int
+    crf: int
+    level: str
+
+
+# 240p's cap is lower than DESIGN.md's 150k so that 240p video plus the 48k audio
+# stays within the issue's 150 kbps peak target (docs/media-pipeline.md, "Ladder").
+VIDEO_LADDER: tuple[RungSpec, ...] = (
+    RungSpec("240p", 240, 15, 90_000, 135_000, 26, "3.0"),
+    RungSpec("360p", 360, 30, 300_000, 450_000, 26, "3.0"),
+    RungSpec("480p", 480, 30, 600_000, 900_000, 26, "3.1"),
+)
+
+
+@dataclass(frozen=True)
+class VideoRung:
+    profile: str
+    width: int
+    height: int
+    fps: float
+    change_fps: bool  # whether an fps filter is needed (source is faster)
+    maxrate: int
+    bufsize: int
+    crf: int
+    level: str
+
+    @property
+    def gop(self) -> int:
+        return max(1, round(self.fps * SEGMENT_SECONDS))
+
+
+@dataclass(frozen=True)
+class AudioRung:
+    profile: str = "audio"
+    bitrate: int = 48_000
+    sample_rate: int = 48_000
+    channels: int = 1
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    interval: int  # seconds between thumbnails
+    count: int
+    width: int
+    height: int
+    columns: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class Ladder:
+    duration: float
+    video: tuple[VideoRung, ...]
+    audio: AudioRung | None
+    thumbnails: Thumbnails | None
+    poster_width: int | None
+    poster_height: int | None
+    segment_seconds: int = SEGMENT_SECONDS
+
+    @property
+    def poster_at(self) -> float:
+        return round(self.duration * 0.1, 3)
+
+
+def _even(value: float) -> int:
+    return max(2, int(round(value / 2)) * 2)
+
+
+def _scaled(probe: Probe, short_side: int) -> tuple[int, int]:
+    """Scale by the short side, so portrait video gets the same pixel budget."""
+    width, height = probe.width or 0, probe.height or 0
+    if width >= height:
+        return _even(short_side * width / height), _even(short_side)
+    return _even(short_side), _even(short_side * height / width)
+
+
+def plan_ladder(probe: Probe) -> Ladder:
+    audio = AudioRung() if probe.has_audio else None
+    if not probe.has_video:
+        return Ladder(probe.duration, (), audio, None, None, None)
+    source_fps = probe.frame_rate or 30.0
+    specs = [spec for spec in VIDEO_LADDER if spec.short_side <= probe.short_side]
+    if not specs:
+        # Smaller than the smallest rung: one rung at the source's own size.
+        specs = [VIDEO_LADDER[0]]
+    rungs = []
+    for spec in specs:
+        short = min(spec.short_side, probe.short_side)
+        width, height = _scaled(probe, short)
+        fps = min(source_fps, spec.max_fps)
+        rungs.append(
+            VideoRung(
+                profile=spec.profile,
+                width=width,
+                height=height,
+                fps=round(fps, 3),
+                change_fps=source_fps > spec.max_fps + 0.01,
+                maxrate=spec.maxrate,
+                bufsize=spec.bufsize,
+                crf=spec.crf,
+                level=spec.level,
+            )
+        )
+    # About a hundred scrub thumbnails at most, one every 2 s at least.
+    interval = max(2, math.ceil(probe.duration / 100))
+    count = max(1, math.ceil(probe.duration / interval))
+    columns = min(10, count)
+    thumb_w, thumb_h = _scaled(probe, 90)
+    thumbnails = Thumbnails(
+        interval=interval,
+        count=count,
+        width=thumb_w,
+        height=thumb_h,
+        columns=columns,
+        rows=math.ceil(count / columns),
+    )
+    top = rungs[-1]
+    return Ladder(
+        probe.duration, tuple(rungs), audio, thumbnails, top.width, top.height
+    )

@@ -1,0 +1,147 @@
+"""What a player page needs for one lecture and one member, with signed URLs.
+
+``lecture_playback(lecture=..., user=...)`` is the interface the courses app builds its
+lesson player on. Every URL sits under ``/m/<token>/<lecture-uuid>/``: the token is
+signed (Django's ``signing``), carries the published version of the ladder and
+expires after SATCHEL_MEDIA_URL_TTL seconds. Playlists use relative URIs, so the one
+prefix covers the whole HLS tree without rewriting any playlist.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from media_pipeline.models import Lecture, LectureStatus
+
+SALT = "media_pipeline.playback"
+
+
+@dataclass(frozen=True)
+class QualityChoice:
+    key: str  # "auto", "data_saver" or "audio"
+    playlist_url: str
+    # Expected size of the whole lecture in this choice, from the measured files.
+    expected_bytes: int
+
+
+@dataclass(frozen=True)
+class LecturePlayback:
+    lecture_uuid: str
+    title: str
+    duration: float
+    has_video: bool
+    master_url: str
+    audio_url: str | None
+    download_url: str
+    download_bytes: int
+    poster_url: str | None
+    thumbnails_url: str | None
+    choices: tuple[QualityChoice, ...]
+    expires_at: datetime
+
+    @property
+    def expected_bytes(self) -> dict[str, int]:
+        return {choice.key: choice.expected_bytes for choice in self.choices}
+
+    def choice(self, key: str) -> QualityChoice | None:
+        return next((c for c in self.choices if c.key == key), None)
+
+
+def sign_token(*, lecture: Lecture, user) -> str:
+    version = lecture.output_prefix.rsplit("/", 1)[-1]
+    return signing.dumps(
+        {"l": lecture.uuid.hex, "v": version, "u": user.pk}, salt=SALT, compress=True
+    )
+
+
+class TokenError(Exception):
+    def __init__(self, message, status: int):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+def verify_token(token: str, *, lecture_uuid) -> dict:
+    """The token's payload, or TokenError (403) when it is bad, expired or not this
+    lecture's."""
+    from django.utils.translation import gettext as _
+
+    try:
+        payload = signing.loads(
+            token, salt=SALT, max_age=settings.SATCHEL_MEDIA_URL_TTL
+        )
+    except signing.SignatureExpired as error:
+        raise TokenError(
+            _("This media link has expired. Reload the page to get a new one."), 403
+        ) from error
+    except signing.BadSignature as error:
+        raise TokenError(_("This media link is not valid."), 403) from error
+    if not isinstance(payload, dict) or payload.get("l") != lecture_uuid.hex:
+        raise TokenError(_("This media link is not valid for this lecture."), 403)
+    return payload
+
+
+def media_url(*, token: str, lecture: Lecture, path: str) -> str:
+    return reverse(
+        "media_pipeline:serve",
+        kwargs={"token": token, "lecture_uuid": lecture.uuid, "path": path},
+    )
+
+
+def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
+    """Signed playback data for ``user``; None if the lecture is not ready or the user
+    is anonymous (lectures are members-only).
+
+    Uses ``lecture.renditions.all()``: prefetch ``renditions`` when calling it for
+    several lectures.
+    """
+    if lecture.status != LectureStatus.READY or not lecture.output_prefix:
+        return None
+    if user is None or not user.is_authenticated:
+        return None
+    renditions = {r.profile: r for r in lecture.renditions.all()}
+    token = sign_token(lecture=lecture, user=user)
+
+    def url(path: str) -> str:
+        return media_url(token=token, lecture=lecture, path=path)
+
+    audio = renditions.get("audio")
+    audio_bytes = audio.bytes if audio else 0
+    videos = sorted(
+        (r for r in renditions.values() if r.profile.endswith("p")),
+        key=lambda r: r.height or 0,
+    )
+    choices = []
+    if videos:
+        # "auto" may climb to the top rung on a good line: that is what it can cost.
+        choices.append(
+            QualityChoice("auto", url("master.m3u8"), videos[-1].bytes + audio_bytes)
+        )
+        choices.append(
+            QualityChoice(
+                "data_saver", url("data_saver.m3u8"), videos[0].bytes + audio_bytes
+            )
+        )
+    if audio:
+        choices.append(QualityChoice("audio", url(audio.path), audio_bytes))
+    download = renditions["download"]
+    poster = renditions.get("poster")
+    thumbnails = renditions.get("thumbnails")
+    return LecturePlayback(
+        lecture_uuid=str(lecture.uuid),
+        title=lecture.title,
+        duration=lecture.duration,
+        has_video=bool(videos),
+        master_url=url("master.m3u8"),
+        audio_url=url(audio.path) if audio else None,
+        download_url=url(download.path),
+        download_bytes=download.bytes,
+        poster_url=url(poster.path) if poster else None,
+        thumbnails_url=url(thumbnails.path) if thumbnails else None,
+        choices=tuple(choices),
+        expires_at=timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
+    )

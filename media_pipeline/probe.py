@@ -1,0 +1,138 @@
+"""Probing an upload with PyAV (no ffprobe: imageio-ffmpeg ships none).
+
+``probe(path)`` reads what a lecture needs to know about its source and refuses what
+cannot be a lecture, with a message an editor understands (``ProbeError.message``).
+"""
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import av
+import av.error
+from django.utils.translation import gettext_lazy as _
+
+
+class ProbeError(Exception):
+    """The file cannot become a lecture; ``message`` is shown to the editor."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Probe:
+    duration: float
+    size: int
+    container_format: str
+    has_video: bool
+    has_audio: bool
+    # Displayed size, after applying the rotation in the display matrix.
+    width: int | None = None
+    height: int | None = None
+    rotation: int = 0
+    frame_rate: float | None = None
+    video_codec: str = ""
+    audio_codec: str = ""
+    audio_channels: int | None = None
+    audio_sample_rate: int | None = None
+
+    @property
+    def short_side(self) -> int:
+        return min(self.width or 0, self.height or 0)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _is_cover_art(stream) -> bool:
+    # An MP3's or M4A's embedded cover is a one-picture "video" stream.
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _duration(container, streams) -> float:
+    if container.duration:
+        return container.duration / av.time_base
+    best = 0.0
+    for stream in streams:
+        if stream.duration and stream.time_base:
+            best = max(best, float(stream.duration * stream.time_base))
+    return best
+
+
+def probe(path: str | Path) -> Probe:
+    path = Path(path)
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as error:
+        raise ProbeError(
+            _("This file is not a video or audio file that can be read.")
+        ) from error
+    try:
+        return _probe_open(container, path)
+    finally:
+        container.close()
+
+
+def _probe_open(container, path: Path) -> Probe:
+    videos = [s for s in container.streams.video if not _is_cover_art(s)]
+    audios = list(container.streams.audio)
+    if not videos and not audios:
+        raise ProbeError(_("This file has neither a video nor an audio track."))
+    duration = _duration(container, videos + audios)
+    if duration <= 0:
+        raise ProbeError(_("This file has no playable length (its duration is zero)."))
+    fields: dict = {
+        "duration": round(duration, 3),
+        "size": path.stat().st_size,
+        "container_format": container.format.name[:64],
+        "has_video": bool(videos),
+        "has_audio": bool(audios),
+    }
+    if audios:
+        audio = audios[0]
+        fields["audio_codec"] = audio.codec_context.name
+        fields["audio_channels"] = audio.codec_context.channels
+        fields["audio_sample_rate"] = audio.codec_context.sample_rate
+    if videos:
+        video = videos[0]
+        rotation = _first_frame_rotation(container, video)
+        width, height = video.codec_context.width, video.codec_context.height
+        if not width or not height:
+            raise ProbeError(_("The video track has no picture size."))
+        if rotation % 180:
+            width, height = height, width
+        rate = video.average_rate or video.guessed_rate
+        fields.update(
+            width=width,
+            height=height,
+            rotation=rotation,
+            frame_rate=round(float(rate), 3) if rate else None,
+            video_codec=video.codec_context.name,
+        )
+    return Probe(**fields)
+
+
+def _first_frame_rotation(container, video) -> int:
+    """Decode the first picture: proves the track decodes and reads its rotation."""
+    try:
+        for frame in container.decode(video):
+            return int(round(frame.rotation or 0)) % 360
+    except av.error.FFmpegError as error:
+        raise ProbeError(
+            _("The video track is damaged and cannot be decoded.")
+        ) from error
+    raise ProbeError(_("The video track holds no pictures."))
+
+
+def check_limits(probe: Probe, *, max_seconds: int, max_dimension: int) -> None:
+    if probe.duration > max_seconds:
+        raise ProbeError(
+            _("This file is %(minutes)d minutes long; the limit is %(limit)d minutes.")
+            % {"minutes": probe.duration // 60, "limit": max_seconds // 60}
+        )
+    if probe.has_video and max(probe.width or 0, probe.height or 0) > max_dimension:
+        raise ProbeError(
+            _("The picture is %(width)dx%(height)d; the limit is %(limit)d pixels.")
+            % {"width": probe.width, "height": probe.height, "limit": max_dimension}
+        )

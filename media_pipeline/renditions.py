@@ -1,0 +1,306 @@
+"""The whole pipeline on one file, into one folder, without the web app.
+
+``transcode_to_directory(source, out_dir)`` probes, plans, runs the single ladder
+ffmpeg process, measures what it wrote, and adds ``master.m3u8`` (from the measured
+segment sizes: ffmpeg's own declares wrong BANDWIDTH values), the faststart download
+file (remuxed, no re-encode), the poster, the WebVTT map of the thumbnail sprite and
+``manifest.json``. The ``transcode`` command and the lecture job both call it.
+
+Folder layout (every URI relative, so a signed prefix covers the whole tree)::
+
+    master.m3u8  data_saver.m3u8  manifest.json
+    download.mp4 (download.m4a for audio lectures)
+    poster.jpg  thumbnails.jpg  thumbnails.vtt
+    240p/index.m3u8 240p/init.mp4 240p/seg_0000.m4s ...   (and 360p/, 480p/)
+    audio/index.m3u8 audio/init.mp4 audio/seg_0000.m4s ...
+"""
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from media_pipeline import ffmpeg
+from media_pipeline.ladder import Ladder, plan_ladder
+from media_pipeline.probe import Probe
+from media_pipeline.probe import probe as probe_file
+
+MANIFEST_VERSION = 1
+AUDIO_CODECS = "mp4a.40.2"  # AAC-LC
+
+
+@dataclass
+class MeasuredRendition:
+    profile: str
+    path: str
+    bytes: int
+    average_bitrate: int = 0
+    peak_bitrate: int = 0
+    width: int | None = None
+    height: int | None = None
+    frame_rate: float | None = None
+    codecs: str = ""
+    segments: list[float] = field(default_factory=list)
+
+
+def _parse_media_playlist(playlist: Path) -> tuple[str | None, list[tuple[float, str]]]:
+    init = None
+    segments: list[tuple[float, str]] = []
+    duration = None
+    for raw in playlist.read_text().splitlines():
+        line = raw.strip()
+        if line.startswith("#EXT-X-MAP:"):
+            init = line.split('URI="', 1)[1].split('"', 1)[0]
+        elif line.startswith("#EXTINF:"):
+            duration = float(line[len("#EXTINF:") :].split(",", 1)[0])
+        elif line and not line.startswith("#") and duration is not None:
+            segments.append((duration, line))
+            duration = None
+    return init, segments
+
+
+def avc_codecs(init: Path) -> str:
+    """RFC 6381 string (``avc1.PPCCLL``) read from the avcC box of the init segment."""
+    data = init.read_bytes()
+    at = data.find(b"avcC")
+    if at < 0:
+        return "avc1.4d401e"
+    profile, compat, level = data[at + 5 : at + 8]
+    return f"avc1.{profile:02x}{compat:02x}{level:02x}"
+
+
+def measure_hls(folder: Path, profile: str) -> MeasuredRendition:
+    playlist = folder / profile / "index.m3u8"
+    init, segments = _parse_media_playlist(playlist)
+    total_bytes = (folder / profile / init).stat().st_size if init else 0
+    total_seconds = 0.0
+    peak = 0.0
+    for seconds, name in segments:
+        size = (folder / profile / name).stat().st_size
+        total_bytes += size
+        total_seconds += seconds
+        if seconds > 0:
+            peak = max(peak, size * 8 / seconds)
+    average = total_bytes * 8 / total_seconds if total_seconds else 0
+    measured = MeasuredRendition(
+        profile=profile,
+        path=f"{profile}/index.m3u8",
+        bytes=total_bytes,
+        average_bitrate=round(average),
+        peak_bitrate=round(peak),
+        segments=[seconds for seconds, _ in segments],
+    )
+    if profile == "audio":
+        measured.codecs = AUDIO_CODECS
+    elif init:
+        measured.codecs = avc_codecs(folder / profile / init)
+    return measured
+
+
+def master_playlist(
+    video: list[MeasuredRendition], audio: MeasuredRendition | None
+) -> str:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    if audio and video:
+        lines.append(
+            '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="audio",LANGUAGE="und",'
+            f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="{audio.path}"'
+        )
+    for rung in video:
+        codecs = rung.codecs + (f",{audio.codecs}" if audio else "")
+        bandwidth = rung.peak_bitrate + (audio.peak_bitrate if audio else 0)
+        average = rung.average_bitrate + (audio.average_bitrate if audio else 0)
+        attributes = [
+            f"BANDWIDTH={bandwidth}",
+            f"AVERAGE-BANDWIDTH={average}",
+            f'CODECS="{codecs}"',
+            f"RESOLUTION={rung.width}x{rung.height}",
+            f"FRAME-RATE={rung.frame_rate:.3f}",
+        ]
+        if audio:
+            attributes.append('AUDIO="audio"')
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), rung.path]
+    if audio and not video:
+        lines += [
+            f"#EXT-X-STREAM-INF:BANDWIDTH={audio.peak_bitrate},"
+            f"AVERAGE-BANDWIDTH={audio.average_bitrate},"
+            f'CODECS="{audio.codecs}"',
+            audio.path,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _vtt_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def thumbnails_vtt(ladder: Ladder, sprite_name: str = "thumbnails.jpg") -> str:
+    thumbs = ladder.thumbnails
+    lines = ["WEBVTT", ""]
+    for index in range(thumbs.count):
+        start = index * thumbs.interval
+        end = min(ladder.duration, start + thumbs.interval)
+        if end <= start:
+            break
+        x = (index % thumbs.columns) * thumbs.width
+        y = (index // thumbs.columns) * thumbs.height
+        lines += [
+            f"{_vtt_time(start)} --> {_vtt_time(end)}",
+            f"{sprite_name}#xywh={x},{y},{thumbs.width},{thumbs.height}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _concat(folder: Path, profile: str, target: Path) -> Path:
+    """init + segments, byte for byte, is one valid fragmented MP4."""
+    init, segments = _parse_media_playlist(folder / profile / "index.m3u8")
+    with target.open("wb") as out:
+        for name in ([init] if init else []) + [name for _, name in segments]:
+            with (folder / profile / name).open("rb") as part:
+                shutil.copyfileobj(part, out)
+    return target
+
+
+def transcode_to_directory(
+    source: Path,
+    out_dir: Path,
+    *,
+    probe: Probe | None = None,
+    on_progress: ffmpeg.ProgressCallback | None = None,
+    stall_seconds: float = 120,
+) -> dict:
+    """Write the whole ladder of ``source`` into ``out_dir``; return the manifest.
+
+    Raises ``ProbeError`` for a file that cannot be a lecture and
+    ``ffmpeg.FfmpegError`` when ffmpeg fails.
+    """
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    report = on_progress or (lambda fraction: None)
+    source, out_dir = Path(source), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    if probe is None:
+        probe = probe_file(source)
+    timings["probe"] = time.monotonic() - started
+    ladder = plan_ladder(probe)
+    for rung in ladder.video:
+        (out_dir / rung.profile).mkdir(exist_ok=True)
+    if ladder.audio:
+        (out_dir / "audio").mkdir(exist_ok=True)
+
+    step = time.monotonic()
+    ffmpeg.run(
+        ffmpeg.ladder_args(source.resolve(), ladder),
+        cwd=out_dir,
+        duration=probe.duration,
+        on_progress=lambda fraction: report(fraction * 0.95),
+        stall_seconds=stall_seconds,
+    )
+    timings["ladder"] = time.monotonic() - step
+
+    video = []
+    for rung in ladder.video:
+        measured = measure_hls(out_dir, rung.profile)
+        measured.width, measured.height, measured.frame_rate = (
+            rung.width,
+            rung.height,
+            rung.fps,
+        )
+        video.append(measured)
+    audio = measure_hls(out_dir, "audio") if ladder.audio else None
+    (out_dir / "master.m3u8").write_text(master_playlist(video, audio))
+    if video:
+        # The "data saver" choice: the same master with the lowest rung only.
+        (out_dir / "data_saver.m3u8").write_text(master_playlist(video[:1], audio))
+
+    step = time.monotonic()
+    scratch = out_dir / ".remux"
+    scratch.mkdir(exist_ok=True)
+    try:
+        parts = []
+        if video:
+            parts.append(_concat(out_dir, video[0].profile, scratch / "video.mp4"))
+        if audio:
+            parts.append(_concat(out_dir, "audio", scratch / "audio.mp4"))
+        download_name = "download.mp4" if video else "download.m4a"
+        ffmpeg.run(
+            ffmpeg.remux_args(parts, out_dir / download_name),
+            stall_seconds=stall_seconds,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    download = MeasuredRendition(
+        profile="download",
+        path=download_name,
+        bytes=(out_dir / download_name).stat().st_size,
+        width=video[0].width if video else None,
+        height=video[0].height if video else None,
+        frame_rate=video[0].frame_rate if video else None,
+        codecs=",".join(
+            codec
+            for codec in (video[0].codecs if video else "", audio and audio.codecs)
+            if codec
+        ),
+    )
+    download.average_bitrate = round(download.bytes * 8 / probe.duration)
+    extras = [download]
+    timings["download"] = time.monotonic() - step
+
+    if video:
+        step = time.monotonic()
+        ffmpeg.run(
+            ffmpeg.poster_args(
+                source.resolve(),
+                out_dir / "poster.jpg",
+                at=ladder.poster_at,
+                width=ladder.poster_width,
+                height=ladder.poster_height,
+            ),
+            stall_seconds=stall_seconds,
+        )
+        timings["poster"] = time.monotonic() - step
+        extras.append(
+            MeasuredRendition(
+                profile="poster",
+                path="poster.jpg",
+                bytes=(out_dir / "poster.jpg").stat().st_size,
+                width=ladder.poster_width,
+                height=ladder.poster_height,
+            )
+        )
+        (out_dir / "thumbnails.vtt").write_text(thumbnails_vtt(ladder))
+        thumbs = ladder.thumbnails
+        extras.append(
+            MeasuredRendition(
+                profile="thumbnails",
+                path="thumbnails.vtt",
+                bytes=(out_dir / "thumbnails.jpg").stat().st_size
+                + (out_dir / "thumbnails.vtt").stat().st_size,
+                width=thumbs.width,
+                height=thumbs.height,
+            )
+        )
+    timings["total"] = time.monotonic() - started
+    report(1.0)
+
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "master": "master.m3u8",
+        "duration": probe.duration,
+        "source": probe.as_dict(),
+        "segment_seconds": ladder.segment_seconds,
+        "renditions": [
+            asdict(item) for item in video + ([audio] if audio else []) + extras
+        ],
+        "timings": {key: round(value, 3) for key, value in timings.items()},
+        "ffmpeg": ffmpeg.ffmpeg_version(ffmpeg.ffmpeg_binary()),
+    }
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest

@@ -1,0 +1,293 @@
+"""Writes to lectures: accepting an upload, the transcoding job, retries, the sweep.
+
+The ``Lecture`` row is the source of truth, not the queue. A job first *claims* the
+lecture with one conditional UPDATE (``status='queued'`` -> ``processing`` with a
+fresh ``job_token``); whoever's UPDATE matched owns it, on SQLite and PostgreSQL
+alike, on any number of machines. Every later write of that job is conditional on
+the same token, so a worker presumed dead (and re-queued by the sweep) that wakes up
+can no longer change the row. Output goes to a scratch folder and is published under
+a new versioned prefix before the row points to it.
+"""
+
+import logging
+import os
+import socket
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from media_pipeline import storage
+from media_pipeline.ffmpeg import FfmpegError
+from media_pipeline.models import Lecture, LectureStatus, Rendition
+from media_pipeline.probe import Probe, ProbeError, check_limits
+from media_pipeline.probe import probe as probe_file
+from media_pipeline.renditions import transcode_to_directory
+
+logger = logging.getLogger(__name__)
+
+RENDITION_FIELDS = (
+    "width",
+    "height",
+    "frame_rate",
+    "codecs",
+    "average_bitrate",
+    "peak_bitrate",
+    "bytes",
+)
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def probe_upload(*, path) -> Probe:
+    """Probe a file and apply the configured limits; ProbeError says what is wrong."""
+    probe = probe_file(path)
+    check_limits(
+        probe,
+        max_seconds=settings.SATCHEL_LECTURE_MAX_SECONDS,
+        max_dimension=settings.SATCHEL_LECTURE_MAX_DIMENSION,
+    )
+    return probe
+
+
+def _probe_fields(probe: Probe) -> dict:
+    return {
+        "type": "video" if probe.has_video else "audio",
+        "duration": probe.duration,
+        "width": probe.width,
+        "height": probe.height,
+        "has_video": probe.has_video,
+        "has_audio": probe.has_audio,
+        "container_format": probe.container_format,
+        "video_codec": probe.video_codec,
+        "audio_codec": probe.audio_codec or "",
+        "frame_rate": probe.frame_rate,
+        "rotation": probe.rotation,
+        "source_bytes": probe.size,
+    }
+
+
+def _enqueue(lecture_id: int, *, delay_seconds: int = 0) -> None:
+    from media_pipeline.tasks import transcode_lecture
+
+    task = transcode_lecture
+    if delay_seconds and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+    task.enqueue(lecture_id=lecture_id)
+
+
+def lecture_upload_accept(*, lecture: Lecture, probe: Probe) -> Lecture:
+    """Record the probe of a newly stored (or replaced) file and queue transcoding."""
+    for name, value in _probe_fields(probe).items():
+        setattr(lecture, name, value)
+    with transaction.atomic():
+        lecture.save(update_fields=list(_probe_fields(probe)))
+        return lecture_queue(lecture=lecture, reset_attempts=True)
+
+
+def lecture_queue(*, lecture: Lecture, reset_attempts: bool = False) -> Lecture:
+    """Put the lecture (back) in the queue; the task runs after the commit.
+
+    Works whatever the current status: a replaced file must be transcoded again even
+    while an older job runs (clearing the token voids that job's final write).
+    """
+    now = timezone.now()
+    changes = {
+        "status": LectureStatus.QUEUED,
+        "progress": 0,
+        "error": "",
+        "job_token": None,
+        "queued_at": now,
+    }
+    if reset_attempts:
+        changes["attempts"] = 0
+    Lecture.objects.filter(pk=lecture.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(lecture, name, value)
+    transaction.on_commit(lambda: _enqueue(lecture.pk))
+    return lecture
+
+
+def lecture_retry(*, lecture: Lecture) -> bool:
+    """An editor's retry of a failed lecture. False when it was not failed."""
+    with transaction.atomic():
+        if not Lecture.objects.filter(
+            pk=lecture.pk, status=LectureStatus.FAILED
+        ).exists():
+            return False
+        lecture_queue(lecture=lecture, reset_attempts=True)
+    return True
+
+
+def lecture_claim(*, lecture_id: int) -> uuid.UUID | None:
+    """Atomically take a queued lecture for this worker; None if someone else has."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = Lecture.objects.filter(pk=lecture_id, status=LectureStatus.QUEUED).update(
+        status=LectureStatus.PROCESSING,
+        job_token=token,
+        worker=_worker_name()[:255],
+        heartbeat_at=now,
+        progress=0,
+        attempts=F("attempts") + 1,
+    )
+    return token if claimed else None
+
+
+def _owned(lecture_id: int, token: uuid.UUID):
+    return Lecture.objects.filter(
+        pk=lecture_id, job_token=token, status=LectureStatus.PROCESSING
+    )
+
+
+def _fail(lecture_id: int, token: uuid.UUID, message) -> None:
+    _owned(lecture_id, token).update(
+        status=LectureStatus.FAILED, error=str(message), job_token=None
+    )
+
+
+def lecture_transcode(*, lecture_id: int) -> Lecture | None:
+    """The job: claim, transcode, publish, record. Returns None if not claimed."""
+    token = lecture_claim(lecture_id=lecture_id)
+    if token is None:
+        logger.info("lecture %s: not queued (claimed elsewhere or done)", lecture_id)
+        return None
+    lecture = Lecture.objects.get(pk=lecture_id)
+    last = {"percent": -1, "at": 0.0}
+
+    def progress(fraction: float) -> None:
+        percent = min(99, int(fraction * 100))
+        now = time.monotonic()
+        if (
+            percent != last["percent"]
+            and now - last["at"] >= 1
+            or now - last["at"] > 30
+        ):
+            last.update(percent=percent, at=now)
+            # Also the heartbeat the sweep looks at.
+            _owned(lecture_id, token).update(
+                progress=percent, heartbeat_at=timezone.now()
+            )
+
+    prefix = storage.output_prefix(lecture_uuid=lecture.uuid, version=token.hex[:12])
+    try:
+        with storage.local_source(lecture.file) as source, storage.work_dir() as work:
+            probe = probe_upload(path=source)
+            manifest = transcode_to_directory(
+                source,
+                work / "out",
+                probe=probe,
+                on_progress=progress,
+                stall_seconds=settings.SATCHEL_FFMPEG_STALL_SECONDS,
+            )
+            storage.publish_tree(work / "out", prefix)
+    except ProbeError as error:
+        _fail(lecture_id, token, error.message)
+        return Lecture.objects.get(pk=lecture_id)
+    except (FfmpegError, OSError) as error:
+        transient = isinstance(error, OSError) or error.transient
+        logger.warning("lecture %s: transcoding failed: %s", lecture_id, error)
+        storage.delete_tree(prefix)
+        if transient and lecture.attempts < settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS:
+            return _retry_later(lecture, token, error)
+        _fail(
+            lecture_id,
+            token,
+            _("Transcoding failed: %(detail)s") % {"detail": str(error)[:900]},
+        )
+        return Lecture.objects.get(pk=lecture_id)
+    return _finish(lecture, token, probe, manifest, prefix)
+
+
+def _retry_later(lecture: Lecture, token: uuid.UUID, error: Exception) -> Lecture:
+    attempt = lecture.attempts  # already counts this run (see lecture_claim)
+    delay = settings.SATCHEL_TRANSCODE_RETRY_SECONDS * 2 ** (attempt - 1)
+    with transaction.atomic():
+        updated = _owned(lecture.pk, token).update(
+            status=LectureStatus.QUEUED,
+            job_token=None,
+            queued_at=timezone.now(),
+            error=str(
+                _("Attempt %(attempt)d failed (%(detail)s); trying again.")
+                % {"attempt": attempt, "detail": str(error)[:300]}
+            ),
+        )
+        if updated:
+            transaction.on_commit(lambda: _enqueue(lecture.pk, delay_seconds=delay))
+    return Lecture.objects.get(pk=lecture.pk)
+
+
+def _finish(
+    lecture: Lecture, token: uuid.UUID, probe: Probe, manifest: dict, prefix: str
+) -> Lecture | None:
+    old_prefix = lecture.output_prefix
+    with transaction.atomic():
+        updated = _owned(lecture.pk, token).update(
+            status=LectureStatus.READY,
+            progress=100,
+            error="",
+            job_token=None,
+            output_prefix=prefix,
+            manifest=manifest,
+            ready_at=timezone.now(),
+            **{k: v for k, v in _probe_fields(probe).items() if k != "type"},
+        )
+        if not updated:
+            # Our claim was voided (file replaced, or re-queued by the sweep).
+            transaction.on_commit(lambda: storage.delete_tree(prefix))
+            return None
+        Rendition.objects.filter(lecture_id=lecture.pk).delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                lecture_id=lecture.pk,
+                profile=item["profile"],
+                path=item["path"],
+                **{name: item[name] or 0 for name in ("average_bitrate", "bytes")},
+                peak_bitrate=item["peak_bitrate"] or 0,
+                width=item["width"],
+                height=item["height"],
+                frame_rate=item["frame_rate"],
+                codecs=item["codecs"],
+            )
+            for item in manifest["renditions"]
+        )
+        if old_prefix and old_prefix != prefix:
+            transaction.on_commit(lambda: storage.delete_tree(old_prefix))
+    return Lecture.objects.get(pk=lecture.pk)
+
+
+def lecture_sweep_stale(*, now=None) -> list[int]:
+    """Re-queue lectures whose worker stopped reporting; returns their ids.
+
+    ``processing`` with no heartbeat for SATCHEL_TRANSCODE_STALE_SECONDS means the
+    worker died (its claim is voided); ``queued`` that long means the task was lost
+    (a duplicate task is harmless: only one can claim).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SATCHEL_TRANSCODE_STALE_SECONDS)
+    stale = Q(status=LectureStatus.PROCESSING, heartbeat_at__lt=cutoff) | Q(
+        status=LectureStatus.QUEUED, queued_at__lt=cutoff
+    )
+    requeued = []
+    for lecture_id in Lecture.objects.filter(stale).values_list("pk", flat=True):
+        with transaction.atomic():
+            updated = (
+                Lecture.objects.filter(pk=lecture_id)
+                .filter(stale)
+                .update(status=LectureStatus.QUEUED, job_token=None, queued_at=now)
+            )
+            if updated:
+                requeued.append(lecture_id)
+                transaction.on_commit(
+                    lambda lecture_id=lecture_id: _enqueue(lecture_id)
+                )
+    if requeued:
+        logger.warning("re-queued stale lectures: %s", requeued)
+    return requeued

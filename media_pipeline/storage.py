@@ -1,0 +1,106 @@
+"""Where lecture files live: the only module that knows.
+
+Everything goes through Django's default storage, so a local folder (the embedded
+default) and any S3-compatible store (django-storages, by settings) both work. On a
+local filesystem the finished ladder is moved into place with one ``rename``; on other
+storages each file is uploaded under a fresh, versioned prefix, and the lecture row
+switches to that prefix only after every file is there.
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage, default_storage
+
+SAFE_PATH = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*\.[a-z0-9]+$")
+
+
+def _is_local() -> bool:
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def output_prefix(*, lecture_uuid, version: str) -> str:
+    return f"lectures/{lecture_uuid}/{version}"
+
+
+@contextmanager
+def local_source(file_field) -> Iterator[Path]:
+    """A local path to the uploaded original (downloaded first if remote)."""
+    if _is_local():
+        yield Path(default_storage.path(file_field.name))
+        return
+    suffix = Path(file_field.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        with default_storage.open(file_field.name, "rb") as remote:
+            shutil.copyfileobj(remote, copy, length=1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
+
+
+@contextmanager
+def work_dir() -> Iterator[Path]:
+    """A scratch folder, removed afterwards whatever happens.
+
+    On local storage it sits inside MEDIA_ROOT, so publishing is a same-filesystem
+    rename rather than a copy.
+    """
+    if _is_local():
+        base = Path(default_storage.path("lectures/.work"))
+        base.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.mkdtemp(dir=base)
+    else:
+        folder = tempfile.mkdtemp(prefix="satchel-transcode-")
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish_tree(local_dir: Path, prefix: str) -> None:
+    if _is_local():
+        target = Path(default_storage.path(prefix))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(local_dir, target)
+        return
+    for path in sorted(local_dir.rglob("*")):
+        if path.is_file():
+            name = f"{prefix}/{path.relative_to(local_dir).as_posix()}"
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            with path.open("rb") as content:
+                default_storage.save(name, content)
+
+
+def delete_tree(prefix: str) -> None:
+    if not prefix:
+        return
+    if _is_local():
+        shutil.rmtree(default_storage.path(prefix), ignore_errors=True)
+        return
+    folders, files = default_storage.listdir(prefix)
+    for name in files:
+        default_storage.delete(f"{prefix}/{name}")
+    for folder in folders:
+        delete_tree(f"{prefix}/{folder}")
+
+
+def is_safe_relative_path(path: str) -> bool:
+    return bool(SAFE_PATH.match(path)) and ".." not in path
+
+
+def open_output(prefix: str, relative: str):
+    """(open binary file, size) of a published file; FileNotFoundError if absent."""
+    name = f"{prefix}/{relative}"
+    if _is_local():
+        path = Path(default_storage.path(name))
+        return path.open("rb"), path.stat().st_size
+    if not default_storage.exists(name):
+        raise FileNotFoundError(name)
+    return default_storage.open(name, "rb"), default_storage.size(name)

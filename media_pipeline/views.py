@@ -1,0 +1,107 @@
+"""Serving the transcoded ladder under the signed prefix (the embedded default).
+
+``/m/<token>/<lecture-uuid>/<path>``: correct MIME types for playlists and fMP4
+segments, byte ranges (206) for everything, long immutable cache headers (a token
+names one published version, whose files never change). At scale a CDN in front of
+object storage takes this over (docs/media-pipeline.md).
+"""
+
+import re
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from media_pipeline import selectors, storage
+from media_pipeline.playback import TokenError, verify_token
+
+CHUNK = 64 * 1024
+MIME_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".m4s": "video/mp4",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+}
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _content_type(path: str) -> str | None:
+    extension = path[path.rfind(".") :].lower()
+    content_type = MIME_TYPES.get(extension)
+    if content_type == "video/mp4" and path.startswith("audio/"):
+        return "audio/mp4"
+    return content_type
+
+
+def _refuse(message: str, status: int) -> HttpResponse:
+    return HttpResponse(
+        message, status=status, content_type="text/plain; charset=utf-8"
+    )
+
+
+def _stream(handle, start: int, length: int):
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+@require_safe
+def serve(request, token: str, lecture_uuid, path: str):
+    try:
+        payload = verify_token(token, lecture_uuid=lecture_uuid)
+    except TokenError as error:
+        return _refuse(error.message, error.status)
+    content_type = _content_type(path)
+    if content_type is None or not storage.is_safe_relative_path(path):
+        return _refuse(_("No such media file."), 404)
+    lecture = selectors.lecture_for_serving(uuid=lecture_uuid)
+    if lecture is None:
+        return _refuse(_("This lecture is not available."), 404)
+    prefix = storage.output_prefix(lecture_uuid=lecture.uuid, version=payload["v"])
+    try:
+        handle, size = storage.open_output(prefix, path)
+    except (FileNotFoundError, IsADirectoryError):
+        return _refuse(_("No such media file."), 404)
+
+    start, end = 0, size - 1
+    status = 200
+    if header := request.headers.get("Range"):
+        match = RANGE.match(header.strip())
+        if match and (match[1] or match[2]):
+            if match[1]:
+                start = int(match[1])
+                end = min(int(match[2]), size - 1) if match[2] else size - 1
+            else:  # a suffix range: the last N bytes
+                start = max(0, size - int(match[2]))
+            if start > end or start >= size:
+                handle.close()
+                response = _refuse(_("Requested range not satisfiable."), 416)
+                response["Content-Range"] = f"bytes */{size}"
+                return response
+            status = 206
+    length = end - start + 1
+    if request.method == "HEAD":
+        handle.close()
+        response = HttpResponse(status=status, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(
+            _stream(handle, start, length), status=status, content_type=content_type
+        )
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    # The URL names one version of the ladder: its bytes never change.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
