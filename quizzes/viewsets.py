@@ -1,0 +1,179 @@
+"""Wagtail admin for quizzes and the question bank (registered in wagtail_hooks)."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.snippets.views.snippets import (
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
+
+from quizzes.models import CHOICE_KINDS, Question, QuestionKind, Quiz
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """Each type needs its own kind of answer key; say what is missing, per type."""
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        formset = self.formsets.get("choices")
+        choices = []
+        if formset is not None:
+            choices = [
+                form.cleaned_data
+                for form in formset.forms
+                if form.is_valid()
+                and form.cleaned_data
+                and not form.cleaned_data.get("DELETE")
+            ]
+        correct = sum(1 for choice in choices if choice.get("is_correct"))
+        if kind in CHOICE_KINDS and len(choices) < 2:
+            self.add_error(None, _("Give at least two choices."))
+        if kind == QuestionKind.SINGLE and correct != 1:
+            self.add_error(None, _("Mark exactly one choice as correct."))
+        if kind == QuestionKind.MULTIPLE and correct < 1:
+            self.add_error(None, _("Mark at least one choice as correct."))
+        if kind not in CHOICE_KINDS and choices:
+            self.add_error(None, _("Only choice questions have choices."))
+        if kind == QuestionKind.TRUE_FALSE and cleaned.get("is_true") is None:
+            self.add_error("is_true", _("Say whether the statement is true."))
+        if (
+            kind == QuestionKind.FILL_BLANK
+            and not cleaned.get("accepted_answers", "").strip()
+        ):
+            self.add_error("accepted_answers", _("Give at least one accepted answer."))
+        return cleaned
+
+
+class QuizForm(WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("quiz_questions")
+        listed = 0
+        seen = set()
+        if formset is not None:
+            for form in formset.forms:
+                data = form.cleaned_data if form.is_valid() else {}
+                if data and not data.get("DELETE") and data.get("question"):
+                    if data["question"].pk in seen:
+                        self.add_error(
+                            None, _("A question is listed twice in this quiz.")
+                        )
+                    seen.add(data["question"].pk)
+                    listed += 1
+        tags = cleaned.get("draw_tags") or []
+        if not listed and not tags:
+            self.add_error(
+                None, _("List some questions or choose topics to draw questions from.")
+            )
+        return cleaned
+
+
+class QuestionIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("quizzes.add_question"):
+            buttons.append(
+                HeaderButton(
+                    _("Import or export"),
+                    url=reverse("quizzes_admin:bank"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Question bank")
+    url_prefix = "quizzes/questions"
+    list_display = [
+        "__str__",
+        "kind",
+        Column("topics", label=_("Topics")),
+        "updated_at",
+    ]
+    list_filter = {"kind": ["exact"]}
+    search_fields = ["text"]
+    index_view_class = QuestionIndexView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("kind"),
+            FieldPanel("text", widget=forms.Textarea(attrs={"rows": 3})),
+            InlinePanel("choices", label=_("Choices"), heading=_("Choices")),
+            FieldPanel("is_true"),
+            FieldPanel("accepted_answers", widget=forms.Textarea(attrs={"rows": 3})),
+            FieldPanel("explanation", widget=forms.Textarea(attrs={"rows": 3})),
+            FieldPanel("tags"),
+        ],
+        base_form_class=QuestionForm,
+    )
+
+    def get_queryset(self, request):
+        return Question.objects.prefetch_related("tags")
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "form"
+    menu_label = _("Quizzes")
+    url_prefix = "quizzes/quizzes"
+    list_display = ["title", "pass_mark", "max_attempts", "live"]
+    search_fields = ["title"]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("title"),
+                    FieldPanel("intro", widget=forms.Textarea(attrs={"rows": 3})),
+                    InlinePanel(
+                        "quiz_questions", label=_("Question"), heading=_("Questions")
+                    ),
+                    MultiFieldPanel(
+                        [FieldPanel("draw_tags"), FieldPanel("draw_count")],
+                        heading=_("Random draw"),
+                    ),
+                ],
+                heading=_("Questions"),
+            ),
+            ObjectList(
+                [
+                    FieldRowPanel(
+                        [
+                            FieldPanel("pass_mark"),
+                            FieldPanel("time_limit_minutes"),
+                            FieldPanel("max_attempts"),
+                        ]
+                    ),
+                    FieldPanel("counting"),
+                    FieldPanel("review"),
+                    FieldPanel("completes_lesson"),
+                ],
+                heading=_("Settings"),
+            ),
+        ],
+        base_form_class=QuizForm,
+    )
+
+
+class QuizzesGroup(SnippetViewSetGroup):
+    menu_label = _("Quizzes")
+    menu_icon = "form"
+    menu_order = 250
+    items = (QuizViewSet, QuestionViewSet)
