@@ -1,5 +1,19 @@
 """Site pages of the members app."""
 
+from django.urls import path
+
+from members import views
+
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("me/organisations/", views.my_organisations, name="my-organisations"),
+    path("register/", views.register, name="register"),
+    # Printed on the QR posters: keep this URL stable.
+    path("register/<str:code>/", views.register_with, name="register-with"),
+    path(
+        "me/registrations/<int:pk>/cancel/",
+        views.registration_cancel,
+        name="registration-cancel",
+    ),
+]

@@ -1,0 +1,156 @@
+"""Forms of the members site pages and admin screens."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import ContactRecord, Member, Organisation
+from members.phones import validate_phone
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Organisation name or code"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class RegistrationRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_(
+            "Where you now live or work, and anything the organisation should know"
+        ),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    """Confirm or decline a registration request; declining needs a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("confirm", _("Confirm")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the member a reason for declining."))
+        return data
+
+
+class EndRegistrationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MovedOutForm(forms.Form):
+    whereabouts = forms.CharField(
+        label=_("Where they now work or live"), max_length=200
+    )
+    happened_on = forms.DateField(label=_("Date"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+
+class ReturnedForm(forms.Form):
+    happened_on = forms.DateField(label=_("Date"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+
+class MemberForm(forms.Form):
+    """Create or edit a member inside the organiser's subtree."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    home_organisation = forms.ModelChoiceField(
+        label=_("Home organisation"), queryset=Organisation.objects.none()
+    )
+    whereabouts = forms.CharField(
+        label=_("Where they now work or live"), max_length=200, required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, organisations, member: Member | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["home_organisation"].queryset = organisations
+
+    def clean_phone(self):
+        phone = validate_phone(self.cleaned_data["phone"])
+        clash = Member.objects.filter(phone=phone)
+        if self.member is not None:
+            clash = clash.exclude(pk=self.member.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("Another member already has this phone number."), code="duplicate"
+            )
+        return phone
+
+
+class PairingForm(forms.Form):
+    helper = forms.CharField(
+        label=_("Helper's username"),
+        max_length=150,
+        help_text=_("The helper's login name."),
+    )
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+    def clean_helper(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["helper"].strip()
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(
+                _("No active user has this username."), code="unknown"
+            ) from None
+
+
+class ContactRecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices)
+    at = forms.DateTimeField(label=_("When"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (XLSX or CSV)"),
+        help_text=_(
+            "Columns: name, phone, home organisation code, host organisation code, "
+            "status, note."
+        ),
+    )
+    commit = forms.BooleanField(
+        label=_("Import now if every row is valid"),
+        required=False,
+        help_text=_("Leave unticked to check the file without changing anything."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(
+                _("Upload an .xlsx or .csv file."), code="bad_type"
+            )
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than 20 MB; split it."), code="too_big"
+            )
+        return upload

@@ -1,0 +1,102 @@
+"""Reads of the members app: one function per screen or report.
+
+Anything that lists members starts from members.scoping.members_in_scope.
+"""
+
+from django.db.models import Q, QuerySet
+
+from members.models import Member, MobilityRecord, Organisation, Registration
+from members.scoping import members_in_scope, organisation_paths_for, prefix_q
+
+
+def member_for_user(user) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Member.objects.select_related("home_organisation", "host_organisation")
+        .filter(user=user)
+        .first()
+    )
+
+
+def member_registrations(member: Member) -> QuerySet[Registration]:
+    return member.registrations.select_related("organisation")
+
+
+def member_mobility_history(member: Member) -> QuerySet[MobilityRecord]:
+    return member.mobility_records.select_related("organisation", "recorded_by")
+
+
+def organisation_search(query: str, *, limit: int = 20) -> list[Organisation]:
+    """Organisations a member can register with, by exact code or part of the name.
+
+    Open to every member: registering means finding an organisation outside your
+    own subtree, and names and codes are printed on public posters anyway.
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    exact = list(Organisation.objects.filter(code__iexact=query)[:1])
+    by_name = Organisation.objects.filter(name__icontains=query).order_by("path")
+    if exact:
+        by_name = by_name.exclude(pk=exact[0].pk)
+    return exact + list(by_name[: limit - len(exact)])
+
+
+def members_for_organiser(
+    user,
+    *,
+    organisation: Organisation | None = None,
+    mobility_status: str = "",
+    query: str = "",
+) -> QuerySet[Member]:
+    """The organiser's member list: scoped, optionally narrowed to one organisation's
+    subtree (home or host there), a mobility status, or a name/phone search."""
+    members = members_in_scope(user).select_related(
+        "home_organisation", "host_organisation"
+    )
+    if organisation is not None:
+        members = members.filter(
+            Q(home_path__startswith=organisation.path)
+            | Q(host_path__startswith=organisation.path)
+        )
+    if mobility_status:
+        members = members.filter(mobility_status=mobility_status)
+    if query:
+        members = members.filter(Q(name__icontains=query) | Q(phone__contains=query))
+    return members.order_by("name", "id")
+
+
+def registrations_for_organiser(user) -> QuerySet[Registration]:
+    """Requests to register with an organisation in the user's subtrees, and
+    registrations of members whose home is there (so home sees it happen)."""
+    paths = organisation_paths_for(user)
+    return (
+        Registration.objects.filter(
+            prefix_q("organisation__path", paths) | prefix_q("member__home_path", paths)
+        )
+        .select_related("member", "organisation", "member__home_organisation")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def outflow_ledger(user, *, organisation: Organisation | None = None):
+    """Members whose home is in scope and who have moved away, with the date they
+    were recorded as moving out (latest)."""
+    paths = [organisation.path] if organisation else organisation_paths_for(user)
+    return (
+        Member.objects.filter(prefix_q("home_path", paths))
+        .exclude(mobility_status=Member.Mobility.LOCAL)
+        .select_related("home_organisation", "host_organisation")
+        .order_by("home_path", "name", "id")
+    )
+
+
+def inflow_ledger(user, *, organisation: Organisation | None = None):
+    """Members hosted by an organisation in scope (registered there)."""
+    paths = [organisation.path] if organisation else organisation_paths_for(user)
+    return (
+        Member.objects.filter(prefix_q("host_path", paths))
+        .select_related("home_organisation", "host_organisation")
+        .order_by("host_path", "name", "id")
+    )

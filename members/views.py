@@ -1,0 +1,117 @@
+"""Member site pages: my organisations, registering (报到) with a host organisation.
+
+Organiser screens live in the Wagtail admin (viewsets.py).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import selectors, services
+from members.forms import OrganisationSearchForm, RegistrationRequestForm
+from members.models import Organisation, Registration
+from members.scoping import phone_for
+
+
+def _member_or_page(request):
+    member = selectors.member_for_user(request.user)
+    if member is None:
+        # Organisers and helpers may have no member profile; say so plainly.
+        return None, render(request, "members/no_profile.html", status=200)
+    return member, None
+
+
+@login_required
+def my_organisations(request):
+    member, page = _member_or_page(request)
+    if member is None:
+        return page
+    registrations = list(selectors.member_registrations(member))
+    return render(
+        request,
+        "members/my_organisations.html",
+        {
+            "member": member,
+            "phone": phone_for(request.user, member),
+            "open_registration": next(
+                (r for r in registrations if r.status in Registration.OPEN_STATUSES),
+                None,
+            ),
+            "registrations": registrations,
+            "history": selectors.member_mobility_history(member)[:50],
+        },
+    )
+
+
+@login_required
+def register(request):
+    member, page = _member_or_page(request)
+    if member is None:
+        return page
+    form = OrganisationSearchForm(request.GET or None)
+    results = []
+    if form.is_valid():
+        results = selectors.organisation_search(form.cleaned_data["q"])
+    return render(
+        request,
+        "members/register_search.html",
+        {"form": form, "results": results, "searched": form.is_bound},
+    )
+
+
+@login_required
+def register_with(request, code: str):
+    """The QR poster's URL: the organisation is prefilled from its code."""
+    organisation = Organisation.objects.filter(code__iexact=code).first()
+    if organisation is None:
+        raise Http404(_("No organisation has this code."))
+    member, page = _member_or_page(request)
+    if member is None:
+        return page
+    form = RegistrationRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_request(
+                member=member,
+                organisation=organisation,
+                message=form.cleaned_data["message"],
+            )
+        except services.MemberStateError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to %(organisation)s.")
+                % {"organisation": organisation.name},
+            )
+            return redirect("members:my-organisations")
+    return render(
+        request,
+        "members/register_with.html",
+        {
+            "organisation": organisation,
+            "parent": organisation.get_parent(),
+            "form": form,
+            "member": member,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request, pk: int):
+    member, page = _member_or_page(request)
+    if member is None:
+        return page
+    registration = get_object_or_404(member.registrations, pk=pk)
+    try:
+        services.registration_cancel(registration=registration)
+    except services.MemberStateError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your request has been cancelled."))
+    return redirect("members:my-organisations")

@@ -1,0 +1,109 @@
+from django.urls import reverse
+
+from members.models import Member, MobilityRecord, Registration
+from tests.factories import make_user
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_my_organisations_shows_home_host_and_status(client, people):
+    client.force_login(people.hosted.user)
+    response = client.get(reverse("members:my-organisations"), **EN)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "甲一支部" in page and "乙一县" in page
+    assert "Inflow" in page
+    # The member sees their own phone in full.
+    assert "13855556666" in page
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, tree):
+    response = client.get("/register/B1/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/register/B1/")
+
+
+def test_a_user_without_a_member_profile_is_told_so(client, people):
+    client.force_login(people.plain)
+    response = client.get(reverse("members:my-organisations"), **EN)
+    assert response.status_code == 200
+    assert "no member profile" in response.content.decode()
+
+
+def test_search_finds_organisations_by_code_or_name(client, people):
+    client.force_login(people.local_a1a.user)
+    by_code = client.get("/register/?q=b1", **EN).content.decode()
+    assert "乙一县" in by_code
+    by_name = client.get("/register/?q=甲二", **EN).content.decode()
+    assert "甲二县" in by_name and "甲二支部" in by_name and "乙一县" not in by_name
+    nothing = client.get("/register/?q=不存在", **EN).content.decode()
+    assert "No organisation matches" in nothing
+
+
+def test_member_registers_through_the_qr_code_url_and_the_host_confirms(
+    client, tree, people
+):
+    # given the member scans the liaison station's poster
+    member = people.local_a2a
+    client.force_login(member.user)
+    page = client.get("/register/l/", **EN)
+    assert page.status_code == 200
+    assert "驻沪联络站" in page.content.decode()
+    # when they send the request
+    response = client.post("/register/L/", {"message": "在上海打工"}, **EN)
+    # then it is pending and recorded
+    assert response.status_code == 302
+    registration = Registration.objects.get(member=member)
+    assert registration.status == "requested"
+    assert registration.organisation == tree.liaison
+    status = client.get(reverse("members:my-organisations"), **EN).content.decode()
+    assert "Requested" in status
+    assert MobilityRecord.objects.filter(
+        member=member, kind="registration_requested"
+    ).exists()
+
+
+def test_a_second_open_request_is_refused_with_a_message(client, tree, people):
+    client.force_login(people.hosted.user)
+    response = client.post("/register/L/", {"message": ""}, **EN)
+    assert response.status_code == 400
+    assert "already have an open registration" in response.content.decode()
+    assert people.hosted.registrations.count() == 1
+
+
+def test_registering_with_your_home_organisation_is_refused(client, people):
+    client.force_login(people.local_a1a.user)
+    response = client.post("/register/A1A/", {}, **EN)
+    assert response.status_code == 400
+    assert "home organisation" in response.content.decode()
+
+
+def test_an_unknown_code_is_a_404(client, people):
+    client.force_login(people.local_a1a.user)
+    assert client.get("/register/NOPE/").status_code == 404
+
+
+def test_member_cancels_a_pending_request_but_not_someone_elses(client, tree, people):
+    client.force_login(people.local_a1a.user)
+    client.post("/register/L/", {})
+    registration = Registration.objects.get(member=people.local_a1a)
+    # another member cannot cancel it
+    other = make_user("other")
+    client.force_login(other)
+    assert (
+        client.post(
+            reverse("members:registration-cancel", args=[registration.pk])
+        ).status_code
+        == 200  # no profile page; nothing changes
+    )
+    intruder = Member.objects.get(pk=people.local_a2a.pk).user
+    client.force_login(intruder)
+    url = reverse("members:registration-cancel", args=[registration.pk])
+    assert client.post(url).status_code == 404
+    registration.refresh_from_db()
+    assert registration.status == "requested"
+    # the member can
+    client.force_login(people.local_a1a.user)
+    assert client.post(url).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
