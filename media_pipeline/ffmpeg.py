@@ -264,3 +264,77 @@ def run(
             f"ffmpeg exited with status {process.returncode}: {detail[-600:]}",
             transient=process.returncode < 0,
         )
+
+
+def sample_clip_args(
+    target: Path,
+    *,
+    seconds: float,
+    width: int | None = 1280,
+    height: int | None = 720,
+    fps: int = 25,
+    pattern: str = "testsrc",
+    noise: int = 0,
+    voice: Path | None = None,
+    tone: bool = True,
+) -> list:
+    """A generated clip (lavfi): the demo lecture, test clips and benchmark inputs.
+
+    ``pattern`` "testsrc" changes little from frame to frame (like slides);
+    "testsrc2" moves, and ``noise`` adds sensor-like grain (a phone recording).
+    ``voice`` is a speech WAV (espeak-ng), padded to the length; else a tone.
+    """
+    streams = []
+    if width and height:
+        video = ffmpeg.input(
+            f"{pattern}=size={width}x{height}:rate={fps}", f="lavfi", t=seconds
+        ).video
+        if noise:
+            video = video.filter("noise", alls=noise, allf="t+u")
+        streams.append(video)
+    if voice is not None:
+        streams.append(
+            ffmpeg.input(str(voice)).audio.filter("apad").filter("atrim", 0, seconds)
+        )
+    elif tone:
+        streams.append(
+            ffmpeg.input(
+                "sine=frequency=330:sample_rate=44100", f="lavfi", t=seconds
+            ).audio
+        )
+    options: dict = {"t": seconds}
+    if width and height:
+        options.update({"c:v": "libx264", "preset": "veryfast", "pix_fmt": "yuv420p"})
+    if len(streams) > (1 if width and height else 0):
+        options.update({"c:a": "aac", "b:a": "96k"})
+    command = (
+        ffmpeg.output(*streams, str(target), **options)
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .overwrite_output()
+    )
+    return command.compile(cmd=ffmpeg_binary())
+
+
+def _major_version(binary: str) -> int:
+    words = ffmpeg_version(binary).split()
+    version = words[2] if len(words) > 2 else ""
+    digits = version.lstrip("n").split(".", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def rotate_args(source: Path, target: Path, *, degrees: int) -> list:
+    """Copy ``source`` with a display-matrix rotation, as phones record portrait."""
+    binary = ffmpeg_binary()
+    if _major_version(binary) >= 6:
+        # ffmpeg 6+ ignores the "rotate" tag and takes an input option instead.
+        stream = ffmpeg.input(str(source), display_rotation=degrees)
+        options = {}
+    else:
+        stream = ffmpeg.input(str(source))
+        options = {"metadata:s:v:0": f"rotate={degrees}"}
+    command = (
+        ffmpeg.output(stream, str(target), c="copy", **options)
+        .global_args(*GLOBAL_ARGS)
+        .overwrite_output()
+    )
+    return command.compile(cmd=binary)

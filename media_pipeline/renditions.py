@@ -73,16 +73,19 @@ def avc_codecs(init: Path) -> str:
 def measure_hls(folder: Path, profile: str) -> MeasuredRendition:
     playlist = folder / profile / "index.m3u8"
     init, segments = _parse_media_playlist(playlist)
-    total_bytes = (folder / profile / init).stat().st_size if init else 0
+    init_bytes = (folder / profile / init).stat().st_size if init else 0
+    segment_bytes = 0
     total_seconds = 0.0
     peak = 0.0
     for seconds, name in segments:
         size = (folder / profile / name).stat().st_size
-        total_bytes += size
+        segment_bytes += size
         total_seconds += seconds
         if seconds > 0:
             peak = max(peak, size * 8 / seconds)
-    average = total_bytes * 8 / total_seconds if total_seconds else 0
+    # As HLS defines them: media segments only (the init is fetched once).
+    average = segment_bytes * 8 / total_seconds if total_seconds else 0
+    total_bytes = init_bytes + segment_bytes
     measured = MeasuredRendition(
         profile=profile,
         path=f"{profile}/index.m3u8",
