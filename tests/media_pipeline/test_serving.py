@@ -1,0 +1,171 @@
+"""Signed playback URLs and the Django-served /m/<token>/<uuid>/... prefix."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from media_pipeline.models import LectureStatus
+from media_pipeline.playback import lecture_playback
+from tests.factories import make_user
+
+
+def read(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_anonymous_visitors_get_no_media_urls(make_ready_lecture):
+    lecture = make_ready_lecture()
+
+    assert lecture_playback(lecture=lecture, user=AnonymousUser()) is None
+
+
+def test_a_lecture_that_is_not_ready_has_no_playback(make_ready_lecture):
+    lecture = make_ready_lecture()
+    lecture.status = LectureStatus.PROCESSING
+    lecture.save()
+
+    assert lecture_playback(lecture=lecture, user=make_user()) is None
+
+
+def test_playback_lists_signed_urls_and_expected_sizes(make_ready_lecture):
+    lecture = make_ready_lecture()
+    sizes = {r.profile: r.bytes for r in lecture.renditions.all()}
+
+    playback = lecture_playback(lecture=lecture, user=make_user())
+
+    assert playback.master_url.startswith("/m/")
+    assert playback.master_url.endswith(f"/{lecture.uuid}/master.m3u8")
+    assert playback.audio_url.endswith(f"/{lecture.uuid}/audio/index.m3u8")
+    assert playback.download_url.endswith("/download.mp4")
+    assert playback.poster_url.endswith("/poster.jpg")
+    assert playback.thumbnails_url.endswith("/thumbnails.vtt")
+    assert playback.duration == lecture.duration
+    assert playback.expected_bytes == {
+        "auto": sizes["480p"] + sizes["audio"],
+        "data_saver": sizes["240p"] + sizes["audio"],
+        "audio": sizes["audio"],
+    }
+    assert playback.choice("data_saver").playlist_url.endswith("/data_saver.m3u8")
+    assert playback.download_bytes == sizes["download"]
+
+
+def test_an_audio_lecture_offers_only_the_audio_choice(make_ready_lecture):
+    lecture = make_ready_lecture("audio")
+
+    playback = lecture_playback(lecture=lecture, user=make_user())
+
+    assert not playback.has_video
+    assert [choice.key for choice in playback.choices] == ["audio"]
+    assert playback.download_url.endswith("/download.m4a")
+    assert playback.poster_url is None
+
+
+def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lecture):
+    # given
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+    base = playback.master_url.rsplit("/", 1)[0]
+
+    # when
+    master = client.get(playback.master_url)
+    video_playlist = client.get(f"{base}/240p/index.m3u8")
+    video_init = client.get(f"{base}/240p/init.mp4")
+    video_segment = client.get(f"{base}/240p/seg_0000.m4s")
+    audio_segment = client.get(f"{base}/audio/seg_0000.m4s")
+    vtt = client.get(playback.thumbnails_url)
+    sprite = client.get(f"{base}/thumbnails.jpg")
+
+    # then
+    assert master.status_code == 200
+    assert master["Content-Type"] == "application/vnd.apple.mpegurl"
+    assert b"240p/index.m3u8" in read(master)
+    assert video_playlist["Content-Type"] == "application/vnd.apple.mpegurl"
+    assert video_init["Content-Type"] == "video/mp4"
+    assert video_segment["Content-Type"] == "video/mp4"
+    assert audio_segment["Content-Type"] == "audio/mp4"
+    assert vtt["Content-Type"].startswith("text/vtt")
+    assert sprite["Content-Type"] == "image/jpeg"
+    assert "immutable" in video_segment["Cache-Control"]
+    assert "max-age=31536000" in video_segment["Cache-Control"]
+    assert len(read(video_segment)) == int(video_segment["Content-Length"])
+
+
+def test_the_download_mp4_answers_byte_ranges(client, make_ready_lecture):
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+    whole = read(client.get(playback.download_url))
+
+    part = client.get(playback.download_url, HTTP_RANGE="bytes=100-199")
+    tail = client.get(playback.download_url, HTTP_RANGE="bytes=-50")
+    beyond = client.get(playback.download_url, HTTP_RANGE=f"bytes={len(whole)}-")
+
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert read(part) == whole[100:200]
+    assert tail.status_code == 206
+    assert read(tail) == whole[-50:]
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == f"bytes */{len(whole)}"
+
+
+def test_an_expired_link_is_refused_with_a_message(
+    client, settings, make_ready_lecture
+):
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+
+    settings.SATCHEL_MEDIA_URL_TTL = -1
+    response = client.get(playback.master_url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 403
+    assert b"expired" in response.content
+
+
+def test_a_tampered_or_borrowed_token_is_refused(client, make_ready_lecture):
+    # given
+    lecture = make_ready_lecture()
+    other = make_ready_lecture(title="第二讲")
+    user = make_user()
+    url = lecture_playback(lecture=lecture, user=user).master_url
+    token = url.split("/")[2]
+    other_url = lecture_playback(lecture=other, user=user).master_url
+
+    # when
+    tampered = client.get(
+        url.replace(token, token[:-2] + ("AA" if token[-2:] != "AA" else "BB")),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    borrowed = client.get(
+        other_url.replace(other_url.split("/")[2], token), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    # then
+    assert tampered.status_code == 403
+    assert b"not valid" in tampered.content
+    assert borrowed.status_code == 403
+    assert b"not valid for this lecture" in borrowed.content
+
+
+def test_paths_outside_the_ladder_are_not_served(client, make_ready_lecture):
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+    base = playback.master_url.rsplit("/", 1)[0]
+
+    for path in (
+        "manifest.json",
+        "../../../secret_key",
+        "240p/../master.m3u8",
+        "x.m4s",
+    ):
+        response = client.get(f"{base}/{path}", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404, path
+
+
+def test_a_lecture_that_is_no_longer_ready_is_not_served(client, make_ready_lecture):
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+    lecture.status = LectureStatus.QUEUED
+    lecture.save()
+
+    response = client.get(playback.master_url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 404
+    assert b"not available" in response.content
