@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+from wagtailmedia.blocks import AbstractMediaChooserBlock
 
 # Lesson text stays simple: it is read on small screens and must print cleanly.
 TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "blockquote"]
@@ -34,6 +36,25 @@ class DocumentBlock(blocks.StructBlock):
         template = "courses/blocks/document.html"
 
 
+class LectureChooserBlock(AbstractMediaChooserBlock):
+    """Chooses a lecture (the WAGTAILMEDIA media model, media_pipeline's Lecture)."""
+
+    def render_basic(self, value, context=None):
+        # The lecture block's own template renders the player.
+        return ""
+
+
+class LectureBlock(blocks.StructBlock):
+    lecture = LectureChooserBlock(label=_("Lecture"))
+
+    class Meta:
+        icon = "media"
+        label = _("Lecture")
+        # The player needs the member's playback URLs and progress, which
+        # LessonPage.get_context puts in the page context as ``player``.
+        template = "courses/blocks/lecture.html"
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     text = blocks.RichTextBlock(
         features=TEXT_FEATURES,
@@ -44,3 +65,15 @@ class LessonBodyBlock(blocks.StreamBlock):
     )
     image = ImageBlock()
     document = DocumentBlock()
+    lecture = LectureBlock()
+    # String reference: courses never imports quizzes (shared/DESIGN.md section 2).
+    quiz = SnippetChooserBlock(
+        "quizzes.Quiz",
+        template="quizzes/blocks/quiz.html",
+        icon="help",
+        label=_("Quiz"),
+    )
+
+    class Meta:
+        # One lecture per lesson: its progress is what the completion rule measures.
+        block_counts = {"lecture": {"max_num": 1}}

@@ -1,13 +1,21 @@
-"""The courses app owns the Wagtail page tree of study content.
+"""The courses app owns the Wagtail page tree of study content and study progress.
 
-``CourseIndexPage`` (the site's home) > ``CoursePage`` > ``LessonPage``. Progress and
-completion per member live here too as the lesson issue grows them.
+``CourseIndexPage`` (the site's home) > ``CoursePage`` > ``LessonPage``. Per member:
+``LessonProgress`` (credible completion, docs/progress.md) with the ``ProgressEvent``
+rows it was built from, ``InPersonStudy`` records (送学上门) and ``StudyPreference``.
 """
 
+import math
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -74,11 +82,60 @@ class CoursePage(Page):
         return context
 
 
+class CompletionRule(models.TextChoices):
+    WATCH = "watch", _("Watched at least a share of the lecture")
+    QUIZ = "quiz", _("Quiz passed")
+    READ = "read", _("Read for at least a number of seconds")
+
+
 class LessonPage(Page):
     summary = models.CharField(max_length=255, blank=True, verbose_name=_("Summary"))
     body = StreamField(LessonBodyBlock(), blank=True, verbose_name=_("Body"))
+    completion_rule = models.CharField(
+        _("completes when"),
+        max_length=8,
+        choices=CompletionRule.choices,
+        default=CompletionRule.WATCH,
+        help_text=_(
+            "A lesson without a lecture that is set to 'watched' completes by reading."
+        ),
+    )
+    watch_percent = models.PositiveSmallIntegerField(
+        _("share of the lecture to watch (%)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    read_seconds = models.PositiveIntegerField(
+        _("reading time (seconds)"),
+        default=60,
+        validators=[MinValueValidator(1)],
+    )
+    study_hours = models.DecimalField(
+        _("study hours credited"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Leave empty to credit the lecture's length rounded up to the quarter hour."
+        ),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("completion_rule"),
+                FieldPanel("watch_percent"),
+                FieldPanel("read_seconds"),
+                FieldPanel("study_hours"),
+            ],
+            heading=_("Completion and study hours"),
+        ),
+    ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
@@ -96,8 +153,36 @@ class LessonPage(Page):
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
 
+    def lecture(self):
+        """The lesson's lecture (its one lecture block), or None."""
+        for block in self.body:
+            if block.block_type == "lecture" and block.value["lecture"] is not None:
+                return block.value["lecture"]
+        return None
+
+    def has_quiz(self) -> bool:
+        return any(block.block_type == "quiz" for block in self.body)
+
+    def effective_rule(self, lecture) -> str:
+        if self.completion_rule == CompletionRule.WATCH and lecture is None:
+            return CompletionRule.READ
+        return self.completion_rule
+
+    def credited_hours(self, lecture) -> Decimal:
+        """Study hours this lesson credits when complete."""
+        if self.study_hours is not None:
+            return self.study_hours
+        seconds = float(getattr(lecture, "duration", 0) or 0)
+        if seconds <= 0:
+            seconds = self.read_seconds
+        quarters = math.ceil(seconds / 900)
+        return Decimal(quarters) / 4
+
     def get_context(self, request, *args, **kwargs):
+        from courses.selectors import lesson_player
+
         context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_player(lesson=self, user=request.user))
         course = self.get_parent().specific
         context["course"] = course
         # A draft being previewed is not among the live lessons: it has no neighbours.
@@ -106,3 +191,176 @@ class LessonPage(Page):
         )
         context["next_lesson"] = course.lessons().filter(path__gt=self.path).first()
         return context
+
+
+class CompletedVia(models.TextChoices):
+    ONLINE = "online", _("Online")
+    OFFLINE_SYNC = "offline_sync", _("Offline, synced later")
+    IN_PERSON = "in_person", _("In person (study brought to the member)")
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class LessonProgress(models.Model):
+    """One member's progress on one lesson, kept by courses.services only.
+
+    ``watched``, ``sessions`` and ``position*`` are the state of courses.credit; the
+    other fields are derived from it (and from quiz or in-person completion).
+    """
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="progress"
+    )
+    # Merged [start, end] seconds of the lecture really played (union, clamped).
+    watched = models.JSONField(default=list)
+    # Playback session id -> [first event time, last event time] (epoch seconds).
+    sessions = models.JSONField(default=dict)
+    seconds_watched = models.FloatField(
+        _("seconds credited"),
+        default=0,
+        help_text=_("Lecture seconds credited, or reading seconds without a lecture."),
+    )
+    position = models.FloatField(_("position (seconds)"), default=0)
+    position_at = models.DateTimeField(null=True, blank=True)
+    position_event = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.NOT_STARTED,
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_via = models.CharField(
+        _("completed via"), max_length=16, choices=CompletedVia.choices, blank=True
+    )
+    hours_credited = models.DecimalField(
+        _("study hours credited"), max_digits=5, decimal_places=2, default=0
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "lesson"], name="courses_progress_member_lesson"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="completed", completed_at__isnull=False)
+                | (~Q(status="completed") & Q(completed_at__isnull=True)),
+                name="courses_progress_completed_iff_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["member", "status", "completed_at"],
+                name="courses_progress_member_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.lesson}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == ProgressStatus.COMPLETED
+
+
+class ProgressEvent(models.Model):
+    """A client event as received: the ids make redelivery idempotent, the rows are
+    the raw data the progress can be rebuilt from."""
+
+    progress = models.ForeignKey(
+        LessonProgress, on_delete=models.CASCADE, related_name="events"
+    )
+    client_id = models.CharField(max_length=64)
+    session = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    position = models.FloatField()
+    played = models.JSONField(default=list)
+    rate = models.FloatField(default=1)
+    offline = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progress", "client_id"], name="courses_event_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.client_id
+
+
+class InPersonStudy(models.Model):
+    """An organiser or paired helper recorded that the member studied the lesson in
+    person (送学上门). Revoking keeps the row: this table is the audit trail."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="in_person_studies"
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="in_person_studies"
+    )
+    studied_on = models.DateField(_("date studied"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("revoked by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        verbose_name = _("in-person study record")
+        verbose_name_plural = _("in-person study records")
+        ordering = ["-recorded_at"]
+        constraints = [
+            # At most one standing record per member and lesson.
+            models.UniqueConstraint(
+                fields=["member", "lesson"],
+                condition=Q(revoked_at__isnull=True),
+                name="courses_inperson_one_active",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.lesson} · {self.studied_on}"
+
+
+class Quality(models.TextChoices):
+    AUTO = "auto", _("Auto")
+    DATA_SAVER = "data_saver", _("Data saver")
+    AUDIO = "audio", _("Audio only")
+
+
+class StudyPreference(models.Model):
+    member = models.OneToOneField(
+        "members.Member", on_delete=models.CASCADE, related_name="study_preference"
+    )
+    quality = models.CharField(
+        _("quality"), max_length=16, choices=Quality.choices, default=Quality.AUTO
+    )
+
+    def __str__(self):
+        return f"{self.member}: {self.quality}"

@@ -1,0 +1,226 @@
+"""Progress API: the lesson player posts batches of events here (docs/progress.md)."""
+
+import datetime as dt
+import json
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.models import LessonPage, Quality
+from courses.services import EventInput, lesson_progress_record, study_preference_set
+
+MAX_EVENTS = 200
+MAX_RANGES = 200
+# Phones' clocks drift; an event a little in the future is a clock, not a forgery.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# Offline study is synced within weeks, not years.
+MAX_AGE = dt.timedelta(days=366)
+
+
+def _member_or_400(request):
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise ValidationError(
+            {"detail": _("Only members have study progress; this account is not one.")}
+        )
+    return member
+
+
+class RangeField(serializers.ListField):
+    child = serializers.FloatField(min_value=0, max_value=24 * 3600)
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=2, max_length=2, **kwargs)
+
+    def to_internal_value(self, data):
+        start, end = super().to_internal_value(data)
+        if end < start:
+            raise ValidationError(_("A played range must end after it starts."))
+        return (round(start, 3), round(end, 3))
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        max_length=64, help_text="Client event id (a UUID); resending it is harmless."
+    )
+    lesson = serializers.IntegerField(help_text="The lesson page's id.")
+    session = serializers.CharField(
+        max_length=64,
+        help_text="Playback session id: one per page load and media source.",
+    )
+    at = serializers.DateTimeField(help_text="When the event happened (client time).")
+    position = serializers.FloatField(min_value=0, max_value=24 * 3600)
+    played = serializers.ListField(
+        child=RangeField(),
+        max_length=MAX_RANGES,
+        required=False,
+        default=list,
+        help_text="The media element's played ranges for this session, in seconds.",
+    )
+    rate = serializers.FloatField(min_value=0.0625, max_value=16, default=1)
+    offline = serializers.BooleanField(
+        default=False, help_text="The event was queued while the phone was offline."
+    )
+
+    def validate_at(self, value):
+        now = timezone.now()
+        if value > now + CLOCK_SKEW:
+            raise ValidationError(_("The event time is in the future."))
+        if value < now - MAX_AGE:
+            raise ValidationError(_("The event is more than a year old."))
+        return value
+
+
+class ProgressOutputSerializer(serializers.Serializer):
+    lesson = serializers.IntegerField(source="lesson_id")
+    status = serializers.CharField()
+    seconds_watched = serializers.FloatField()
+    position = serializers.FloatField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    completed_via = serializers.CharField()
+    hours_credited = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class ProgressApi(APIView):
+    """Record a batch of progress events for one or several lessons."""
+
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        events = EventSerializer(many=True, max_length=MAX_EVENTS, min_length=1)
+
+        def validate_events(self, events):
+            ids = {event["lesson"] for event in events}
+            live = set(
+                LessonPage.objects.live()
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            # Keyed by the event's index in the batch, like DRF's per-item errors.
+            errors = {
+                str(index): {"lesson": [_("No published lesson has this id.")]}
+                for index, event in enumerate(events)
+                if event["lesson"] not in live
+            }
+            if errors:
+                raise ValidationError(errors)
+            return events
+
+    class OutputSerializer(serializers.Serializer):
+        received = serializers.IntegerField(help_text="Events in the batch.")
+        progress = ProgressOutputSerializer(many=True)
+
+    @extend_schema(
+        operation_id="progress_record",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(
+                description="Invalid batch: errors per event, in the batch's order; "
+                "nothing of the batch was stored."
+            ),
+            403: OpenApiResponse(description="Not signed in, or CSRF token missing."),
+        },
+    )
+    def post(self, request):
+        return self.record(request, request.data)
+
+    def record(self, request, data):
+        member = _member_or_400(request)
+        serializer = self.InputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        events = serializer.validated_data["events"]
+        progress = lesson_progress_record(
+            member=member,
+            events=[
+                EventInput(
+                    lesson_id=event["lesson"],
+                    id=event["id"],
+                    session=event["session"],
+                    at=event["at"],
+                    position=event["position"],
+                    played=tuple(event["played"]),
+                    rate=event["rate"],
+                    offline=event["offline"],
+                )
+                for event in events
+            ],
+        )
+        output = self.OutputSerializer(
+            {"received": len(events), "progress": list(progress.values())}
+        )
+        return Response(output.data)
+
+
+class ProgressBeaconApi(ProgressApi):
+    """The same batch sent by ``navigator.sendBeacon`` when the page is hidden.
+
+    A beacon cannot set headers, so the CSRF token travels in the form body
+    (``csrfmiddlewaretoken``, which Django's CSRF check reads) and the batch as a
+    JSON string in ``batch``.
+    """
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="progress_record_beacon",
+        request={
+            "multipart/form-data": inline_serializer(
+                "ProgressBeacon",
+                {
+                    "csrfmiddlewaretoken": serializers.CharField(),
+                    "batch": serializers.CharField(
+                        help_text="The JSON body of POST /api/v1/progress/."
+                    ),
+                },
+            )
+        },
+        responses={
+            200: ProgressApi.OutputSerializer,
+            400: OpenApiResponse(description="Invalid batch, as for /progress/."),
+            403: OpenApiResponse(description="Not signed in, or CSRF token missing."),
+        },
+    )
+    def post(self, request):
+        try:
+            data = json.loads(request.data.get("batch", ""))
+        except ValueError:
+            raise ValidationError(
+                {"batch": [_("The batch must be a JSON object.")]}
+            ) from None
+        return self.record(request, data)
+
+
+class StudyPreferenceApi(APIView):
+    """The member's playback quality choice, remembered across devices."""
+
+    class InputSerializer(serializers.Serializer):
+        quality = serializers.ChoiceField(choices=Quality.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        quality = serializers.CharField()
+
+    @extend_schema(
+        operation_id="study_preference_set",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(description="Unknown quality, or not a member."),
+        },
+    )
+    def put(self, request):
+        member = _member_or_400(request)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        preference = study_preference_set(
+            member=member, quality=serializer.validated_data["quality"]
+        )
+        return Response(
+            self.OutputSerializer(preference).data, status=status.HTTP_200_OK
+        )

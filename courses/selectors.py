@@ -1,0 +1,173 @@
+"""Reads for the lesson player, "My study" and reports. Query counts stay flat."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from courses.models import (
+    CompletionRule,
+    CoursePage,
+    InPersonStudy,
+    LessonPage,
+    LessonProgress,
+    ProgressStatus,
+    Quality,
+    StudyPreference,
+)
+
+# Versioned file name: a new hls.js gets a new URL (site/static/js/vendor/README.md).
+HLS_JS = "js/vendor/hls-1.7.4.min.js"
+
+
+def member_of(user):
+    """The user's Member row, or None (editors and organisers need not be members)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "member", None)
+
+
+def lesson_player(*, lesson: LessonPage, user) -> dict:
+    """Everything the lesson page needs about the lecture and the member's progress."""
+    member = member_of(user)
+    lecture = lesson.lecture()
+    progress = None
+    quality = Quality.AUTO
+    if member is not None:
+        progress = LessonProgress.objects.filter(member=member, lesson=lesson).first()
+        preference = StudyPreference.objects.filter(member=member).first()
+        if preference is not None:
+            quality = preference.quality
+    playback = None
+    if lecture is not None:
+        from media_pipeline.playback import lecture_playback
+
+        playback = lecture_playback(lecture=lecture, user=user)
+    choices = []
+    if playback is not None:
+        labels = dict(Quality.choices)
+        available = {choice.key for choice in playback.choices}
+        if quality not in available:
+            quality = Quality.AUTO if Quality.AUTO in available else Quality.AUDIO
+        choices = [
+            {
+                "key": choice.key,
+                "label": labels.get(choice.key, choice.key),
+                "url": choice.playlist_url,
+                "bytes": choice.expected_bytes,
+                "selected": choice.key == quality,
+            }
+            for choice in playback.choices
+        ]
+    rule = lesson.effective_rule(lecture)
+    duration = float(getattr(lecture, "duration", 0) or 0)
+    if rule == CompletionRule.WATCH:
+        needed = duration * lesson.watch_percent / 100
+    elif rule == CompletionRule.READ:
+        needed = float(lesson.read_seconds)
+    else:
+        needed = 0.0
+    done = progress.seconds_watched if progress is not None else 0.0
+    return {
+        "member": member,
+        "lecture": lecture,
+        "playback": playback,
+        "progress": progress,
+        "quality": quality,
+        "choices": choices,
+        "chosen": next((c for c in choices if c["selected"]), None),
+        "needed_seconds": needed,
+        "hls_js": HLS_JS,
+        "rule": rule,
+        "percent_done": min(100, round(100 * done / needed)) if needed else 0,
+        # Only members have progress; editors previewing a lesson send nothing.
+        "tracked": member is not None,
+    }
+
+
+def completed_lesson_ids(*, member) -> set[int]:
+    return set(
+        LessonProgress.objects.filter(
+            member=member, status=ProgressStatus.COMPLETED
+        ).values_list("lesson_id", flat=True)
+    )
+
+
+def course_is_complete(*, member, course: CoursePage) -> bool:
+    """Course completion = every published lesson of the course is complete."""
+    lesson_ids = set(course.lessons().values_list("pk", flat=True))
+    return bool(lesson_ids) and lesson_ids <= completed_lesson_ids(member=member)
+
+
+@dataclass
+class CourseStudy:
+    course: CoursePage
+    lessons: list[LessonPage]
+    completed: int = 0
+    started: bool = False
+    next_lesson: LessonPage | None = None
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.lessons) and self.completed == len(self.lessons)
+
+
+@dataclass
+class MyStudy:
+    started: list[CourseStudy] = field(default_factory=list)
+    not_started: list[CourseStudy] = field(default_factory=list)
+    hours_this_year: Decimal = Decimal(0)
+    completed: list[LessonProgress] = field(default_factory=list)
+
+
+def my_study(*, member, today: dt.date | None = None) -> MyStudy:
+    """The member's "My study" page, in four queries whatever the number of courses."""
+    today = today or timezone.localdate()
+    courses = list(CoursePage.objects.live().order_by("path"))
+    lessons = list(
+        LessonPage.objects.live()
+        .filter(depth=courses[0].depth + 1 if courses else 0)
+        .order_by("path")
+    )
+    progress = {
+        row.lesson_id: row
+        for row in LessonProgress.objects.filter(member=member).select_related("lesson")
+    }
+    study = MyStudy()
+    for course in courses:
+        own = [lesson for lesson in lessons if lesson.path.startswith(course.path)]
+        item = CourseStudy(course=course, lessons=own)
+        for lesson in own:
+            row = progress.get(lesson.pk)
+            if row is not None and row.status != ProgressStatus.NOT_STARTED:
+                item.started = True
+            if row is not None and row.is_complete:
+                item.completed += 1
+            elif item.next_lesson is None:
+                item.next_lesson = lesson
+        (study.started if item.started else study.not_started).append(item)
+    year_start = timezone.make_aware(dt.datetime(today.year, 1, 1))
+    study.hours_this_year = LessonProgress.objects.filter(
+        member=member,
+        status=ProgressStatus.COMPLETED,
+        completed_at__gte=year_start,
+    ).aggregate(total=Sum("hours_credited"))["total"] or Decimal(0)
+    study.completed = sorted(
+        (row for row in progress.values() if row.is_complete),
+        key=lambda row: row.completed_at,
+        reverse=True,
+    )
+    return study
+
+
+def in_person_records(*, member, lesson: LessonPage | None = None):
+    records = InPersonStudy.objects.filter(member=member).select_related(
+        "lesson", "recorded_by", "revoked_by"
+    )
+    if lesson is not None:
+        records = records.filter(lesson=lesson)
+    return records

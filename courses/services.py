@@ -1,0 +1,295 @@
+"""Writes to study progress. Every change to LessonProgress happens here.
+
+Views, the progress API, the in-person forms and the quizzes app all call these
+functions; docs/progress.md explains the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses import credit
+from courses.models import (
+    CompletedVia,
+    CompletionRule,
+    InPersonStudy,
+    LessonPage,
+    LessonProgress,
+    ProgressEvent,
+    ProgressStatus,
+    Quality,
+    StudyPreference,
+)
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One validated client event (the API's serializer builds these)."""
+
+    lesson_id: int
+    id: str
+    session: str
+    at: dt.datetime
+    position: float
+    played: tuple[tuple[float, float], ...] = ()
+    rate: float = 1.0
+    offline: bool = False
+
+
+def _state(progress: LessonProgress) -> credit.State:
+    return credit.State(
+        watched=[tuple(pair) for pair in progress.watched],
+        sessions={key: tuple(pair) for key, pair in progress.sessions.items()},
+        position=progress.position,
+        position_at=progress.position_at.timestamp() if progress.position_at else None,
+        position_event=progress.position_event,
+    )
+
+
+def _lecture_duration(lecture) -> float:
+    return float(getattr(lecture, "duration", 0) or 0)
+
+
+def _rule_met(lesson: LessonPage, lecture, progress: LessonProgress) -> bool:
+    rule = lesson.effective_rule(lecture)
+    if rule == CompletionRule.WATCH:
+        duration = _lecture_duration(lecture)
+        needed = duration * lesson.watch_percent / 100
+        # A float sum of ranges may fall a hair short of the exact share.
+        return duration > 0 and progress.seconds_watched + 1e-6 >= needed
+    if rule == CompletionRule.READ:
+        return progress.seconds_watched >= lesson.read_seconds
+    return False  # quiz: only quizzes calls lesson_progress_complete
+
+
+def _complete(
+    progress: LessonProgress,
+    *,
+    lesson: LessonPage,
+    lecture,
+    via: str,
+    at: dt.datetime,
+) -> None:
+    progress.status = ProgressStatus.COMPLETED
+    progress.completed_at = at
+    progress.completed_via = via
+    progress.hours_credited = lesson.credited_hours(lecture)
+    if progress.started_at is None or progress.started_at > at:
+        progress.started_at = at
+
+
+def _locked_progress(*, member, lesson: LessonPage) -> LessonProgress:
+    # The row lock serialises concurrent batches for the same lesson: the second
+    # waits and merges into the first one's result instead of overwriting it.
+    progress, _ = LessonProgress.objects.select_for_update().get_or_create(
+        member=member, lesson=lesson
+    )
+    return progress
+
+
+def _record_lesson_events(
+    *, member, lesson: LessonPage, events: list[EventInput], now: dt.datetime
+) -> tuple[LessonProgress, int]:
+    progress = _locked_progress(member=member, lesson=lesson)
+    ids = {event.id for event in events}
+    seen = set(
+        ProgressEvent.objects.filter(progress=progress, client_id__in=ids).values_list(
+            "client_id", flat=True
+        )
+    )
+    fresh: dict[str, EventInput] = {}
+    for event in events:
+        if event.id not in seen:
+            fresh.setdefault(event.id, event)
+    if not fresh:
+        return progress, 0
+    ProgressEvent.objects.bulk_create(
+        [
+            ProgressEvent(
+                progress=progress,
+                client_id=event.id,
+                session=event.session,
+                at=event.at,
+                position=event.position,
+                played=[list(pair) for pair in event.played],
+                rate=event.rate,
+                offline=event.offline,
+                received_at=now,
+            )
+            for event in fresh.values()
+        ]
+    )
+    lecture = lesson.lecture()
+    duration = _lecture_duration(lecture) if lecture is not None else None
+    state = credit.merge(
+        _state(progress),
+        (
+            credit.Event(
+                id=event.id,
+                session=event.session,
+                at=event.at.timestamp(),
+                position=event.position,
+                played=event.played,
+                rate=event.rate,
+            )
+            for event in fresh.values()
+        ),
+        duration=duration,
+    )
+    progress.watched = [list(pair) for pair in state.watched]
+    progress.sessions = {key: list(pair) for key, pair in state.sessions.items()}
+    progress.position = state.position
+    progress.position_at = dt.datetime.fromtimestamp(state.position_at, tz=dt.UTC)
+    progress.position_event = state.position_event
+    progress.seconds_watched = (
+        credit.wall_seconds(state)
+        if lesson.effective_rule(lecture) == CompletionRule.READ
+        else credit.credited_seconds(state)
+    )
+    earliest = min(event.at for event in fresh.values())
+    if progress.started_at is None or earliest < progress.started_at:
+        progress.started_at = earliest
+    if progress.status == ProgressStatus.NOT_STARTED:
+        progress.status = ProgressStatus.IN_PROGRESS
+    # Completion never goes backwards: only a lesson not yet complete is checked.
+    if not progress.is_complete and _rule_met(lesson, lecture, progress):
+        offline = any(event.offline for event in fresh.values())
+        _complete(
+            progress,
+            lesson=lesson,
+            lecture=lecture,
+            via=CompletedVia.OFFLINE_SYNC if offline else CompletedVia.ONLINE,
+            at=now,
+        )
+    progress.save()
+    return progress, len(fresh)
+
+
+def lesson_progress_record(
+    *, member, events: Iterable[EventInput], now: dt.datetime | None = None
+) -> dict[int, LessonProgress]:
+    """Merge a batch of events (one or several lessons) into the member's progress.
+
+    Idempotent: events already received (by client id) are skipped, and the merge
+    itself is order-independent (courses.credit). Returns the progress per lesson id.
+    """
+    now = now or timezone.now()
+    by_lesson: dict[int, list[EventInput]] = defaultdict(list)
+    for event in events:
+        by_lesson[event.lesson_id].append(event)
+    lessons = LessonPage.objects.in_bulk(list(by_lesson))
+    result: dict[int, LessonProgress] = {}
+    with transaction.atomic():
+        # Lock rows in one order so two batches touching the same lessons cannot
+        # deadlock.
+        for lesson_id in sorted(by_lesson):
+            progress, _ = _record_lesson_events(
+                member=member,
+                lesson=lessons[lesson_id],
+                events=by_lesson[lesson_id],
+                now=now,
+            )
+            result[lesson_id] = progress
+    return result
+
+
+def lesson_progress_complete(
+    *, member, lesson: LessonPage, via: str, at: dt.datetime | None = None
+) -> LessonProgress:
+    """Mark a lesson complete (quiz passed, in-person record). Idempotent; a lesson
+    already complete keeps its first completion."""
+    with transaction.atomic():
+        progress = _locked_progress(member=member, lesson=lesson)
+        if not progress.is_complete:
+            _complete(
+                progress,
+                lesson=lesson,
+                lecture=lesson.lecture(),
+                via=CompletedVia(via),
+                at=at or timezone.now(),
+            )
+            progress.save()
+    return progress
+
+
+def in_person_study_record(
+    *, recorded_by, member, lesson: LessonPage, studied_on: dt.date, note: str = ""
+) -> InPersonStudy:
+    """Record that ``member`` studied ``lesson`` in person; counts as completion.
+
+    The caller has checked ``courses.permissions.can_record_in_person``.
+    """
+    with transaction.atomic():
+        record = InPersonStudy.objects.create(
+            member=member,
+            lesson=lesson,
+            studied_on=studied_on,
+            note=note,
+            recorded_by=recorded_by,
+        )
+        at = timezone.make_aware(
+            dt.datetime.combine(studied_on, dt.time(12)),
+            timezone.get_current_timezone(),
+        )
+        lesson_progress_complete(
+            member=member, lesson=lesson, via=CompletedVia.IN_PERSON, at=at
+        )
+    return record
+
+
+def in_person_study_revoke(
+    *, revoked_by, record: InPersonStudy, reason: str = ""
+) -> InPersonStudy:
+    """Revoke a record (organisers only). The record stays, marked revoked.
+
+    If the lesson's completion came from this record, it is withdrawn unless the
+    member's own progress meets the rule: the one deliberate, audited way a
+    completion goes back (an organiser correcting a mistaken record).
+    """
+    with transaction.atomic():
+        record = InPersonStudy.objects.select_for_update().get(pk=record.pk)
+        if record.revoked_at is not None:
+            return record
+        now = timezone.now()
+        record.revoked_by = revoked_by
+        record.revoked_at = now
+        record.revoke_reason = reason
+        record.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
+        lesson = record.lesson.specific
+        progress = _locked_progress(member=record.member, lesson=lesson)
+        if progress.completed_via == CompletedVia.IN_PERSON:
+            lecture = lesson.lecture()
+            if _rule_met(lesson, lecture, progress):
+                _complete(
+                    progress,
+                    lesson=lesson,
+                    lecture=lecture,
+                    via=CompletedVia.ONLINE,
+                    at=now,
+                )
+            else:
+                progress.status = (
+                    ProgressStatus.IN_PROGRESS
+                    if progress.sessions
+                    else ProgressStatus.NOT_STARTED
+                )
+                progress.completed_at = None
+                progress.completed_via = ""
+                progress.hours_credited = 0
+                if not progress.sessions:
+                    progress.started_at = None
+            progress.save()
+    return record
+
+
+def study_preference_set(*, member, quality: str) -> StudyPreference:
+    preference, _ = StudyPreference.objects.update_or_create(
+        member=member, defaults={"quality": Quality(quality)}
+    )
+    return preference

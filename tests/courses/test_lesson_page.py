@@ -1,0 +1,132 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+from courses.services import lesson_progress_complete, study_preference_set
+
+pytestmark = pytest.mark.django_db
+
+
+def english(client, url):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_lesson_page_shows_poster_quality_choice_size_and_no_video_source(
+    client, member, played_lesson
+):
+    client.force_login(member.user)
+
+    response = english(client, played_lesson.url)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<video id="video"[^>]* preload="none"', page)
+    assert 'poster="/m/' in page
+    # no src on the video before the member presses play: no video bytes fetched
+    assert not re.search(r"<video[^>]*\ssrc=", page)
+    assert "<source" not in page
+    for label in ("Auto", "Data saver", "Audio only"):
+        assert label in page
+    assert re.search(r'<span id="size">[\d.]+\xa0(KB|MB)</span> at this quality', page)
+    assert "Download for offline study" in page
+    assert "0% done" in page
+
+
+def test_quality_choice_remembered_on_any_device(client, member, played_lesson):
+    study_preference_set(member=member, quality="audio")
+    client.force_login(member.user)
+
+    page = english(client, played_lesson.url).content.decode()
+
+    assert re.search(r'value="audio"[^>]*checked', page)
+    assert not re.search(r'value="auto"[^>]*checked', page)
+
+
+def test_page_resumes_from_the_server_position(client, member, played_lesson, now):
+    from courses.models import LessonProgress
+
+    LessonProgress.objects.create(
+        member=member, lesson=played_lesson, position=12.5, status="in_progress"
+    )
+    client.force_login(member.user)
+
+    page = english(client, played_lesson.url).content.decode()
+
+    assert 'data-position="12.500"' in page
+    assert "Continue" in page
+    assert "resumes at 12 s" in page or "resumes at 13 s" in page
+
+
+def test_completed_lesson_shows_date_and_in_person_mark(
+    client, member, played_lesson, now
+):
+    lesson_progress_complete(
+        member=member, lesson=played_lesson, via="in_person", at=now
+    )
+    client.force_login(member.user)
+
+    page = english(client, played_lesson.url).content.decode()
+
+    assert f"Completed on {now.astimezone():%Y-%m}" in page
+    assert "(in person)" in page
+
+
+def test_lecture_not_ready_says_so(client, member, video_lesson, lecture):
+    lecture.status = "processing"
+    lecture.save()
+    client.force_login(member.user)
+
+    page = english(client, video_lesson.url).content.decode()
+
+    assert "being prepared" in page
+    assert "<video" not in page
+
+
+def test_editor_without_member_profile_reads_the_lesson_without_tracking(
+    client, played_lesson
+):
+    from tests.factories import make_user
+
+    client.force_login(make_user("editor", is_staff=True))
+
+    page = english(client, played_lesson.url).content.decode()
+
+    assert "<video" in page
+    assert "lesson.js" not in page
+
+
+def _static_bytes(url: str) -> int:
+    path = finders.find(url.removeprefix(settings.STATIC_URL))
+    return Path(path).stat().st_size
+
+
+def test_cold_load_is_under_30_kb_without_media(client, member, played_lesson):
+    # given a member's first visit: HTML plus every stylesheet and script it links
+    client.force_login(member.user)
+    page = client.get(played_lesson.url).content
+
+    # when the page's own assets are summed (hls.js is only fetched on play)
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
+    total = len(page) + sum(_static_bytes(url.decode()) for url in assets)
+
+    # then the cold load stays within the budget for a 2G phone
+    assert {a.decode().rsplit("/", 1)[-1] for a in assets} == {
+        "satchel.css",
+        "lesson.js",
+    }
+    assert total < 30 * 1024, total
+
+
+def test_reading_lesson_loads_the_tracker_without_a_player(
+    client, member, reading_lesson
+):
+    client.force_login(member.user)
+
+    page = english(client, reading_lesson.url).content.decode()
+
+    assert "lesson.js" in page
+    assert "<video" not in page
+    assert "0% done" in page

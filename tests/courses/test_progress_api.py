@@ -1,0 +1,371 @@
+import datetime as dt
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from courses.models import CompletedVia, LessonProgress, ProgressEvent, ProgressStatus
+from tests.courses.conftest import event, make_member
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/progress/"
+
+
+def post(client, events):
+    return client.post(URL, {"events": events}, content_type="application/json")
+
+
+def watch(lesson, now, *, seconds, session="s1", step=15, start=0):
+    """Events as the player sends them while playing ``seconds`` from ``start``."""
+    events = [event(lesson, at=now, position=start, session=session)]
+    for t in range(step, seconds + 1, step):
+        events.append(
+            event(
+                lesson,
+                at=now + dt.timedelta(seconds=t),
+                position=start + t,
+                played=[(start, start + t)],
+                session=session,
+            )
+        )
+    return events
+
+
+def test_a_batch_is_stored_as_the_played_range_and_position(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+
+    response = post(client, watch(video_lesson, now, seconds=60))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["received"] == 5
+    assert body["progress"][0]["position"] == 60
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.watched == [[0, 60]]
+    assert progress.seconds_watched == 60
+    assert progress.status == ProgressStatus.IN_PROGRESS
+    assert progress.started_at == now
+
+
+def test_resending_the_same_batch_changes_nothing(client, member, video_lesson, now):
+    client.force_login(member.user)
+    batch = watch(video_lesson, now, seconds=60)
+    post(client, batch)
+
+    response = post(client, list(reversed(batch)) + batch)
+
+    assert response.status_code == 200
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.seconds_watched == 60
+    assert ProgressEvent.objects.filter(progress=progress).count() == 5
+
+
+def test_seeking_to_the_end_does_not_complete_the_lesson(
+    client, member, video_lesson, now
+):
+    # given a member who played 30 s and then dragged the playhead to the end
+    client.force_login(member.user)
+    events = watch(video_lesson, now, seconds=30)
+    events.append(
+        event(
+            video_lesson,
+            at=now + dt.timedelta(seconds=31),
+            position=600,
+            played=[(0, 30), (599, 600)],
+        )
+    )
+
+    # when the batch arrives
+    response = post(client, events)
+
+    # then only what was played counts
+    assert response.json()["progress"][0]["status"] == "in_progress"
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.seconds_watched == 31
+    assert progress.completed_at is None
+
+
+def test_claiming_the_whole_lecture_within_a_minute_is_not_credited(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+    events = [
+        event(video_lesson, at=now, position=0),
+        event(
+            video_lesson,
+            at=now + dt.timedelta(seconds=60),
+            position=600,
+            played=[(0, 600)],
+        ),
+    ]
+
+    post(client, events)
+
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.seconds_watched == 130  # 2x the 60 s spanned + 10 s allowance
+    assert progress.status == ProgressStatus.IN_PROGRESS
+
+
+def test_watching_ninety_percent_completes_and_credits_hours(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+
+    response = post(client, watch(video_lesson, now, seconds=540))
+
+    row = response.json()["progress"][0]
+    assert row["status"] == "completed"
+    assert row["completed_via"] == CompletedVia.ONLINE
+    # a 10-minute lecture rounds up to a quarter of an hour
+    assert row["hours_credited"] == "0.25"
+
+
+def test_late_and_reordered_batches_never_undo_completion(
+    client, member, video_lesson, now
+):
+    # given a completed lesson
+    client.force_login(member.user)
+    batch = watch(video_lesson, now, seconds=600)
+    post(client, batch[len(batch) // 2 :])
+    post(client, batch[: len(batch) // 2])
+    completed = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert completed.status == ProgressStatus.COMPLETED
+
+    # when an old batch from another phone arrives late
+    late = watch(video_lesson, now - dt.timedelta(days=2), seconds=30, session="old")
+    post(client, late)
+
+    # then completion, credit and position stand
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.status == ProgressStatus.COMPLETED
+    assert progress.completed_at == completed.completed_at
+    assert progress.seconds_watched == 600
+    assert progress.position == 600
+
+
+def test_events_queued_offline_complete_as_offline_sync(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+    events = watch(video_lesson, now - dt.timedelta(days=1), seconds=600)
+    for item in events:
+        item["offline"] = True
+
+    response = post(client, events)
+
+    assert response.json()["progress"][0]["completed_via"] == "offline_sync"
+
+
+def test_one_batch_can_carry_several_lessons(
+    client, member, video_lesson, reading_lesson, now
+):
+    client.force_login(member.user)
+    events = watch(video_lesson, now, seconds=30) + [
+        event(reading_lesson, at=now + dt.timedelta(seconds=s), position=0)
+        for s in (0, 30, 61)
+    ]
+
+    response = post(client, events)
+
+    by_lesson = {row["lesson"]: row for row in response.json()["progress"]}
+    assert by_lesson[video_lesson.pk]["seconds_watched"] == 30
+    assert by_lesson[reading_lesson.pk]["seconds_watched"] == 61
+    assert by_lesson[reading_lesson.pk]["status"] == "completed"
+
+
+def test_invalid_events_get_a_400_per_event_and_nothing_is_stored(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+    good = event(video_lesson, at=now, position=1, played=[(0, 1)])
+    future = event(video_lesson, at=now + dt.timedelta(days=1), position=1)
+    backwards = event(video_lesson, at=now, position=1, played=[(10, 2)])
+
+    response = post(client, [good, future, backwards])
+
+    # errors are keyed by the event's index in the batch
+    assert response.status_code == 400
+    errors = response.json()["events"]
+    assert set(errors) == {"1", "2"}
+    assert "future" in errors["1"]["at"][0]
+    assert errors["2"]["played"]
+    assert not LessonProgress.objects.exists()
+
+
+def test_an_event_for_an_unknown_lesson_is_named_in_the_400(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+    good = event(video_lesson, at=now, position=1, played=[(0, 1)])
+    missing_lesson = {**event(video_lesson, at=now, position=1), "lesson": 999999}
+
+    response = post(client, [good, missing_lesson])
+
+    assert response.status_code == 400
+    assert list(response.json()["events"]) == ["1"]
+    assert not LessonProgress.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"events": []}, {"events": "nope"}, {"events": [{"id": "x"}]}, []],
+)
+def test_malformed_bodies_are_400_not_500(client, member, video_lesson, body):
+    client.force_login(member.user)
+
+    response = client.post(URL, body, content_type="application/json")
+
+    assert response.status_code == 400
+
+
+def test_unpublished_lesson_is_refused(client, member, video_lesson, now):
+    client.force_login(member.user)
+    video_lesson.unpublish()
+
+    response = post(client, [event(video_lesson, at=now, position=0)])
+
+    assert response.status_code == 400
+
+
+def test_anonymous_requests_are_refused(client, video_lesson, now):
+    response = post(client, [event(video_lesson, at=now, position=0)])
+
+    assert response.status_code == 403
+
+
+def test_an_account_without_member_profile_gets_a_clear_400(client, video_lesson, now):
+    client.force_login(make_user("editor"))
+
+    response = client.post(
+        URL,
+        {"events": [event(video_lesson, at=now, position=0)]},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert "Only members" in response.json()["detail"]
+
+
+def test_a_member_only_ever_writes_their_own_progress(
+    client, member, branch, video_lesson, now
+):
+    other = make_member("li", branch)
+    client.force_login(other.user)
+
+    post(client, watch(video_lesson, now, seconds=30))
+
+    assert not LessonProgress.objects.filter(member=member).exists()
+    assert LessonProgress.objects.get(member=other).seconds_watched == 30
+
+
+def test_json_posts_need_the_csrf_header(member, video_lesson, now):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+
+    response = post(client, [event(video_lesson, at=now, position=0)])
+
+    assert response.status_code == 403
+
+
+def test_beacon_carries_the_csrf_token_in_its_body(member, video_lesson, now):
+    # given a member's browser with the CSRF cookie of the lesson page
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    client.get(video_lesson.url)
+    token = client.cookies["csrftoken"].value
+
+    # when the page is hidden and sends a beacon (multipart form, no headers)
+    response = client.post(
+        reverse("progress-beacon"),
+        {
+            "csrfmiddlewaretoken": token,
+            "batch": json.dumps({"events": watch(video_lesson, now, seconds=30)}),
+        },
+    )
+
+    # then the events are recorded
+    assert response.status_code == 200
+    assert LessonProgress.objects.get(member=member).seconds_watched == 30
+
+
+def test_beacon_with_a_broken_batch_is_a_400(client, member, video_lesson):
+    client.force_login(member.user)
+
+    response = client.post(reverse("progress-beacon"), {"batch": "{not json"})
+
+    assert response.status_code == 400
+
+
+def test_progress_endpoints_are_in_the_openapi_schema(client, member):
+    client.force_login(member.user)
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+
+    assert "/api/v1/progress/" in schema["paths"]
+    assert "400" in schema["paths"]["/api/v1/progress/"]["post"]["responses"]
+    assert "/api/v1/progress/beacon/" in schema["paths"]
+
+
+def test_quality_preference_is_remembered_for_the_member(client, member):
+    client.force_login(member.user)
+
+    ok = client.put(
+        "/api/v1/study-preference/",
+        {"quality": "audio"},
+        content_type="application/json",
+    )
+    bad = client.put(
+        "/api/v1/study-preference/",
+        {"quality": "8k"},
+        content_type="application/json",
+    )
+
+    assert ok.status_code == 200
+    assert bad.status_code == 400
+    assert member.study_preference.quality == "audio"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_at_once_for_one_lesson_both_count(member, video_lesson, now):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL (DATABASE_URL=postgres://)")
+    # given two phones each sending a different part of the lecture at the same time
+    first = watch(video_lesson, now, seconds=120, session="phone-a")
+    second = watch(
+        video_lesson,
+        now + dt.timedelta(seconds=200),
+        seconds=120,
+        start=300,
+        session="phone-b",
+    )
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send(events):
+        client = Client()
+        client.force_login(member.user)
+        barrier.wait()
+        statuses.append(post(client, events).status_code)
+        connection.close()
+
+    # when both arrive concurrently
+    threads = [threading.Thread(target=send, args=(b,)) for b in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then neither update is lost
+    assert statuses == [200, 200]
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.watched == [[0, 120], [300, 420]]
+    assert progress.seconds_watched == 240
+    assert ProgressEvent.objects.filter(progress=progress).count() == 18
