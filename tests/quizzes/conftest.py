@@ -75,7 +75,11 @@ def bank(db):
         "single": make_question(
             QuestionKind.SINGLE,
             "党的最高领导机关是？",
-            choices=[("党的全国代表大会", True), ("中央委员会", False), ("政治局", False)],
+            choices=[
+                ("党的全国代表大会", True),
+                ("中央委员会", False),
+                ("政治局", False),
+            ],
             tags=["党章"],
         ),
         "multiple": make_question(

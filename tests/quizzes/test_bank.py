@@ -1,0 +1,210 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from quizzes.models import Question, QuestionKind
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/quizzes/tools/bank/"
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+HEADER = ["type", "question", "choices", "correct answers", "explanation", "tags"]
+GOOD_ROWS = [
+    [
+        "single",
+        "党的最高领导机关是？",
+        "党的全国代表大会|中央委员会|政治局",
+        "A",
+        "见党章第十条",
+        "党章",
+    ],
+    [
+        "多选",
+        "下列哪些是党员的义务？",
+        "认真学习|遵守纪律|只看不学",
+        "AB",
+        "",
+        "党章，义务",
+    ],
+    ["true_false", "党员应当按期交纳党费。", "", "对", "", "党费"],
+    ["fill_blank", "全心全意为____服务。", "", "人民|人民群众", "根本宗旨", ""],
+]
+
+
+def csv_file(rows, name="bank.csv"):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"))
+
+
+def xlsx_file(rows, name="bank.xlsx"):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def upload(client, file, *, dry_run):
+    data = {"file": file}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(URL, data, **EN)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file])
+def test_editor_imports_a_question_bank(editor_client, make_file):
+    response = upload(editor_client, make_file([HEADER, *GOOD_ROWS]), dry_run=False)
+
+    assert response.status_code == 302
+    questions = {q.text: q for q in Question.objects.prefetch_related("choices")}
+    assert len(questions) == 4
+    single = questions["党的最高领导机关是？"]
+    assert single.kind == QuestionKind.SINGLE
+    assert [(c.text, c.is_correct) for c in single.choices.all()] == [
+        ("党的全国代表大会", True),
+        ("中央委员会", False),
+        ("政治局", False),
+    ]
+    assert single.explanation == "见党章第十条"
+    multiple = questions["下列哪些是党员的义务？"]
+    assert [c.is_correct for c in multiple.choices.all()] == [True, True, False]
+    assert sorted(multiple.tags.names()) == ["义务", "党章"]
+    assert questions["党员应当按期交纳党费。"].is_true is True
+    assert questions["全心全意为____服务。"].accepted_answer_list() == [
+        "人民",
+        "人民群众",
+    ]
+
+
+def test_dry_run_reports_without_storing(editor_client):
+    response = upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=True)
+
+    assert response.status_code == 200
+    assert "4 questions are ready to import" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_bad_rows_are_named_by_row_and_column_and_nothing_is_stored(editor_client):
+    # given two good rows and three bad ones
+    rows = [
+        HEADER,
+        GOOD_ROWS[0],
+        ["essay", "写一篇文章", "", "随便", "", ""],  # row 3: unknown type
+        ["single", "选哪个？", "甲|乙", "C", "", ""],  # row 4: no choice C
+        GOOD_ROWS[2],
+        ["true_false", "", "", "也许", "", ""],  # row 6: no question, bad answer
+    ]
+
+    # when the real import (not a dry run) is attempted
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    # then
+    assert response.status_code == 400
+    page = response.content.decode()
+    errors = [
+        (cells[0], cells[1])
+        for cells in (
+            [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
+            for row in page.split('<tr class="bank-error">')[1:]
+        )
+    ]
+    assert errors == [
+        ("3", "type"),
+        ("4", "correct answers"),
+        ("6", "question"),
+        ("6", "correct answers"),
+    ]
+    assert "Nothing was imported" in page
+    assert not Question.objects.exists()
+
+
+def test_a_file_without_the_required_columns_is_refused(editor_client):
+    response = upload(
+        editor_client, csv_file([["question", "tags"], ["题", ""]]), dry_run=True
+    )
+
+    assert response.status_code == 400
+    assert "correct answers" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused(editor_client):
+    response = upload(
+        editor_client, SimpleUploadedFile("bank.xlsx", b"not a zip"), dry_run=True
+    )
+
+    assert response.status_code == 400
+    assert "not a readable XLSX" in response.content.decode()
+
+
+def test_chinese_headers_and_gb18030_csv_are_read(editor_client):
+    rows = [["题型", "题目", "选项", "答案", "解析", "标签"], GOOD_ROWS[0]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    file = SimpleUploadedFile("bank.csv", buffer.getvalue().encode("gb18030"))
+
+    response = upload(editor_client, file, dry_run=False)
+
+    assert response.status_code == 302
+    assert Question.objects.get().text == "党的最高领导机关是？"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_round_trips_through_import(editor_client, fmt):
+    # given an imported bank
+    upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=False)
+
+    # when it is exported
+    response = editor_client.post(URL, {"export": "1", "format": fmt})
+
+    # then the file holds the same rows as the import format
+    assert response.status_code == 200
+    assert f"question-bank.{fmt}" in response["Content-Disposition"]
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [
+            [cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    assert rows[0] == HEADER
+    assert rows[1] == ["single", *GOOD_ROWS[0][1:]]
+    assert rows[2][3] == "AB"
+    assert rows[3][3] == "true"
+    assert rows[4][3] == "人民|人民群众"
+    # and importing the export again gives the same questions
+    Question.objects.all().delete()
+    again = csv_file(rows) if fmt == "csv" else xlsx_file(rows)
+    assert upload(editor_client, again, dry_run=False).status_code == 302
+    assert Question.objects.count() == 4
+
+
+def test_export_by_topic(editor_client):
+    upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=False)
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="党费")
+
+    response = editor_client.post(URL, {"export": "1", "format": "csv", "tag": tag.pk})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == ["党员应当按期交纳党费。"]
+
+
+def test_members_and_organisers_cannot_use_the_bank_tools(client, member, organiser):
+    for user in (member.user, organiser):
+        client.force_login(user)
+        response = client.post(URL, {"export": "1", "format": "csv"})
+        assert response.status_code in (302, 403)
+        assert not response.get("Content-Disposition")

@@ -1,0 +1,162 @@
+import pytest
+from django.utils import timezone
+
+from courses.models import LessonProgress, ProgressStatus
+from quizzes.models import Attempt
+from tests.quizzes.conftest import make_quiz, right_answers
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def form_data(bank, answers, **extra):
+    data = {"full_form": "1", **extra}
+    for question_id, value in answers.items():
+        data[f"q{question_id}"] = (
+            [str(v) for v in value]
+            if isinstance(value, list)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
+    return data
+
+
+def test_lesson_shows_the_quiz_with_a_start_button(member_client, quiz, lesson):
+    page = member_client.get(lesson.url, **EN).content.decode()
+
+    assert "第一课测验" in page
+    assert "Start the quiz" in page
+    assert f'name="lesson" value="{lesson.pk}"' in page
+
+
+def test_member_takes_the_quiz_from_the_lesson_and_completes_it(
+    member_client, member, quiz, bank, lesson
+):
+    # given
+    started = member_client.post(f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk})
+    attempt = Attempt.objects.get(member=member)
+
+    # when
+    member_client.post(
+        started["Location"], form_data(bank, {bank["fill_blank"].pk: "人民"}, save="1")
+    )
+    resumed = member_client.get(lesson.url, **EN).content.decode()
+    submitted = member_client.post(
+        started["Location"], form_data(bank, right_answers(bank), submit="1")
+    )
+    result = member_client.get(submitted["Location"], **EN).content.decode()
+    after = member_client.get(lesson.url, **EN).content.decode()
+
+    # then
+    assert started.status_code == 302
+    assert started["Location"] == f"/quizzes/attempts/{attempt.pk}/"
+    assert "Continue the quiz" in resumed
+    assert "Passed" in result and "100%" in result
+    assert "Passed with 100%" in after
+    assert LessonProgress.objects.get(member=member, lesson=lesson).status == (
+        ProgressStatus.COMPLETED
+    )
+
+
+def test_saved_answers_are_filled_in_when_the_page_is_reopened(
+    member_client, member, quiz, bank
+):
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    url = f"/quizzes/attempts/{attempt.pk}/"
+    member_client.post(
+        url,
+        form_data(
+            bank, {bank["fill_blank"].pk: "人民", bank["true_false"].pk: True}, save="1"
+        ),
+    )
+
+    page = member_client.get(url).content.decode()
+
+    assert 'value="人民"' in page
+    assert 'value="true" checked' in page
+
+
+def test_the_form_refuses_a_question_not_in_the_attempt(
+    member_client, member, quiz, bank
+):
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    stranger = bank["single"].pk + 1000
+
+    response = member_client.post(
+        f"/quizzes/attempts/{attempt.pk}/",
+        {f"q{stranger}": "1", "submit": "1"},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert "not part of this attempt" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_a_submitted_attempt_cannot_be_changed_through_the_form(
+    member_client, member, quiz, bank
+):
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    url = f"/quizzes/attempts/{attempt.pk}/"
+    member_client.post(url, form_data(bank, right_answers(bank), submit="1"))
+
+    response = member_client.post(
+        url, form_data(bank, {bank["true_false"].pk: False}, submit="1"), **EN
+    )
+
+    assert response.status_code == 409
+    assert "already been submitted" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+
+
+def test_another_members_attempt_page_is_not_found(
+    client, member_client, other_member, member, quiz
+):
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    client.force_login(other_member.user)
+
+    assert client.get(f"/quizzes/attempts/{attempt.pk}/").status_code == 404
+    assert (
+        client.post(f"/quizzes/attempts/{attempt.pk}/", {"submit": "1"}).status_code
+        == 404
+    )
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_no_attempts_left_is_shown_and_refused(member_client, member, bank, lesson):
+    quiz = lesson.body[0].value
+    quiz.max_attempts = 1
+    quiz.save()
+    member_client.post(f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk})
+    attempt = Attempt.objects.get(member=member)
+    member_client.post(f"/quizzes/attempts/{attempt.pk}/", {"submit": "1"})
+
+    page = member_client.get(lesson.url, **EN).content.decode()
+    refused = member_client.post(
+        f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk}, **EN
+    )
+
+    assert "No attempts left" in page
+    assert refused.status_code == 409
+    assert "used all the attempts" in refused.content.decode()
+    assert Attempt.objects.filter(member=member).count() == 1
+
+
+def test_timed_attempt_page_shows_the_time_left(member_client, member, bank):
+    quiz = make_quiz(list(bank.values()), time_limit_minutes=10)
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+
+    page = member_client.get(f"/quizzes/attempts/{attempt.pk}/", **EN).content.decode()
+
+    assert "Time left" in page
+    assert attempt.deadline > timezone.now()
