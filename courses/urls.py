@@ -1,5 +1,26 @@
 """Site pages of the courses app."""
 
+from django.urls import path
+
+from courses import views
+
 app_name = "courses"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my-study/", views.my_study_view, name="my-study"),
+    path(
+        "in-person-study/",
+        views.in_person_members_view,
+        name="in-person-members",
+    ),
+    path(
+        "in-person-study/<int:member_id>/",
+        views.in_person_view,
+        name="in-person",
+    ),
+    path(
+        "in-person-study/record/<int:record_id>/revoke/",
+        views.in_person_revoke_view,
+        name="in-person-revoke",
+    ),
+]

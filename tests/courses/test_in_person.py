@@ -1,0 +1,167 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import CompletedVia, InPersonStudy, LessonProgress, ProgressStatus
+from tests.courses.conftest import make_member, make_organisation
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def record(client, member, lesson, **fields):
+    data = {
+        "lesson": getattr(lesson, "pk", lesson),
+        "studied_on": timezone.localdate().isoformat(),
+        "note": "送学上门",
+        **fields,
+    }
+    return client.post(
+        reverse("courses:in-person", args=[member.pk]),
+        data,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_organiser_records_in_person_study_and_it_counts_as_completion(
+    client, organiser, member, video_lesson
+):
+    # given an organiser of the member's branch
+    client.force_login(organiser)
+
+    # when they record the lesson studied in person
+    response = record(client, member, video_lesson)
+
+    # then the lesson is complete, marked as in person, and the record is audited
+    assert response.status_code == 302
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.status == ProgressStatus.COMPLETED
+    assert progress.completed_via == CompletedVia.IN_PERSON
+    assert str(progress.hours_credited) == "0.25"
+    row = InPersonStudy.objects.get()
+    assert row.recorded_by == organiser
+    assert row.note == "送学上门"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Revoke" in page
+
+
+def test_paired_helper_records_but_cannot_revoke(client, helper, member, video_lesson):
+    client.force_login(helper)
+
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+    response = client.post(
+        reverse("courses:in-person-revoke", args=[row.pk]), {"reason": "错了"}
+    )
+
+    row.refresh_from_db()
+    assert response.status_code == 302
+    assert row.revoked_at is None
+    page = client.get(
+        reverse("courses:in-person", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Counts as completed" in page
+    assert ">Revoke<" not in page
+
+
+def test_organiser_revokes_and_the_completion_is_withdrawn(
+    client, organiser, member, video_lesson
+):
+    client.force_login(organiser)
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+
+    response = client.post(
+        reverse("courses:in-person-revoke", args=[row.pk]), {"reason": "记错了人"}
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.revoked_by == organiser and row.revoke_reason == "记错了人"
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.status == ProgressStatus.NOT_STARTED
+    assert progress.completed_at is None
+    assert progress.hours_credited == 0
+    page = client.get(
+        reverse("courses:in-person", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Revoked by organiser" in page
+
+
+def test_revoking_needs_a_reason(client, organiser, member, video_lesson):
+    client.force_login(organiser)
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+
+    client.post(reverse("courses:in-person-revoke", args=[row.pk]), {"reason": ""})
+
+    row.refresh_from_db()
+    assert row.revoked_at is None
+
+
+def test_online_completion_is_kept_when_a_record_is_revoked(
+    client, organiser, member, video_lesson
+):
+    from courses.services import lesson_progress_complete
+
+    done = lesson_progress_complete(member=member, lesson=video_lesson, via="online")
+    client.force_login(organiser)
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+
+    client.post(reverse("courses:in-person-revoke", args=[row.pk]), {"reason": "重复"})
+
+    progress = LessonProgress.objects.get(pk=done.pk)
+    assert progress.completed_via == CompletedVia.ONLINE
+    assert progress.completed_at == done.completed_at
+
+
+def test_people_outside_the_scope_get_404(client, member, video_lesson):
+    other_branch = make_organisation("二支部")
+    stranger = make_user("stranger")
+    from members.services import organiser_role_grant
+
+    organiser_role_grant(user=stranger, organisation=other_branch)
+    client.force_login(stranger)
+
+    assert record(client, member, video_lesson).status_code == 404
+    assert client.get(reverse("courses:in-person", args=[member.pk])).status_code == 404
+    assert not InPersonStudy.objects.exists()
+
+
+def test_a_member_cannot_record_for_themselves(client, member, video_lesson):
+    client.force_login(member.user)
+
+    assert record(client, member, video_lesson).status_code == 404
+
+
+def test_future_date_and_unknown_lesson_are_form_errors(
+    client, organiser, member, video_lesson
+):
+    client.force_login(organiser)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+    future = record(client, member, video_lesson, studied_on=tomorrow)
+    unknown = record(client, member, 999999)
+
+    assert future.status_code == 200
+    assert "cannot be in the future" in future.content.decode()
+    assert unknown.status_code == 200
+    assert not InPersonStudy.objects.exists()
+
+
+def test_member_list_shows_only_members_in_scope(
+    client, organiser, member, django_assert_max_num_queries
+):
+    elsewhere = make_member("zhao", make_organisation("三支部"))
+    for n in range(10):
+        make_member(f"m{n}", member.home_organisation)
+    client.force_login(organiser)
+
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("courses:in-person-members")).content.decode()
+
+    assert member.name in page
+    assert elsewhere.name not in page
