@@ -13,20 +13,27 @@ def lecture_for_serving(*, uuid) -> Lecture | None:
     )
 
 
-def lecture_status_list(*, ids=None) -> QuerySet[Lecture]:
-    """Lectures with their job state, newest first (the admin status screen)."""
-    lectures = Lecture.objects.only(
-        "pk",
-        "title",
-        "type",
-        "status",
-        "progress",
-        "error",
-        "duration",
-        "attempts",
-        "created_at",
-        "ready_at",
-    ).order_by("-created_at", "-pk")
+def lecture_status_list(*, queryset=None, ids=None) -> QuerySet[Lecture]:
+    """Lectures with their job state, newest first (the admin status screen).
+
+    ``queryset`` narrows it to what the editor may change (the permission policy).
+    """
+    lectures = (
+        (queryset if queryset is not None else Lecture.objects.all())
+        .only(
+            "pk",
+            "title",
+            "type",
+            "status",
+            "progress",
+            "error",
+            "duration",
+            "attempts",
+            "created_at",
+            "ready_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
     if ids is not None:
         lectures = lectures.filter(pk__in=ids)
     return lectures

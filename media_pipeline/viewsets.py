@@ -1,0 +1,32 @@
+"""The "Lecture jobs" admin screen: every lecture's transcoding status, live."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.base import ViewSet
+
+from media_pipeline import admin_views
+
+
+class LectureJobsViewSet(ViewSet):
+    name = "lecture_jobs"
+    url_prefix = "lecture-jobs"
+    icon = "media"
+    menu_label = _("Lecture jobs")
+    menu_order = 310  # just after wagtailmedia's "Media"
+    add_to_admin_menu = True
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.jobs_index, name="index"),
+            path("status.json", admin_views.jobs_status, name="status"),
+            path("<int:lecture_id>/retry/", admin_views.retry, name="retry"),
+        ]
+
+    @property
+    def menu_url(self):
+        from django.urls import reverse
+
+        return reverse("lecture_jobs:index")
+
+
+lecture_jobs_viewset = LectureJobsViewSet()

@@ -1,0 +1,213 @@
+"""Editors upload, watch and retry lectures in the Wagtail admin."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.models import Collection, GroupCollectionPermission
+
+from media_pipeline.models import Lecture, LectureStatus
+from media_pipeline.playback import lecture_playback
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def editor(db, client):
+    user = make_user("editor", is_superuser=True, is_staff=True)
+    client.login(username="editor", password=PASSWORD)
+    return user
+
+
+def upload(client, path: Path, *, media_type="video", title="第一讲"):
+    return client.post(
+        reverse("wagtailmedia:add", args=(media_type,)),
+        {
+            "title": title,
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+            "collection": Collection.get_first_root_node().pk,
+            "tags": "",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_uploading_a_lecture_queues_it_and_the_worker_makes_it_ready(
+    client, editor, clips, django_capture_on_commit_callbacks
+):
+    # given an editor on the media library's "add video" screen
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = upload(client, clips["no_audio"])
+
+    # then the job was queued after the commit and ran (immediate backend)
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    lecture = Lecture.objects.get()
+    assert lecture.status == LectureStatus.READY
+    assert lecture.progress == 100
+    assert (lecture.type, lecture.width, lecture.height) == ("video", 640, 360)
+    assert lecture.duration == pytest.approx(3.0, abs=0.1)
+    assert (lecture.has_video, lecture.has_audio, lecture.attempts) == (True, False, 1)
+    assert lecture.uploaded_by_user == editor
+    profiles = set(lecture.renditions.values_list("profile", flat=True))
+    assert profiles == {"240p", "360p", "download", "poster", "thumbnails"}
+    assert default_storage.exists(f"{lecture.output_prefix}/master.m3u8")
+    assert not list(Path(default_storage.path("lectures/.work")).iterdir())
+    playback = lecture_playback(lecture=lecture, user=editor)
+    served = client.get(playback.master_url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content).startswith(b"#EXTM3U")
+
+
+def test_an_audio_file_uploaded_as_video_becomes_an_audio_lecture(
+    client, editor, clips, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, clips["audio"], media_type="video")
+
+    lecture = Lecture.objects.get()
+    assert lecture.type == "audio"
+    assert lecture.status == LectureStatus.READY
+    assert set(lecture.renditions.values_list("profile", flat=True)) == {
+        "audio",
+        "download",
+    }
+
+
+@pytest.mark.parametrize("clip", ["text", "truncated"])
+def test_a_file_that_cannot_be_a_lecture_is_refused_on_the_form(
+    client, editor, clips, clip
+):
+    response = upload(client, clips[clip])
+
+    assert response.status_code == 200
+    assert "not a video or audio file that can be read" in response.content.decode()
+    assert not Lecture.objects.exists()
+
+
+def test_a_lecture_over_the_length_limit_is_refused_with_the_limit(
+    client, editor, clips, settings
+):
+    settings.SATCHEL_LECTURE_MAX_SECONDS = 2
+
+    response = upload(client, clips["no_audio"])
+
+    assert response.status_code == 200
+    assert "the limit is 0 minutes" in response.content.decode()
+    assert not Lecture.objects.exists()
+
+
+def test_the_edit_screen_shows_status_and_offers_retry_for_a_failed_lecture(
+    client, editor, make_ready_lecture, django_capture_on_commit_callbacks
+):
+    # given a lecture whose job failed
+    lecture = make_ready_lecture("no_audio")
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error="ffmpeg exited with status 1"
+    )
+    edit_url = reverse("wagtailmedia:edit", args=(lecture.pk,))
+
+    # when the editor opens it, then retries
+    page = client.get(edit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    retry_url = reverse("lecture_jobs:retry", args=(lecture.pk,))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(retry_url, {"next": edit_url})
+
+    # then
+    assert "Failed" in page
+    assert "ffmpeg exited with status 1" in page
+    assert retry_url in page
+    assert response.status_code == 302
+    assert response["Location"] == edit_url
+    lecture.refresh_from_db()
+    assert (lecture.status, lecture.error, lecture.attempts) == ("queued", "", 0)
+    assert len(callbacks) == 1
+
+
+def test_the_jobs_screen_lists_lectures_with_flat_queries(
+    client, editor, make_ready_lecture, django_assert_max_num_queries
+):
+    for number in range(5):
+        make_ready_lecture("audio", title=f"第{number}讲")
+    Lecture.objects.filter(title="第1讲").update(
+        status=LectureStatus.PROCESSING, progress=42
+    )
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="en")
+    status = client.get(
+        reverse("lecture_jobs:status"),
+        {
+            "ids": ",".join(
+                str(pk) for pk in Lecture.objects.values_list("pk", flat=True)
+            )
+        },
+    ).json()
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("<tr data-lecture=") == 5
+    assert 'value="42"' in page
+    assert {row["progress"] for row in status["lectures"]} == {42, 100}
+
+
+def test_the_status_json_refuses_bad_ids(db, client, editor):
+    response = client.get(reverse("lecture_jobs:status"), {"ids": "1,x"})
+
+    assert response.status_code == 400
+
+
+def test_editors_see_only_lectures_in_collections_they_may_change(
+    client, make_ready_lecture
+):
+    # given an editor with media permissions on one collection only
+    root = Collection.get_first_root_node()
+    theirs = root.add_child(name="本单位")
+    root.add_child(name="其他单位")
+    group = Group.objects.create(name="Lecture editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupCollectionPermission.objects.create(
+        group=group,
+        collection=theirs,
+        # wagtailmedia checks its own model's permissions, whatever the media model.
+        permission=Permission.objects.get(
+            content_type__app_label="wagtailmedia", codename="change_media"
+        ),
+    )
+    user = make_user("branch-editor")
+    user.groups.add(group)
+    mine = make_ready_lecture("audio", title="本单位讲座")
+    mine.collection = theirs
+    mine.save()
+    make_ready_lecture("audio", title="别人的讲座")
+    client.login(username="branch-editor", password=PASSWORD)
+
+    # when
+    page = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="en")
+    status = client.get(
+        reverse("lecture_jobs:status"),
+        {
+            "ids": ",".join(
+                str(pk) for pk in Lecture.objects.values_list("pk", flat=True)
+            )
+        },
+    ).json()
+
+    # then
+    assert "本单位讲座" in page.content.decode()
+    assert "别人的讲座" not in page.content.decode()
+    assert [row["id"] for row in status["lectures"]] == [mine.pk]
+
+
+def test_members_without_media_permission_cannot_see_jobs(db, client):
+    make_user("member", is_staff=False)
+    client.login(username="member", password=PASSWORD)
+
+    response = client.get(reverse("lecture_jobs:index"))
+    status = client.get(reverse("lecture_jobs:status"), {"ids": "1"})
+
+    assert response.status_code in (302, 403)
+    assert status.status_code in (302, 403)
