@@ -24,11 +24,12 @@ bench: install-test  ## run the benchmarks (bench/README.md)
 lint: install-test
 	$(BIN)/ruff check .
 
-messages: install  ## extract and compile translations (needs GNU gettext)
+messages: install-test  ## extract translations, derive zh_Hant, compile (needs GNU gettext)
 	$(PY) manage.py makemessages --locale zh_Hans --locale zh_Hant --locale en \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
 	$(PY) manage.py makemessages --domain djangojs --locale zh_Hans --locale zh_Hant --locale en \
 		--ignore '.venv/*' --ignore 'var/*' --ignore '*/vendor/*' --ignore 'static/*' --no-obsolete
+	$(PY) scripts/hant_from_hans.py
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 lock: install-test  ## re-resolve requirements/*.lock from pyproject.toml
