@@ -1,0 +1,188 @@
+"""The lesson player in Debian's Chromium on a phone-sized screen, against a live
+server: resume, played ranges on the server, seeking does not complete, offline
+events are delivered when the phone is back online."""
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+
+from courses.models import LessonProgress, ProgressEvent
+from tests.courses.conftest import lecture_body, make_member
+from tests.factories import PASSWORD, make_lesson
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("SATCHEL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and SATCHEL_REQUIRE_BROWSER=1")
+        pytest.skip(
+            f"{CHROMIUM} is not installed (set SATCHEL_REQUIRE_BROWSER=1 to fail)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between browser steps are plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def wait_for(condition, timeout=15.0, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except OperationalError:
+            # SQLite's shared in-memory test database locks a table while the live
+            # server thread writes to it; read again a moment later.
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def progress_of(member, lesson):
+    return LessonProgress.objects.filter(member=member, lesson=lesson).first()
+
+
+def test_member_studies_a_lecture_on_a_phone(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a member and a lesson with a transcoded 30 s lecture
+    member = make_member("wang", branch)
+    _, course = tree
+    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="en"
+    )
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    # when they log in and open the lesson
+    page.goto(f"{live_server.url}/accounts/login/?next={lesson.url}")
+    page.fill("input[name=username]", "wang")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#play")
+    page.wait_for_load_state("networkidle")
+
+    # then no video bytes (playlists, segments, MP4) were fetched before play
+    media = [url for url in requests if "/m/" in url]
+    assert all(re.search(r"poster[^/]*\.(jpg|jpeg|webp|png)$", url) for url in media), (
+        media
+    )
+    assert not any(re.search(r"\.(m3u8|m4s|mp4|ts)(\?|$)", url) for url in requests)
+    # and hls.js is fetched only once play shows it is needed
+    assert not any("/vendor/hls" in url for url in requests)
+    native = page.evaluate(
+        "document.getElementById('video').canPlayType('application/vnd.apple.mpegurl')"
+    )
+
+    # when they press play and watch a few seconds, then pause
+    page.click("#play")
+    page.wait_for_function(
+        "document.getElementById('video').currentTime > 4", timeout=20000
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")) as sent:
+        page.evaluate("document.getElementById('video').pause()")
+    assert sent.value.status == 200
+    paused_at = page.evaluate("document.getElementById('video').currentTime")
+
+    # then the server holds the played range and the position
+    progress = wait_for(lambda: progress_of(member, lesson), message="progress row")
+    assert progress.watched[0][0] < 1 and progress.watched[0][1] >= 4
+    assert abs(progress.position - paused_at) < 0.5
+    assert any(re.search(r"\.(m3u8|m4s|mp4)", url) for url in requests)
+    assert any("/vendor/hls" in url for url in requests) == (not native)
+
+    # when they reload the page (any device reads the same server position)
+    page.reload()
+    page.wait_for_selector("#play")
+    resume = float(page.get_attribute("#lesson", "data-position"))
+    assert abs(resume - paused_at) < 0.5
+    page.click("#play")
+    page.wait_for_function(
+        f"document.getElementById('video').currentTime >= {resume - 0.5} && "
+        "!document.getElementById('video').paused",
+        timeout=20000,
+    )
+    page.evaluate("document.getElementById('video').pause()")
+
+    # when they drag the playhead to the end and let it finish
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")):
+        page.evaluate(
+            "(() => { const v = document.getElementById('video');"
+            " v.currentTime = v.duration - 1; v.play(); })()"
+        )
+        page.wait_for_function("document.getElementById('video').ended", timeout=20000)
+
+    # then the lesson is not complete: only what was played counts
+    progress = wait_for(lambda: progress_of(member, lesson))
+    assert progress.status == "in_progress"
+    assert progress.seconds_watched < 0.5 * ready_lecture.duration
+
+    # when the phone goes offline and they play another part
+    # (the part is buffered first: offline, the phone plays what it already has)
+    page.evaluate("document.getElementById('video').currentTime = 15")
+    page.wait_for_function(
+        "(() => { const b = document.getElementById('video').buffered;"
+        " for (let i = 0; i < b.length; i++)"
+        "   if (b.start(i) <= 15.1 && b.end(i) >= 19.5) return true;"
+        " return false; })()",
+        timeout=20000,
+    )
+    context.set_offline(True)
+    before = (
+        wait_for(lambda: ProgressEvent.objects.filter(progress=progress).count() + 1)
+        - 1
+    )
+    page.evaluate("document.getElementById('video').play()")
+    page.wait_for_function(
+        "document.getElementById('video').currentTime > 18", timeout=20000
+    )
+    page.evaluate("document.getElementById('video').pause()")
+    time.sleep(1)
+    assert (
+        wait_for(lambda: ProgressEvent.objects.filter(progress=progress).count() + 1)
+        == before + 1
+    )
+    queued = page.evaluate(
+        "new Promise(ok => { const r = indexedDB.open('satchel-progress', 1);"
+        " r.onsuccess = () => { const q = r.result.transaction('events')"
+        ".objectStore('events').count(); q.onsuccess = () => ok(q.result); }; })"
+    )
+    assert queued > 0
+
+    # then back online, the queued events arrive with their original times
+    context.set_offline(False)
+    wait_for(
+        lambda: ProgressEvent.objects.filter(progress=progress, offline=True).exists(),
+        message="offline events delivered",
+    )
+    progress = wait_for(lambda: progress_of(member, lesson))
+    assert any(start <= 15.5 and end >= 18 for start, end in progress.watched)
+    context.close()
