@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.models import ContactRecord, Member, Organisation
+from members.models import ContactRecord, Member, Organisation, Pairing
 from members.phones import validate_phone
 
 
@@ -123,9 +123,16 @@ class PairingForm(forms.Form):
 
 
 class ContactRecordForm(forms.Form):
+    pairing = forms.ModelChoiceField(
+        label=_("Helper and member"), queryset=Pairing.objects.none()
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices)
     at = forms.DateTimeField(label=_("When"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, pairings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].queryset = pairings
 
 
 class RosterImportForm(forms.Form):
@@ -154,3 +161,43 @@ class RosterImportForm(forms.Form):
                 _("The file is larger than 20 MB; split it."), code="too_big"
             )
         return upload
+
+
+class OrganisationForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label=_("Parent organisation"), queryset=Organisation.objects.none()
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("Printed on the registration QR poster; unique."),
+    )
+
+    def __init__(self, *args, parents, parent_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].required = parent_required
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if Organisation.objects.filter(code__iexact=code).exists():
+            raise forms.ValidationError(
+                _("Another organisation already has this code."), code="duplicate"
+            )
+        return code
+
+
+class OrganisationMoveForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label=_("New parent organisation"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: the page asks, the button confirms."""

@@ -5,7 +5,14 @@ Anything that lists members starts from members.scoping.members_in_scope.
 
 from django.db.models import Q, QuerySet
 
-from members.models import Member, MobilityRecord, Organisation, Registration
+from members.models import (
+    ContactRecord,
+    Member,
+    MobilityRecord,
+    Organisation,
+    Pairing,
+    Registration,
+)
 from members.scoping import members_in_scope, organisation_paths_for, prefix_q
 
 
@@ -99,4 +106,24 @@ def inflow_ledger(user, *, organisation: Organisation | None = None):
         Member.objects.filter(prefix_q("host_path", paths))
         .select_related("home_organisation", "host_organisation")
         .order_by("host_path", "name", "id")
+    )
+
+
+def pairings_for_organiser(user) -> QuerySet[Pairing]:
+    """Pairings of members in the user's scope (organisers) or the user's own
+    pairings (helpers)."""
+    return (
+        Pairing.objects.filter(member__in=members_in_scope(user).values("pk"))
+        .select_related("helper", "member", "member__home_organisation")
+        .order_by("member__name", "id")
+    )
+
+
+def contact_records_for(user) -> QuerySet[ContactRecord]:
+    return (
+        ContactRecord.objects.filter(
+            pairing__member__in=members_in_scope(user).values("pk")
+        )
+        .select_related("pairing__helper", "pairing__member")
+        .order_by("-at", "-id")
     )

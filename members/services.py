@@ -37,7 +37,8 @@ class MemberStateError(ValidationError):
 def organisation_create(
     *, name: str, kind: str, code: str, parent: Organisation | None = None
 ) -> Organisation:
-    organisation = Organisation(name=name, kind=kind, code=code)
+    # Codes are compared case-insensitively (typed from posters, spreadsheets).
+    organisation = Organisation(name=name, kind=kind, code=code.strip().upper())
     if parent is None:
         return Organisation.add_root(instance=organisation)
     # treebeard's add_child works on the parent's stored numchild; re-read it.

@@ -99,3 +99,9 @@ def people(tree):
         hosted=hosted,
         outflow=outflow,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The people fixture creates a dozen users; PBKDF2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

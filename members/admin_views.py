@@ -1,0 +1,332 @@
+"""Custom Wagtail admin screens of the members app (actions on one row, imports,
+exports), mounted by the viewsets in viewsets.py.
+
+Every view here gets its objects through members.scoping or members.selectors;
+an object outside the organiser's scope is a 404, never a 403 that confirms it
+exists.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from members import forms, selectors, services
+from members.models import Registration
+from members.scoping import (
+    can_manage_member,
+    is_organiser,
+    members_in_scope,
+    organisation_in_scope,
+    organisation_paths_for,
+    organisations_in_scope,
+)
+
+
+class AdminFormView(WagtailAdminTemplateMixin, FormView):
+    """A one-form admin page with Wagtail's furniture."""
+
+    template_name = "members/admin/form.html"
+    header_icon = "group"
+    submit_button_label = _("Save")
+    success_url_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_organiser(request.user):
+            raise PermissionDenied
+        self.load(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self, request, **kwargs):
+        """Fetch the object the page acts on, through the scoped querysets."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = self.request.get_full_path()
+        context["submit_button_label"] = self.submit_button_label
+        context["summary"] = self.get_summary()
+        return context
+
+    def get_summary(self):
+        return []
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def fail(self, form, error):
+        form.add_error(None, error)
+        return self.form_invalid(form)
+
+
+# Organisations ---
+
+
+class OrganisationCreateView(AdminFormView):
+    page_title = _("Add an organisation")
+    submit_button_label = _("Add")
+
+    def get_form(self, form_class=None):
+        return forms.OrganisationForm(
+            **self.get_form_kwargs(),
+            parents=organisations_in_scope(self.request.user),
+            parent_required=not self.request.user.is_superuser,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        organisation = services.organisation_create(
+            name=data["name"],
+            kind=data["kind"],
+            code=data["code"],
+            parent=data["parent"],
+        )
+        messages.success(
+            self.request, _("%(name)s added.") % {"name": organisation.name}
+        )
+        return redirect("members_organisation:index")
+
+
+class OrganisationMoveView(AdminFormView):
+    page_title = _("Move an organisation")
+    submit_button_label = _("Move")
+
+    def load(self, request, **kwargs):
+        self.organisation = get_object_or_404(
+            organisations_in_scope(request.user), pk=kwargs["pk"]
+        )
+
+    def get_page_subtitle(self):
+        return self.organisation.name
+
+    def get_form(self, form_class=None):
+        user = self.request.user
+        # An organiser moves organisations inside their subtrees, never the root
+        # of one of their own roles (that would move it out of their reach).
+        targets = organisations_in_scope(user).exclude(
+            path__startswith=self.organisation.path
+        )
+        return forms.OrganisationMoveForm(**self.get_form_kwargs(), parents=targets)
+
+    def form_valid(self, form):
+        user = self.request.user
+        if not user.is_superuser and self.organisation.path in organisation_paths_for(
+            user
+        ):
+            return self.fail(
+                form, _("You cannot move the organisation your role is attached to.")
+            )
+        try:
+            services.organisation_move(
+                organisation=self.organisation, new_parent=form.cleaned_data["parent"]
+            )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
+        messages.success(self.request, _("Moved."))
+        return redirect("members_organisation:index")
+
+
+# Members ---
+
+
+class MemberActionView(AdminFormView):
+    """An action on one member taken by a home-side organiser."""
+
+    def load(self, request, **kwargs):
+        self.member = get_object_or_404(members_in_scope(request.user), pk=kwargs["pk"])
+        if not can_manage_member(request.user, self.member):
+            raise Http404
+
+    def get_page_subtitle(self):
+        return self.member.name
+
+    def get_summary(self):
+        return [
+            (_("Home organisation"), self.member.home_organisation.name),
+            (_("Mobility status"), self.member.get_mobility_status_display()),
+        ]
+
+    def done(self):
+        return redirect("members_member:inspect", self.member.pk)
+
+
+class MemberMovedOutView(MemberActionView):
+    page_title = _("Record moving out")
+    form_class = forms.MovedOutForm
+    submit_button_label = _("Record")
+
+    def form_valid(self, form):
+        try:
+            services.member_record_moved_out(
+                member=self.member, recorded_by=self.request.user, **form.cleaned_data
+            )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
+        return self.done()
+
+
+class MemberReturnedView(MemberActionView):
+    page_title = _("Record returning home")
+    form_class = forms.ReturnedForm
+    submit_button_label = _("Record")
+
+    def form_valid(self, form):
+        try:
+            services.member_record_returned(
+                member=self.member, recorded_by=self.request.user, **form.cleaned_data
+            )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
+        return self.done()
+
+
+# Registrations ---
+
+
+class RegistrationDecideView(AdminFormView):
+    """Confirm or decline a request: for organisers of the host organisation."""
+
+    page_title = _("Registration request")
+    form_class = forms.DecisionForm
+    submit_button_label = _("Save decision")
+
+    def load(self, request, **kwargs):
+        self.registration = get_object_or_404(
+            Registration.objects.select_related("member", "organisation"),
+            pk=kwargs["pk"],
+        )
+        if not organisation_in_scope(request.user, self.registration.organisation):
+            raise Http404
+
+    def get_page_subtitle(self):
+        return str(self.registration)
+
+    def get_summary(self):
+        r = self.registration
+        return [
+            (_("Member"), r.member.name),
+            (_("Home organisation"), r.member.home_organisation.name),
+            (_("Host organisation"), r.organisation.name),
+            (_("Status"), r.get_status_display()),
+            (_("Message from the member"), r.message),
+        ]
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "confirm":
+                services.registration_confirm(
+                    registration=self.registration,
+                    decided_by=self.request.user,
+                    reason=data["reason"],
+                )
+            else:
+                services.registration_decline(
+                    registration=self.registration,
+                    decided_by=self.request.user,
+                    reason=data["reason"],
+                )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
+        messages.success(self.request, _("Decision saved."))
+        return redirect("members_registration:index")
+
+
+class RegistrationEndView(AdminFormView):
+    """End a confirmed registration: host-side or home-side organisers."""
+
+    page_title = _("End a registration")
+    form_class = forms.EndRegistrationForm
+    submit_button_label = _("End registration")
+
+    def load(self, request, **kwargs):
+        self.registration = get_object_or_404(
+            selectors.registrations_for_organiser(request.user), pk=kwargs["pk"]
+        )
+
+    def get_page_subtitle(self):
+        return str(self.registration)
+
+    def form_valid(self, form):
+        try:
+            services.registration_end(
+                registration=self.registration,
+                ended_by=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
+        messages.success(self.request, _("Registration ended."))
+        return redirect("members_registration:index")
+
+
+# Pairings and contacts ---
+
+
+class PairingCreateView(AdminFormView):
+    page_title = _("Pair a helper with a member")
+    submit_button_label = _("Pair")
+
+    def get_form(self, form_class=None):
+        return forms.PairingForm(
+            **self.get_form_kwargs(),
+            members=members_in_scope(self.request.user).order_by("name", "id"),
+        )
+
+    def form_valid(self, form):
+        services.pairing_create(
+            helper=form.cleaned_data["helper"],
+            member=form.cleaned_data["member"],
+            created_by=self.request.user,
+        )
+        messages.success(self.request, _("Paired."))
+        return redirect("members_pairing:index")
+
+
+class ContactRecordCreateView(AdminFormView):
+    page_title = _("Record a contact")
+    submit_button_label = _("Record")
+
+    def get_form(self, form_class=None):
+        return forms.ContactRecordForm(
+            **self.get_form_kwargs(),
+            pairings=selectors.pairings_for_organiser(self.request.user),
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        services.contact_record_add(
+            pairing=data["pairing"],
+            kind=data["kind"],
+            note=data["note"],
+            at=data["at"],
+            recorded_by=self.request.user,
+        )
+        messages.success(self.request, _("Contact recorded."))
+        return redirect("members_contactrecord:index")
+
+
+class PairingDeleteView(AdminFormView):
+    page_title = _("End a pairing")
+    form_class = forms.ConfirmForm
+    submit_button_label = _("Unpair")
+
+    def load(self, request, **kwargs):
+        self.pairing = get_object_or_404(
+            selectors.pairings_for_organiser(request.user), pk=kwargs["pk"]
+        )
+
+    def get_summary(self):
+        return [
+            (_("Helper"), str(self.pairing.helper)),
+            (_("Member"), self.pairing.member.name),
+        ]
+
+    def form_valid(self, form):
+        services.pairing_delete(pairing=self.pairing)
+        messages.success(self.request, _("Unpaired."))
+        return redirect("members_pairing:index")

@@ -1,0 +1,403 @@
+"""Roster import and export: the spreadsheets organisers keep.
+
+Columns, in this order (a header row is required; English keys or the Chinese
+labels below are accepted, in any order):
+
+    name, phone, home_organisation_code, host_organisation_code, status, note
+    姓名, 手机号, 所属组织代码, 报到组织代码, 状态, 备注
+
+Import is two steps: ``roster_check`` lists every row's problems (row number as
+the spreadsheet shows it, and the column), and ``roster_import`` applies a file
+with no problems in one transaction, re-checking inside it, so it never
+half-applies.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+
+from members import services
+from members.models import Member, MobilityRecord, Organisation
+from members.phones import is_valid_phone, normalise_phone
+from members.scoping import members_in_scope, organisation_in_scope, phone_for
+
+COLUMNS = [
+    "name",
+    "phone",
+    "home_organisation_code",
+    "host_organisation_code",
+    "status",
+    "note",
+]
+CHINESE_HEADERS = {
+    "姓名": "name",
+    "手机号": "phone",
+    "手机": "phone",
+    "所属组织代码": "home_organisation_code",
+    "报到组织代码": "host_organisation_code",
+    "状态": "status",
+    "流动状态": "status",
+    "备注": "note",
+}
+STATUS_WORDS = {
+    "local": "local",
+    "outflow": "outflow",
+    "inflow": "inflow",
+    "本地": "local",
+    "流出": "outflow",
+    "流入": "inflow",
+}
+REQUIRED = ("name", "phone", "home_organisation_code")
+MAX_ROWS = 50_000
+
+
+class RosterFileError(ValueError):
+    """The file cannot be read as a roster at all (shown to the user)."""
+
+
+@dataclass
+class RosterRow:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    values: dict[str, str]
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RosterCheck:
+    rows: list[RosterRow]
+    problems: list[RowProblem] = field(default_factory=list)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _header_key(text: str) -> str | None:
+    text = _cell(text)
+    key = text.lower().replace(" ", "_")
+    if key in COLUMNS:
+        return key
+    return CHINESE_HEADERS.get(text)
+
+
+def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
+    table = iter(table)
+    header = next(table, None)
+    if header is None:
+        raise RosterFileError(_("The file is empty."))
+    keys = [_header_key(h) for h in header]
+    missing = [c for c in REQUIRED if c not in keys]
+    if missing:
+        raise RosterFileError(
+            _("The header row lacks these columns: %(columns)s.")
+            % {"columns": ", ".join(missing)}
+        )
+    rows = []
+    for number, cells in enumerate(table, start=2):
+        cells = list(cells)
+        values = dict.fromkeys(COLUMNS, "")
+        for key, cell in zip(keys, cells, strict=False):
+            if key:
+                values[key] = _cell(cell)
+        if not any(values.values()):
+            continue  # blank lines at the end of spreadsheets
+        rows.append(RosterRow(number, values))
+        if len(rows) > MAX_ROWS:
+            raise RosterFileError(
+                _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
+            )
+    return rows
+
+
+def read_roster(upload) -> list[RosterRow]:
+    """Rows of an uploaded .xlsx or .csv file (UTF-8, or GB18030 as saved by
+    Excel on Chinese Windows)."""
+    name = upload.name.lower()
+    if name.endswith(".xlsx"):
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except Exception as error:
+            raise RosterFileError(_("This is not a readable XLSX file.")) from error
+        try:
+            return _rows_from_table(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    raw = upload.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    return _rows_from_table(csv.reader(io.StringIO(text)))
+
+
+def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
+    """Every problem of every row; a few queries whatever the file's size."""
+    check = RosterCheck(rows=rows)
+    problem = check.problems.append
+    codes = {
+        r.values[c].upper()
+        for r in rows
+        for c in ("home_organisation_code", "host_organisation_code")
+        if r.values[c]
+    }
+    # Codes are stored in capitals (services.organisation_create).
+    organisations = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
+    phones = [normalise_phone(r.values["phone"]) for r in rows]
+    taken = set(
+        Member.objects.filter(phone__in=phones).values_list("phone", flat=True)
+    ) | set(
+        get_user_model()
+        .objects.filter(username__in=phones)
+        .values_list("username", flat=True)
+    )
+    seen: dict[str, int] = {}
+    for row, phone in zip(rows, phones, strict=True):
+        v = row.values
+        n = row.number
+        if not v["name"]:
+            problem(RowProblem(n, "name", str(_("Name is missing."))))
+        if not phone:
+            problem(RowProblem(n, "phone", str(_("Phone is missing."))))
+        elif not is_valid_phone(phone):
+            problem(
+                RowProblem(
+                    n,
+                    "phone",
+                    str(_("“%(phone)s” is not an 11-digit mobile number."))
+                    % {"phone": v["phone"]},
+                )
+            )
+        elif phone in seen:
+            problem(
+                RowProblem(
+                    n,
+                    "phone",
+                    str(_("Duplicate phone: also on row %(row)s of this file."))
+                    % {"row": seen[phone]},
+                )
+            )
+        elif phone in taken:
+            problem(
+                RowProblem(n, "phone", str(_("Duplicate phone: already a member.")))
+            )
+        if phone:
+            seen.setdefault(phone, n)
+        for column in ("home_organisation_code", "host_organisation_code"):
+            code = v[column]
+            if not code:
+                if column == "home_organisation_code":
+                    problem(RowProblem(n, column, str(_("Code is missing."))))
+                continue
+            organisation = organisations.get(code.upper())
+            if organisation is None:
+                problem(
+                    RowProblem(
+                        n,
+                        column,
+                        str(_("Unknown organisation code “%(code)s”."))
+                        % {"code": code},
+                    )
+                )
+            elif not organisation_in_scope(user, organisation):
+                problem(
+                    RowProblem(
+                        n,
+                        column,
+                        str(_("“%(code)s” is outside your organisations."))
+                        % {"code": code},
+                    )
+                )
+        status = v["status"].lower()
+        if status and status not in STATUS_WORDS:
+            problem(
+                RowProblem(
+                    n,
+                    "status",
+                    str(_("Status must be local, outflow or inflow, not “%(s)s”."))
+                    % {"s": v["status"]},
+                )
+            )
+        elif STATUS_WORDS.get(status) == "inflow" and not v["host_organisation_code"]:
+            problem(
+                RowProblem(
+                    n,
+                    "host_organisation_code",
+                    str(_("An inflow member needs a host organisation code.")),
+                )
+            )
+        elif v["host_organisation_code"] and STATUS_WORDS.get(status, "inflow") != (
+            "inflow"
+        ):
+            problem(
+                RowProblem(
+                    n,
+                    "status",
+                    str(_("A member with a host organisation has status inflow.")),
+                )
+            )
+        if (
+            v["home_organisation_code"]
+            and v["home_organisation_code"].upper()
+            == v["host_organisation_code"].upper()
+        ):
+            problem(
+                RowProblem(
+                    n,
+                    "host_organisation_code",
+                    str(_("The host organisation is the home organisation.")),
+                )
+            )
+    check.organisations = organisations
+    return check
+
+
+@transaction.atomic
+def roster_import(*, user, rows: list[RosterRow]) -> list[Member]:
+    """Create every row's member, or none: raises ``RosterRejected`` on problems."""
+    check = roster_check(user=user, rows=rows)
+    if not check.ok:
+        raise RosterRejected(check)
+    created = []
+    for row in rows:
+        v = row.values
+        host_code = v["host_organisation_code"].upper()
+        status = STATUS_WORDS.get(v["status"].lower()) or (
+            "inflow" if host_code else "local"
+        )
+        created.append(
+            services.member_create(
+                name=v["name"],
+                phone=normalise_phone(v["phone"]),
+                home_organisation=check.organisations[
+                    v["home_organisation_code"].upper()
+                ],
+                host_organisation=check.organisations.get(host_code)
+                if host_code
+                else None,
+                mobility_status=status,
+                note=v["note"],
+                recorded_by=user,
+                record_kind=MobilityRecord.Kind.IMPORTED,
+            )
+        )
+    return created
+
+
+class RosterRejected(Exception):
+    def __init__(self, check: RosterCheck):
+        super().__init__(f"{len(check.problems)} problems")
+        self.check = check
+
+
+# Export ---
+
+
+def roster_export_rows(user) -> Iterator[list[str]]:
+    """The header, then one row per member in scope, streamed in chunks."""
+    yield COLUMNS
+    members = (
+        members_in_scope(user)
+        .select_related("home_organisation", "host_organisation")
+        .order_by("home_path", "name", "id")
+    )
+    for m in members.iterator(chunk_size=2000):
+        yield [
+            m.name,
+            phone_for(user, m),
+            m.home_organisation.code,
+            m.host_organisation.code if m.host_organisation else "",
+            m.mobility_status,
+            m.note,
+        ]
+
+
+LEDGER_COLUMNS = {
+    "outflow": [
+        "name",
+        "phone",
+        "home_organisation_code",
+        "home_organisation",
+        "status",
+        "whereabouts",
+        "moved_out_on",
+        "host_organisation_code",
+        "host_organisation",
+        "registered_on",
+    ],
+    "inflow": [
+        "name",
+        "phone",
+        "home_organisation_code",
+        "home_organisation",
+        "host_organisation_code",
+        "host_organisation",
+        "registered_on",
+        "whereabouts",
+    ],
+}
+
+
+def _latest(kind: str):
+    return Subquery(
+        MobilityRecord.objects.filter(member=OuterRef("pk"), kind=kind)
+        .order_by("-happened_on", "-id")
+        .values("happened_on")[:1]
+    )
+
+
+def ledger_rows(user, kind: str) -> Iterator[list[str]]:
+    """Outflow: members whose home is in scope and who have moved away.
+    Inflow: members registered with (hosted by) an organisation in scope."""
+    from members import selectors
+
+    members = (
+        selectors.outflow_ledger(user)
+        if kind == "outflow"
+        else selectors.inflow_ledger(user)
+    ).annotate(
+        moved_out_on=_latest(MobilityRecord.Kind.MOVED_OUT),
+        registered_on=_latest(MobilityRecord.Kind.REGISTERED),
+    )
+    yield LEDGER_COLUMNS[kind]
+    for m in members.iterator(chunk_size=2000):
+        home = m.home_organisation
+        host = m.host_organisation
+        values = {
+            "name": m.name,
+            "phone": phone_for(user, m),
+            "home_organisation_code": home.code,
+            "home_organisation": home.name,
+            "status": m.mobility_status,
+            "whereabouts": m.whereabouts,
+            "moved_out_on": m.moved_out_on.isoformat() if m.moved_out_on else "",
+            "host_organisation_code": host.code if host else "",
+            "host_organisation": host.name if host else "",
+            "registered_on": m.registered_on.isoformat() if m.registered_on else "",
+        }
+        yield [values[c] for c in LEDGER_COLUMNS[kind]]

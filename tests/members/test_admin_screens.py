@@ -1,0 +1,300 @@
+"""Organiser screens in the Wagtail admin, role by role."""
+
+import pytest
+from django.urls import reverse
+
+from members import services
+from members.models import Member, MobilityRecord, Organisation, Registration
+from tests.factories import make_user
+from tests.members.conftest import make_member
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+INDEXES = [
+    "members_organisation:index",
+    "members_member:index",
+    "members_registration:index",
+    "members_pairing:index",
+    "members_contactrecord:index",
+]
+
+
+def page(client, user, url, **extra):
+    client.force_login(user)
+    return client.get(url, **EN, **extra)
+
+
+@pytest.mark.parametrize("name", INDEXES)
+@pytest.mark.parametrize("role", ["helper", "plain", "local_a1a"])
+def test_non_organisers_cannot_open_the_organiser_screens(client, people, role, name):
+    user = getattr(people, role)
+    user = getattr(user, "user", user)  # members are Member rows
+    response = page(client, user, reverse(name))
+    # Wagtail sends users without admin access to its login page.
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("name", INDEXES)
+def test_anonymous_visitors_are_sent_to_log_in(client, people, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("province", ["张三", "李四", "王五", "赵六"], []),
+        ("city", ["张三", "李四", "王五", "赵六"], []),
+        ("county", ["张三", "王五"], ["李四", "赵六"]),
+        ("branch", ["张三", "王五"], ["李四", "赵六"]),
+        ("other_county", ["王五"], ["张三", "李四", "赵六"]),
+        ("liaison", [], ["张三", "李四", "王五", "赵六"]),
+    ],
+)
+def test_member_list_shows_exactly_the_organisers_scope(
+    client, people, role, visible, hidden
+):
+    html = page(client, getattr(people, role), reverse("members_member:index"))
+    assert html.status_code == 200
+    text = html.content.decode()
+    for name in visible:
+        assert name in text
+    for name in hidden:
+        assert name not in text
+
+
+def test_member_list_masks_phones_of_hosted_members(client, people):
+    text = page(
+        client, people.other_county, reverse("members_member:index")
+    ).content.decode()
+    assert "138****6666" in text and "13855556666" not in text
+    assert "Hosted here" in text
+    home = page(client, people.county, reverse("members_member:index")).content.decode()
+    assert "13855556666" in home
+
+
+def test_member_list_filters_by_organisation_and_mobility(client, tree, people):
+    url = reverse("members_member:index")
+    by_org = page(client, people.city, url + f"?organisation={tree.a2.pk}")
+    assert "李四" in by_org.content.decode() and "张三" not in by_org.content.decode()
+    by_status = page(client, people.city, url + "?mobility_status=outflow")
+    text = by_status.content.decode()
+    assert "赵六" in text and "李四" not in text
+
+
+def test_member_list_query_count_is_flat(
+    client, tree, people, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_member(tree.a1a, name=f"成员{i}")
+    client.force_login(people.county)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("members_member:index"), **EN)
+    assert response.status_code == 200
+
+
+def test_a_county_organiser_cannot_open_another_countys_member(client, people):
+    for name in ("members_member:inspect", "members_member:edit"):
+        url = reverse(name, args=[people.local_a2a.pk])
+        assert page(client, people.county, url).status_code == 404
+    moved = reverse("members_member:moved_out", args=[people.local_a2a.pk])
+    assert page(client, people.county, moved).status_code == 404
+
+
+def test_host_side_organisers_see_but_cannot_edit_a_hosted_member(client, people):
+    inspect = reverse("members_member:inspect", args=[people.hosted.pk])
+    response = page(client, people.other_county, inspect)
+    assert response.status_code == 200
+    assert "138****6666" in response.content.decode()
+    edit = reverse("members_member:edit", args=[people.hosted.pk])
+    assert page(client, people.other_county, edit).status_code == 404
+
+
+def test_organiser_adds_a_member_to_their_subtree_only(client, tree, people):
+    client.force_login(people.county)
+    url = reverse("members_member:add")
+    form = {
+        "name": "新人",
+        "phone": "139 0000 1111",
+        "home_organisation": tree.a1a.pk,
+        "whereabouts": "",
+        "note": "",
+    }
+    assert client.post(url, form, **EN).status_code == 302
+    member = Member.objects.get(name="新人")
+    assert member.phone == "13900001111" and member.home_path == tree.a1a.path
+    # outside the subtree: the choice is refused, nothing stored
+    outside = client.post(
+        url, {**form, "phone": "13900002222", "home_organisation": tree.b1.pk}, **EN
+    )
+    assert outside.status_code == 200
+    assert not Member.objects.filter(phone="13900002222").exists()
+    bad = client.post(url, {**form, "phone": "12345"}, **EN)
+    assert "11-digit mobile number" in bad.content.decode()
+
+
+def test_organiser_records_moving_out_and_returning(client, people):
+    client.force_login(people.county)
+    member = people.local_a1a
+    url = reverse("members_member:moved_out", args=[member.pk])
+    response = client.post(url, {"whereabouts": "深圳市南山区", "note": ""}, **EN)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.mobility_status == "outflow"
+    again = client.post(url, {"whereabouts": "深圳", "note": ""}, **EN)
+    assert again.status_code == 400
+    assert "already recorded as moved away" in again.content.decode()
+    back = reverse("members_member:returned", args=[member.pk])
+    assert client.post(back, {"note": ""}, **EN).status_code == 302
+    member.refresh_from_db()
+    assert member.mobility_status == "local"
+    kinds = list(member.mobility_records.values_list("kind", flat=True))
+    assert kinds[:2] == ["returned", "moved_out"]
+    inspect = client.get(reverse("members_member:inspect", args=[member.pk]), **EN)
+    assert "Returned home" in inspect.content.decode()
+
+
+def test_host_organiser_confirms_a_request_and_home_sees_it(client, tree, people):
+    # given a request from 李四 (home A2a) to the liaison station
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.liaison, message="上海"
+    )
+    url = reverse("members_registration:decide", args=[registration.pk])
+    # the home side cannot decide, only the host side
+    assert page(client, people.city, url).status_code == 404
+    assert page(client, people.county, url).status_code == 404
+    # when the liaison organiser confirms
+    client.force_login(people.liaison)
+    listing = client.get(reverse("members_registration:index"), **EN).content.decode()
+    assert "李四" in listing and "Confirm or decline" in listing
+    response = client.post(url, {"decision": "confirm", "reason": ""}, **EN)
+    assert response.status_code == 302
+    # then the member is hosted, flagged, and the home organisers see it
+    member = Member.objects.get(pk=people.local_a2a.pk)
+    assert member.host_organisation == tree.liaison
+    assert member.mobility_status == "inflow"
+    host_list = page(client, people.liaison, reverse("members_member:index"))
+    assert "李四" in host_list.content.decode()
+    home_view = page(client, people.city, reverse("members_registration:index"))
+    assert "Confirmed" in home_view.content.decode()
+    assert MobilityRecord.objects.filter(
+        member=member, kind="registered", recorded_by=people.liaison
+    ).exists()
+
+
+def test_declining_needs_a_reason_and_the_member_sees_it(client, tree, people):
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.liaison
+    )
+    url = reverse("members_registration:decide", args=[registration.pk])
+    client.force_login(people.liaison)
+    empty = client.post(url, {"decision": "decline", "reason": ""}, **EN)
+    assert empty.status_code == 400
+    assert "reason" in empty.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "requested"
+    client.post(url, {"decision": "decline", "reason": "不在本站服务范围"}, **EN)
+    registration.refresh_from_db()
+    assert registration.status == "declined"
+    client.force_login(people.local_a2a.user)
+    mine = client.get(reverse("members:my-organisations"), **EN).content.decode()
+    assert "不在本站服务范围" in mine
+
+
+def test_deciding_twice_is_refused_with_a_message(client, tree, people):
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.liaison
+    )
+    url = reverse("members_registration:decide", args=[registration.pk])
+    client.force_login(people.liaison)
+    client.post(url, {"decision": "confirm", "reason": ""}, **EN)
+    again = client.post(url, {"decision": "decline", "reason": "x"}, **EN)
+    assert again.status_code == 400
+    assert "no longer requested" in again.content.decode()
+
+
+def test_home_organiser_ends_a_registration(client, tree, people):
+    registration = Registration.objects.get(member=people.hosted, status="confirmed")
+    url = reverse("members_registration:end", args=[registration.pk])
+    # the other city's unrelated liaison station cannot
+    assert page(client, people.liaison, url).status_code == 404
+    client.force_login(people.county)
+    assert client.post(url, {"reason": "已离开"}, **EN).status_code == 302
+    member = Member.objects.get(pk=people.hosted.pk)
+    assert member.host_organisation is None and member.mobility_status == "outflow"
+    assert (
+        "王五"
+        not in page(
+            client, people.other_county, reverse("members_member:index")
+        ).content.decode()
+    )
+
+
+def test_organisation_tree_is_scoped_and_indented(client, tree, people):
+    text = page(
+        client, people.county, reverse("members_organisation:index")
+    ).content.decode()
+    assert "甲一县" in text and "甲一支部" in text
+    assert "乙一县" not in text and "甲二县" not in text
+    other = reverse("members_organisation:inspect", args=[tree.b1.pk])
+    assert page(client, people.county, other).status_code == 404
+
+
+def test_organiser_adds_a_child_organisation_inside_their_subtree(client, tree, people):
+    client.force_login(people.county)
+    url = reverse("members_organisation:add")
+    form = {"parent": tree.a1.pk, "name": "新支部", "kind": "branch", "code": "a1b"}
+    assert client.post(url, form, **EN).status_code == 302
+    added = Organisation.objects.get(code="A1B")
+    assert added.get_parent().pk == tree.a1.pk
+    outside = client.post(url, {**form, "parent": tree.b1.pk, "code": "X"}, **EN)
+    assert outside.status_code == 400
+    duplicate = client.post(url, {**form, "code": "a1b"}, **EN)
+    assert "already has this code" in duplicate.content.decode()
+
+
+def test_moving_an_organisation_in_the_admin(client, tree, people):
+    client.force_login(people.province)
+    url = reverse("members_organisation:move", args=[tree.a1.pk])
+    assert client.post(url, {"parent": tree.b.pk}, **EN).status_code == 302
+    assert Organisation.objects.get(pk=tree.a1.pk).get_parent().pk == tree.b.pk
+    # a county organiser cannot move their own county
+    client.force_login(people.county)
+    own = client.post(url, {"parent": tree.a1a.pk}, **EN)
+    assert own.status_code == 400
+
+
+def test_pairing_and_contact_log_are_scoped(client, tree, people):
+    helper = make_user("helper2")
+    client.force_login(people.county)
+    add = reverse("members_pairing:add")
+    # a member outside the subtree is not a valid choice
+    bad = client.post(add, {"helper": "helper2", "member": people.local_a2a.pk}, **EN)
+    assert bad.status_code == 400
+    unknown = client.post(add, {"helper": "nobody", "member": people.hosted.pk}, **EN)
+    assert "No active user" in unknown.content.decode()
+    ok = client.post(add, {"helper": "helper2", "member": people.hosted.pk}, **EN)
+    assert ok.status_code == 302
+    pairing = helper.pairings.get()
+    contact = reverse("members_contactrecord:add")
+    response = client.post(
+        contact, {"pairing": pairing.pk, "kind": "visit", "note": "送学上门"}, **EN
+    )
+    assert response.status_code == 302
+    log = client.get(reverse("members_contactrecord:index"), **EN).content.decode()
+    assert "送学上门" in log
+    # another county sees neither
+    other = page(client, people.liaison, reverse("members_pairing:index"))
+    assert "王五" not in other.content.decode()
+    assert (
+        "送学上门"
+        not in page(
+            client, people.liaison, reverse("members_contactrecord:index")
+        ).content.decode()
+    )
+    unpair = reverse("members_pairing:unpair", args=[pairing.pk])
+    assert page(client, people.liaison, unpair).status_code == 404
+    client.force_login(people.county)
+    assert client.post(unpair, {}, **EN).status_code == 302
+    assert not helper.pairings.exists()
