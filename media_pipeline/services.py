@@ -83,20 +83,25 @@ def _enqueue(lecture_id: int, *, delay_seconds: int = 0) -> None:
     task.enqueue(lecture_id=lecture_id)
 
 
-def lecture_upload_accept(*, lecture: Lecture, probe: Probe) -> Lecture:
+def lecture_upload_accept(
+    *, lecture: Lecture, probe: Probe, enqueue: bool = True
+) -> Lecture:
     """Record the probe of a newly stored (or replaced) file and queue transcoding."""
     for name, value in _probe_fields(probe).items():
         setattr(lecture, name, value)
     with transaction.atomic():
         lecture.save(update_fields=list(_probe_fields(probe)))
-        return lecture_queue(lecture=lecture, reset_attempts=True)
+        return lecture_queue(lecture=lecture, reset_attempts=True, enqueue=enqueue)
 
 
-def lecture_queue(*, lecture: Lecture, reset_attempts: bool = False) -> Lecture:
+def lecture_queue(
+    *, lecture: Lecture, reset_attempts: bool = False, enqueue: bool = True
+) -> Lecture:
     """Put the lecture (back) in the queue; the task runs after the commit.
 
     Works whatever the current status: a replaced file must be transcoded again even
     while an older job runs (clearing the token voids that job's final write).
+    ``enqueue=False`` is for callers that run ``lecture_transcode`` themselves.
     """
     now = timezone.now()
     changes = {
@@ -111,7 +116,8 @@ def lecture_queue(*, lecture: Lecture, reset_attempts: bool = False) -> Lecture:
     Lecture.objects.filter(pk=lecture.pk).update(**changes)
     for name, value in changes.items():
         setattr(lecture, name, value)
-    transaction.on_commit(lambda: _enqueue(lecture.pk))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(lecture.pk))
     return lecture
 
 
