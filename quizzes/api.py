@@ -107,6 +107,9 @@ def _answers(attempt, items) -> dict:
 
 class QuizDetailApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "QuizDetail"
+
         id = serializers.IntegerField()
         title = serializers.CharField()
         intro = serializers.CharField()
@@ -153,6 +156,9 @@ class QuizDetailApi(APIView):
 
 class AttemptStartApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AttemptStartInput"
+
         lesson = serializers.IntegerField(
             required=False,
             allow_null=True,
@@ -229,6 +235,9 @@ ANSWER_ERRORS = {
 
 class AttemptAnswersApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AttemptAnswersInput"
+
         answers = AnswerInput(many=True, allow_empty=False)
 
     @extend_schema(
@@ -267,6 +276,9 @@ class AttemptAnswersApi(APIView):
 
 class AttemptSubmitApi(AttemptAnswersApi):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AttemptSubmitInput"
+
         answers = AnswerInput(many=True, required=False)
 
     @extend_schema(
@@ -300,6 +312,9 @@ class QuestionStatisticsOutput(serializers.Serializer):
 
 class QuizStatisticsApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "QuizStatistics"
+
         attempts = serializers.IntegerField()
         members = serializers.IntegerField()
         passed = serializers.IntegerField()

@@ -216,12 +216,10 @@ class QuizQuestion(Orderable):
     )
 
     class Meta(Orderable.Meta):
+        # No unique (quiz, question) constraint: modelcluster inserts the submitted
+        # rows before deleting the removed ones, so removing a question and adding it
+        # back in one edit would fail. QuizForm refuses duplicates instead.
         verbose_name = _("quiz question")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["quiz", "question"], name="quiz_question_once"
-            ),
-        ]
 
 
 class Attempt(models.Model):

@@ -70,13 +70,12 @@ class QuestionNotInAttempt(QuizError):
 
 def quiz_pool(*, quiz: Quiz) -> list[Question]:
     """The quiz's questions in the editor's order, then those drawn in by topic."""
-    listed = [
-        item.question
-        for item in quiz.quiz_questions.select_related("question").order_by(
-            "sort_order"
-        )
-    ]
-    seen = {question.pk for question in listed}
+    listed, seen = [], set()
+    for item in quiz.quiz_questions.select_related("question").order_by("sort_order"):
+        # An attempt holds each question once, however the quiz lists it.
+        if item.question_id not in seen:
+            seen.add(item.question_id)
+            listed.append(item.question)
     tag_ids = list(quiz.draw_tagged_items.values_list("tag_id", flat=True))
     tagged = []
     if tag_ids:

@@ -1,0 +1,180 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Question, Quiz
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def formset(prefix, rows, initial=0):
+    """An inline formset as the browser posts it; rows may carry their "id"."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data[f"{prefix}-{index}-ORDER"] = str(index + 1)
+        data[f"{prefix}-{index}-DELETE"] = ""
+        data[f"{prefix}-{index}-id"] = ""
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = value
+    return data
+
+
+def question_form(choices, **fields):
+    return {
+        "kind": "single",
+        "text": "党的最高领导机关是？",
+        "is_true": "unknown",
+        "accepted_answers": "",
+        "explanation": "见党章。",
+        "tags": "党章",
+        **fields,
+        **formset("choices", choices),
+    }
+
+
+def quiz_form(questions, quiz=None, **fields):
+    rows = [{"question": str(q.pk)} for q in questions]
+    initial = 0
+    if quiz is not None:
+        # Editing: the browser posts the existing rows with their ids.
+        existing = list(quiz.quiz_questions.order_by("sort_order"))
+        rows = [
+            {"question": str(item.question_id), "id": str(item.pk)} for item in existing
+        ]
+        initial = len(existing)
+    return {
+        "title": "党章测验",
+        "intro": "",
+        "pass_mark": "60",
+        "time_limit_minutes": "",
+        "max_attempts": "",
+        "counting": "highest",
+        "review": "explanations",
+        "completes_lesson": "on",
+        "draw_count": "",
+        "draw_tags": "",
+        **fields,
+        **formset("quiz_questions", rows, initial),
+    }
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_editor_adds_a_tagged_question_with_choices(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(
+            [{"text": "党的全国代表大会", "is_correct": "on"}, {"text": "政治局"}]
+        ),
+    )
+
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert [(c.text, c.is_correct) for c in question.choices.all()] == [
+        ("党的全国代表大会", True),
+        ("政治局", False),
+    ]
+    assert list(question.tags.names()) == ["党章"]
+
+
+def test_a_single_choice_question_needs_exactly_one_correct_choice(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(
+            [
+                {"text": "党的全国代表大会", "is_correct": "on"},
+                {"text": "政治局", "is_correct": "on"},
+            ]
+        ),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert "Mark exactly one choice as correct" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_fill_in_question_needs_an_accepted_answer(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form([], kind="fill_blank"),
+        **EN,
+    )
+
+    assert "Give at least one accepted answer" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_quiz_drafts_stay_away_from_members_until_published(
+    editor_client, member, bank
+):
+    # given a quiz saved as a draft
+    editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"), quiz_form(bank.values())
+    )
+    quiz = Quiz.objects.get()
+    client = Client()
+    client.force_login(member.user)
+    draft_start = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
+
+    # when it is published, then edited again as a draft
+    editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]),
+        {**quiz_form(bank.values(), quiz), "action-publish": "1"},
+    )
+    editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]),
+        quiz_form(bank.values(), quiz, pass_mark="90"),
+    )
+    live_start = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
+
+    # then
+    quiz.refresh_from_db()
+    assert draft_start.status_code == 404
+    assert live_start.status_code == 201
+    assert quiz.live and quiz.has_unpublished_changes
+    assert quiz.pass_mark == 60
+    assert quiz.revisions.count() == 3
+    assert quiz.latest_revision.as_object().pass_mark == 90
+    assert len(live_start.json()["questions"]) == 4
+
+
+def test_a_quiz_without_questions_or_topics_is_refused(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"), quiz_form([]), **EN
+    )
+
+    assert "List some questions or choose topics" in response.content.decode()
+    assert not Quiz.objects.exists()
+
+
+def test_listings_link_to_the_bank_tools_and_statistics(editor_client, quiz):
+    questions = editor_client.get(
+        reverse("wagtailsnippets_quizzes_question:list"), **EN
+    ).content.decode()
+    quizzes = editor_client.get(
+        reverse("wagtailsnippets_quizzes_quiz:list"), **EN
+    ).content.decode()
+
+    assert reverse("quizzes_admin:bank") in questions
+    assert "党章" in questions
+    assert reverse("quizzes_admin:statistics", args=[quiz.pk]) in quizzes
+
+
+def test_members_cannot_reach_the_quiz_admin(client, member):
+    client.force_login(member.user)
+
+    response = client.get(reverse("wagtailsnippets_quizzes_quiz:list"))
+
+    assert response.status_code == 302
