@@ -1,0 +1,78 @@
+"""Demo quiz: a few bank questions of each type and one published quiz.
+
+It is attached to nothing: the lead wires it into the demo lesson (a ``quiz`` block
+and the lesson's completion rule "quiz").
+"""
+
+from config.demo import DemoLogin
+from quizzes.models import Choice, Question, QuestionKind, Quiz, QuizQuestion
+
+QUIZ_TITLE = "学习平台使用小测验"
+QUESTIONS = [
+    {
+        "kind": QuestionKind.SINGLE,
+        "text": "流量紧张时，观看讲座应选择哪一项？",
+        "choices": [
+            ("省流量或只听声音", True),
+            ("最高清晰度", False),
+            ("反复刷新", False),
+        ],
+        "explanation": "每个讲座都标明所需流量，省流量和只听声音最节省。",
+        "tags": ["平台使用", "流量"],
+    },
+    {
+        "kind": QuestionKind.MULTIPLE,
+        "text": "下列哪些做法可以在没有网络时继续学习？",
+        "choices": [
+            ("提前下载课程", True),
+            ("联网后自动同步进度", True),
+            ("删除已下载的课程", False),
+        ],
+        "explanation": "下载的课程可以离线播放，离线学习的进度会在联网后同步。",
+        "tags": ["平台使用", "离线"],
+    },
+    {
+        "kind": QuestionKind.TRUE_FALSE,
+        "text": "再次打开课程时，会从上次停下的地方继续。",
+        "is_true": True,
+        "explanation": "平台记住每位学员的播放位置。",
+        "tags": ["平台使用"],
+    },
+    {
+        "kind": QuestionKind.FILL_BLANK,
+        "text": "测验的及格线以百分比表示，本测验的及格线是____分。",
+        "accepted": "60\n六十",
+        "explanation": "本测验答对六成即为及格。",
+        "tags": ["平台使用"],
+    },
+]
+
+
+def seed() -> list[DemoLogin]:
+    quiz = Quiz.objects.filter(title=QUIZ_TITLE).first()
+    if quiz is not None:
+        return []
+    quiz = Quiz.objects.create(
+        title=QUIZ_TITLE,
+        intro="检验一下您是否掌握了平台的使用方法。",
+        pass_mark=60,
+        max_attempts=3,
+        live=False,
+    )
+    for order, spec in enumerate(QUESTIONS):
+        question = Question.objects.create(
+            kind=spec["kind"],
+            text=spec["text"],
+            is_true=spec.get("is_true"),
+            accepted_answers=spec.get("accepted", ""),
+            explanation=spec["explanation"],
+        )
+        for index, (text, correct) in enumerate(spec.get("choices", [])):
+            Choice.objects.create(
+                question=question, text=text, is_correct=correct, sort_order=index
+            )
+        question.tags.add(*spec["tags"])
+        question.save()
+        QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
+    quiz.save_revision().publish()
+    return []
