@@ -167,9 +167,7 @@ def test_export_has_the_import_columns_and_only_the_scope(client, people):
     assert [r[:2] for r in host_rows[1:]] == [["王五", "138****6666"]]
 
 
-def test_an_exported_file_reads_back_with_the_same_columns(
-    client, tree, people
-):
+def test_an_exported_file_reads_back_with_the_same_columns(client, tree, people):
     client.force_login(people.county)
     exported = read_csv(client.get(reverse("members_member:export")))
     # every exported phone is now a duplicate, and 王五's host B1 lies outside

@@ -1,0 +1,209 @@
+"""The members API: each role against each endpoint."""
+
+import pytest
+
+from members.models import ContactRecord, Registration
+from tests.members.conftest import make_member
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def get(client, user, url, **params):
+    if user is not None:
+        client.force_login(user)
+    return client.get(url, params, **EN)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/members/me/",
+        "/api/v1/members/me/registrations/",
+        "/api/v1/members/organisations/?q=A",
+        "/api/v1/members/",
+        "/api/v1/members/1/",
+        "/api/v1/members/1/contacts/",
+    ],
+)
+def test_anonymous_callers_are_refused(client, people, url):
+    response = client.get(url)
+    assert response.status_code == 403
+
+
+def test_member_reads_their_own_profile_with_full_phone(client, people):
+    response = get(client, people.hosted.user, "/api/v1/members/me/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["phone"] == "13855556666"
+    assert body["home_organisation"]["code"] == "A1A"
+    assert body["host_organisation"]["code"] == "B1"
+    assert body["mobility_status"] == "inflow"
+
+
+def test_a_user_without_profile_gets_a_404_with_a_message(client, people):
+    response = get(client, people.plain, "/api/v1/members/me/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "no_profile"
+
+
+def test_member_requests_cancels_and_lists_registrations(client, tree, people):
+    client.force_login(people.local_a2a.user)
+    url = "/api/v1/members/me/registrations/"
+    created = client.post(
+        url,
+        {"organisation_code": "l", "message": "上海"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["organisation"]["code"] == "L"
+    again = client.post(
+        url, {"organisation_code": "B1"}, content_type="application/json"
+    )
+    assert again.status_code == 409
+    assert "open registration" in again.json()["detail"]
+    unknown = client.post(
+        url, {"organisation_code": "NOPE"}, content_type="application/json"
+    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_code"
+    invalid = client.post(url, {}, content_type="application/json")
+    assert (
+        invalid.status_code == 400 and "organisation_code" in invalid.json()["fields"]
+    )
+    listed = client.get(url).json()
+    assert [r["status"] for r in listed] == ["requested"]
+    pk = listed[0]["id"]
+    cancel = f"/api/v1/members/me/registrations/{pk}/cancel/"
+    assert client.post(cancel).json()["status"] == "cancelled"
+    assert client.post(cancel).status_code == 409
+    # someone else's registration is not found
+    other = Registration.objects.get(member=people.hosted)
+    assert (
+        client.post(f"/api/v1/members/me/registrations/{other.pk}/cancel/").status_code
+        == 404
+    )
+
+
+def test_organisation_search_by_code_and_name(client, people):
+    body = get(
+        client, people.local_a1a.user, "/api/v1/members/organisations/", q="甲二"
+    ).json()
+    assert [o["code"] for o in body] == ["A2", "A2A"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("province", ["张三", "李四", "王五", "赵六"]),
+        ("city", ["张三", "李四", "王五", "赵六"]),
+        ("county", ["张三", "王五"]),
+        ("branch", ["张三", "王五"]),
+        ("other_county", ["王五"]),
+        ("liaison", []),
+        ("helper", ["张三"]),
+        ("superuser", ["张三", "李四", "王五", "赵六"]),
+    ],
+)
+def test_member_list_is_scoped_for_every_role(client, people, role, expected):
+    response = get(client, getattr(people, role), "/api/v1/members/")
+    assert response.status_code == 200
+    assert sorted(m["name"] for m in response.json()["results"]) == expected
+
+
+@pytest.mark.parametrize("role", ["plain", "member"])
+def test_members_and_plain_users_cannot_list_members(client, people, role):
+    user = people.local_a1a.user if role == "member" else people.plain
+    response = get(client, user, "/api/v1/members/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_member_list_flags_masks_filters_and_paginates(
+    client, tree, people, django_assert_max_num_queries
+):
+    for i in range(60):
+        make_member(tree.a1a, name=f"成员{i:02d}")
+    client.force_login(people.county)
+    with django_assert_max_num_queries(8):
+        first = client.get("/api/v1/members/", **EN)
+    body = first.json()
+    assert body["count"] == 62 and len(body["results"]) == 50 and body["next"]
+    host = get(client, people.other_county, "/api/v1/members/").json()["results"]
+    assert host == [
+        {
+            "id": people.hosted.pk,
+            "name": "王五",
+            "phone": "138****6666",
+            "home_organisation": {
+                "id": tree.a1a.pk,
+                "name": "甲一支部",
+                "kind": "branch",
+                "code": "A1A",
+            },
+            "host_organisation": {
+                "id": tree.b1.pk,
+                "name": "乙一县",
+                "kind": "county",
+                "code": "B1",
+            },
+            "mobility_status": "inflow",
+            "whereabouts": "",
+            "scope": "host",
+        }
+    ]
+    filtered = get(
+        client,
+        people.city,
+        "/api/v1/members/",
+        organisation="A2",
+        mobility_status="outflow",
+    )
+    assert [m["name"] for m in filtered.json()["results"]] == ["赵六"]
+    assert (
+        get(client, people.city, "/api/v1/members/", organisation="ZZ").status_code
+        == 400
+    )
+    assert (
+        get(client, people.city, "/api/v1/members/", mobility_status="x").status_code
+        == 400
+    )
+
+
+def test_member_detail_is_404_outside_scope(client, people):
+    url = f"/api/v1/members/{people.local_a2a.pk}/"
+    assert get(client, people.county, url).status_code == 404
+    assert get(client, people.helper, url).status_code == 404
+    assert get(client, people.city, url).status_code == 200
+    assert get(client, people.local_a1a.user, url).status_code == 403
+
+
+def test_helper_logs_contacts_only_for_paired_members(client, people):
+    client.force_login(people.helper)
+    url = f"/api/v1/members/{people.local_a1a.pk}/contacts/"
+    response = client.post(
+        url,
+        {"kind": "in_person_study", "note": "送学上门"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert client.get(url).json()[0]["note"] == "送学上门"
+    bad = client.post(url, {"kind": "telepathy"}, content_type="application/json")
+    assert bad.status_code == 400
+    other = f"/api/v1/members/{people.local_a2a.pk}/contacts/"
+    assert (
+        client.post(
+            other, {"kind": "call"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert ContactRecord.objects.count() == 1
+
+
+def test_every_members_endpoint_is_in_the_schema_with_its_errors(client, people):
+    client.force_login(people.superuser)
+    schema = client.get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    me = paths["/api/v1/members/me/registrations/"]["post"]["responses"]
+    assert {"201", "400", "403", "404", "409"} <= set(me)
+    assert {"200", "403"} <= set(paths["/api/v1/members/"]["get"]["responses"])
+    assert "404" in paths["/api/v1/members/{id}/"]["get"]["responses"]
+    assert "MembersError" in schema["components"]["schemas"]
