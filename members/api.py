@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.models import ContactRecord, Member, Organisation, Pairing, Registration
-from members.scoping import is_organiser, members_in_scope, phone_for
+from members.scoping import is_helper, is_organiser, members_in_scope, phone_for
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -263,7 +263,7 @@ class MemberPagination(PageNumberPagination):
 
 def _scoped_or_refused(request):
     user = request.user
-    if not is_organiser(user) and not Pairing.objects.filter(helper=user).exists():
+    if not is_organiser(user) and not is_helper(user):
         return None
     return members_in_scope(user)
 

@@ -22,6 +22,7 @@ from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from members.models import Member, Organisation, OrganiserRole, Pairing
 
 _PATHS_CACHE = "_members_organisation_paths"
+_PAIRED_CACHE = "_members_paired_member_ids"
 
 
 def prefix_q(field: str, paths: Iterable[str]) -> Q:
@@ -63,10 +64,25 @@ def organisation_paths_for(user) -> list[str]:
     return result
 
 
+def _paired_member_ids(user) -> list[int]:
+    """Members paired with ``user`` as helper: a handful (1+1 or 1+N)."""
+    if user.is_superuser:
+        return []
+    cached = getattr(user, _PAIRED_CACHE, None)
+    if cached is None:
+        cached = list(
+            Pairing.objects.filter(helper=user).values_list("member_id", flat=True)
+        )
+        setattr(user, _PAIRED_CACHE, cached)
+    return cached
+
+
 def forget_cached_scope(user) -> None:
-    """Call after changing a user's roles within the same request (services do)."""
-    if hasattr(user, _PATHS_CACHE):
-        delattr(user, _PATHS_CACHE)
+    """Call after changing a user's roles or pairings within the same request
+    (services do)."""
+    for name in (_PATHS_CACHE, _PAIRED_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def is_organiser(user) -> bool:
@@ -76,7 +92,7 @@ def is_organiser(user) -> bool:
 def is_helper(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return Pairing.objects.filter(helper=user).exists()
+    return bool(_paired_member_ids(user))
 
 
 def organisations_in_scope(user) -> QuerySet[Organisation]:
@@ -103,8 +119,9 @@ def members_in_scope(user) -> QuerySet[Member]:
     in_home = prefix_q("home_path", paths)
     in_host = prefix_q("host_path", paths)
     condition = in_home | in_host if paths else Q(pk__in=[])
-    if not user.is_superuser:
-        paired = Pairing.objects.filter(helper=user).values("member_id")
+    if paired := _paired_member_ids(user):
+        # A literal id list, not a subquery: an OR with a subquery stops PostgreSQL
+        # from combining the path indexes (BitmapOr), see bench/members.
         condition |= Q(pk__in=paired)
     queryset = Member.objects.filter(condition)
     if paths:
@@ -132,7 +149,7 @@ def can_see_member(user, member: Member) -> bool:
         for p in paths
     ):
         return True
-    return Pairing.objects.filter(helper=user, member=member).exists()
+    return member.pk in _paired_member_ids(user)
 
 
 def can_see_full_phone(user, member: Member) -> bool:

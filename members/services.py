@@ -112,11 +112,13 @@ def pairing_create(*, helper, member: Member, created_by=None) -> Pairing:
     pairing, _created = Pairing.objects.get_or_create(
         helper=helper, member=member, defaults={"created_by": created_by}
     )
+    forget_cached_scope(helper)
     return pairing
 
 
 def pairing_delete(*, pairing: Pairing) -> None:
     pairing.delete()
+    forget_cached_scope(pairing.helper)
 
 
 def contact_record_add(
