@@ -1,0 +1,84 @@
+"""Filters shared by the report page, the member list, the exports and the API."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import CoursePage
+from courses.reporting.models import Campaign
+from courses.reporting.selectors import StudyStatus
+from members.models import Member, Organisation
+from members.scoping import organisations_in_scope
+
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    (StudyStatus.NOT_STARTED, _("Not started")),
+    (StudyStatus.IN_PROGRESS, _("In progress")),
+    (StudyStatus.COMPLETED, _("Complete")),
+]
+
+
+class ReportFilterForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("-starts_on", "name"),
+        required=False,
+        label=_("Campaign"),
+    )
+    course = forms.ModelChoiceField(
+        queryset=CoursePage.objects.live().order_by("path"),
+        required=False,
+        label=_("Course"),
+    )
+    # A hidden id, not a select: a province holds 100,000 organisations; people
+    # move through the tree by the report's links.
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        label=_("Organisation"),
+    )
+    mobility = forms.ChoiceField(
+        choices=[("", _("Any mobility")), *Member.Mobility.choices],
+        required=False,
+        label=_("Mobility"),
+    )
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES, required=False, label=_("Study status")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_in_scope(user)
+        self.fields["organisation"].error_messages["invalid_choice"] = _(
+            "That organisation is not in your area."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("campaign") and data.get("course"):
+            raise forms.ValidationError(_("Choose a campaign or a course, not both."))
+        return data
+
+
+class ReminderForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Members"),
+        error_messages={"required": _("Select at least one member.")},
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=_("Please continue your study: open Satchel and finish your lessons."),
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    course = forms.ModelChoiceField(
+        queryset=CoursePage.objects.live(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members

@@ -1,0 +1,360 @@
+"""Organiser pages: the completion report, a branch's member list, reminders.
+
+Site pages (organisers use phones too), with CSV/XLSX export through Wagtail's
+SpreadsheetExportMixin on the same filters (``?export=csv|xlsx``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+from courses.models import CompletedVia, ProgressStatus
+from courses.reminders.selectors import reminders_in_scope
+from courses.reminders.services import reminder_send
+from courses.reporting.charts import completion_rate_chart, weekly_chart
+from courses.reporting.forms import STATUS_CHOICES, ReminderForm, ReportFilterForm
+from courses.reporting.selectors import (
+    StudyUnit,
+    completion_report,
+    default_unit_choices,
+    iter_member_statuses,
+    member_statuses,
+    members_for_report,
+    report_root_for,
+    study_unit,
+)
+from members.scoping import is_organiser, members_in_scope
+
+
+class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
+    """Wagtail's export on plain rows (dicts), with the XLSX written to a temporary
+    file rather than memory: openpyxl's write-only workbook streams rows to disk,
+    so a 50,000-row county export runs in flat memory."""
+
+    def to_row_dict(self, item):
+        return OrderedDict((key, item.get(key)) for key in self.list_export)
+
+    def get_heading(self, queryset, field):
+        return str(self.export_headings.get(field, field))
+
+    def write_xlsx_response(self, queryset):
+        output = tempfile.TemporaryFile()
+        self.write_xlsx(queryset, output)
+        output.seek(0)
+        return FileResponse(
+            output,
+            as_attachment=True,
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+            filename=f"{self.get_filename()}.xlsx",
+        )
+
+
+def _filters(request, *, organisation=None, **overrides) -> str:
+    params = {
+        key: value
+        for key, value in request.GET.items()
+        if key in {"campaign", "course", "mobility", "status"} and value
+    }
+    if organisation is not None:
+        params["organisation"] = organisation.pk
+    params.update({key: value for key, value in overrides.items() if value})
+    return urlencode(params)
+
+
+def _export_urls(request, organisation) -> dict:
+    return {
+        f"{kind}_url": "?" + _filters(request, organisation=organisation, export=kind)
+        for kind in ("csv", "xlsx")
+    }
+
+
+def resolve_filters(request) -> tuple[ReportFilterForm, StudyUnit | None, object]:
+    """The validated filters, the study unit and the organisation (or None)."""
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data if request.GET else {}
+    campaign, course = data.get("campaign"), data.get("course")
+    if campaign is None and course is None:
+        campaigns, courses = default_unit_choices()
+        campaign = campaigns.first()
+        course = None if campaign is not None else courses.first()
+    if campaign is None and course is None:
+        return form, None, data.get("organisation")
+    unit = study_unit(campaign=campaign, course=course)
+    return form, unit, data.get("organisation")
+
+
+def _bad_filters(request, form, template="courses/reports/report.html"):
+    return render(request, template, {"form": form, "invalid": True}, status=400)
+
+
+class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
+    list_export = [
+        "organisation",
+        "members",
+        "started",
+        "completed",
+        "completion_rate",
+        "hours",
+        "local_members",
+        "local_completed",
+        "outflow_members",
+        "outflow_completed",
+        "inflow_members",
+        "inflow_completed",
+    ]
+    export_headings = {
+        "organisation": gettext_lazy("Organisation"),
+        "members": gettext_lazy("Members"),
+        "started": gettext_lazy("Started"),
+        "completed": gettext_lazy("Completed"),
+        "completion_rate": gettext_lazy("Completion rate (%)"),
+        "hours": gettext_lazy("Study hours"),
+        "local_members": gettext_lazy("Local members"),
+        "local_completed": gettext_lazy("Local completed"),
+        "outflow_members": gettext_lazy("Outflow members (at home)"),
+        "outflow_completed": gettext_lazy("Outflow completed"),
+        "inflow_members": gettext_lazy("Inflow members (at the host)"),
+        "inflow_completed": gettext_lazy("Inflow completed"),
+    }
+    export_filename = "completion-report"
+
+    def get(self, request):
+        if not is_organiser(request.user):
+            # Helpers follow their paired members on the member list.
+            return redirect("courses:report-members")
+        form, unit, organisation = resolve_filters(request)
+        if form.errors:
+            return _bad_filters(request, form)
+        organisation = organisation or report_root_for(request.user)
+        if unit is None:
+            return render(
+                request, "courses/reports/report.html", {"form": form, "empty": True}
+            )
+        report = completion_report(
+            user=request.user, organisation=organisation, unit=unit
+        )
+        rows = [*report.rows, report.total]
+        if self.is_export:
+            return self.as_spreadsheet(
+                [_export_row(row) for row in rows], request.GET["export"]
+            )
+        ancestors = [
+            ancestor
+            for ancestor in organisation.get_ancestors()
+            if ancestor.path.startswith(report_root_for(request.user).path)
+        ]
+        return render(
+            request,
+            "courses/reports/report.html",
+            {
+                "form": form,
+                "report": report,
+                "unit": unit,
+                "organisation": organisation,
+                "ancestors": ancestors,
+                "rows": [
+                    (row, _filters(request, organisation=row.organisation))
+                    for row in report.rows
+                ],
+                "rate_chart": completion_rate_chart(
+                    row for row in report.rows if not row.is_self
+                ),
+                "weekly_chart": weekly_chart(report.weeks),
+                "filters": _filters(request, organisation=organisation),
+                **_export_urls(request, organisation),
+            },
+        )
+
+
+def _export_row(row) -> dict:
+    return {
+        "organisation": row.label if not row.is_total else _("Total"),
+        "members": row.total_members,
+        "started": row.total_started,
+        "completed": row.total_completed,
+        "completion_rate": row.completion_rate,
+        "hours": row.total_hours,
+        "local_members": row.members["local"],
+        "local_completed": row.completed["local"],
+        "outflow_members": row.outflow_members,
+        "outflow_completed": row.outflow_completed,
+        "inflow_members": row.inflow_members,
+        "inflow_completed": row.inflow_completed,
+    }
+
+
+class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
+    """A subtree's (usually a branch's) members and their status per lesson; with
+    ``mobility=outflow`` / ``inflow`` it is the outflow / inflow ledger."""
+
+    export_filename = "member-study-status"
+    page_size = 50
+
+    def get(self, request):
+        form, unit, organisation = resolve_filters(request)
+        if form.errors:
+            return _bad_filters(request, form, "courses/reports/members.html")
+        if unit is None:
+            return render(
+                request, "courses/reports/members.html", {"form": form, "empty": True}
+            )
+        members = members_for_report(
+            user=request.user,
+            unit=unit,
+            organisation=organisation,
+            mobility=form.cleaned_data.get("mobility", "") if request.GET else "",
+            status=form.cleaned_data.get("status", "") if request.GET else "",
+        )
+        if self.is_export:
+            self._set_columns(unit)
+            rows = (
+                _member_row(item, unit)
+                for item in iter_member_statuses(
+                    user=request.user, members=members, unit=unit
+                )
+            )
+            return self.as_spreadsheet(rows, request.GET["export"])
+        page = Paginator(members.order_by("name", "id"), self.page_size).get_page(
+            request.GET.get("page")
+        )
+        statuses = member_statuses(
+            user=request.user, members=list(page.object_list), unit=unit
+        )
+        reminder_form = ReminderForm(
+            members=members, initial={"campaign": unit.campaign, "course": unit.course}
+        )
+        return render(
+            request,
+            "courses/reports/members.html",
+            {
+                "form": form,
+                "unit": unit,
+                "organisation": organisation,
+                "page_obj": page,
+                "statuses": statuses,
+                "can_remind": is_organiser(request.user),
+                "reminder_form": reminder_form,
+                "filters": _filters(request, organisation=organisation),
+                **_export_urls(request, organisation),
+                "status_labels": dict(STATUS_CHOICES),
+                "progress_labels": dict(ProgressStatus.choices),
+            },
+        )
+
+    def _set_columns(self, unit):
+        self.list_export = [
+            "name",
+            "phone",
+            "home_organisation",
+            "host_organisation",
+            "mobility",
+            "status",
+            "completed",
+            "lessons",
+            "hours",
+            "last_activity",
+            "completed_via",
+            "best_score",
+            *(f"lesson_{lesson.pk}" for lesson in unit.lessons),
+        ]
+        self.export_headings = {
+            "name": _("Name"),
+            "phone": _("Phone"),
+            "home_organisation": _("Home organisation"),
+            "host_organisation": _("Host organisation"),
+            "mobility": _("Mobility"),
+            "status": _("Study status"),
+            "completed": _("Lessons completed"),
+            "lessons": _("Lessons"),
+            "hours": _("Study hours"),
+            "last_activity": _("Last activity"),
+            "completed_via": _("Completed via"),
+            "best_score": _("Best quiz score"),
+            **{f"lesson_{lesson.pk}": lesson.title for lesson in unit.lessons},
+        }
+
+
+def _member_row(item, unit) -> dict:
+    statuses = dict(STATUS_CHOICES)
+    progress = dict(ProgressStatus.choices)
+    via = dict(CompletedVia.choices)
+    member = item.member
+    row = {
+        "name": member.name,
+        "phone": item.phone,
+        "home_organisation": member.home_organisation.name,
+        "host_organisation": (
+            member.host_organisation.name if member.host_organisation_id else ""
+        ),
+        "mobility": str(member.get_mobility_status_display()),
+        "status": str(statuses[item.status]),
+        "completed": item.completed,
+        "lessons": item.lessons,
+        "hours": item.hours,
+        "last_activity": item.last_activity,
+        "completed_via": item.via,
+        "best_score": item.best_score,
+    }
+    for lesson, cell in zip(unit.lessons, item.cells, strict=True):
+        label = str(progress[cell.status])
+        if cell.completed_via:
+            label = f"{label} ({via[cell.completed_via]})"
+        row[f"lesson_{lesson.pk}"] = label
+    return row
+
+
+class ReminderSendView(LoginRequiredMixin, View):
+    def post(self, request):
+        if not is_organiser(request.user):
+            raise Http404
+        form = ReminderForm(request.POST, members=members_in_scope(request.user))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}
+        ):
+            back = reverse("courses:report-members")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        result = reminder_send(
+            sent_by=request.user,
+            members=form.cleaned_data["members"],
+            message=form.cleaned_data["message"],
+            campaign=form.cleaned_data["campaign"],
+            course=form.cleaned_data["course"],
+        )
+        messages.success(
+            request,
+            _("Reminders sent: %(sent)d. Skipped (reminded recently): %(skipped)d.")
+            % {"sent": len(result.sent), "skipped": len(result.skipped)},
+        )
+        return redirect(back)
+
+
+class RemindersView(LoginRequiredMixin, View):
+    """The reminder log: an organiser's subtree, or a helper's paired members."""
+
+    def get(self, request):
+        page = Paginator(reminders_in_scope(request.user), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(request, "courses/reports/reminders.html", {"page_obj": page})
