@@ -101,9 +101,12 @@ def ladder_args(source: Path, ladder: Ladder, *, binary: str | None = None) -> l
     source_stream = ffmpeg.input(str(source))
     outputs = []
     seg = ladder.segment_seconds
-    if ladder.video:
-        branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
-        split = source_stream["v:0"].filter_multi_output("split", branches)
+    branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
+    if branches:
+        if branches > 1:
+            split = source_stream["v:0"].filter_multi_output("split", branches)
+        else:  # one branch (the benchmark's one-process-per-rung runs)
+            split = [source_stream["v:0"]]
         for index, rung in enumerate(ladder.video):
             stream = split[index]
             if rung.change_fps:
@@ -277,6 +280,7 @@ def sample_clip_args(
     noise: int = 0,
     voice: Path | None = None,
     tone: bool = True,
+    video_bitrate: int | None = None,
 ) -> list:
     """A generated clip (lavfi): the demo lecture, test clips and benchmark inputs.
 
@@ -305,6 +309,15 @@ def sample_clip_args(
     options: dict = {"t": seconds}
     if width and height:
         options.update({"c:v": "libx264", "preset": "veryfast", "pix_fmt": "yuv420p"})
+        if video_bitrate:
+            # Like a phone's encoder: a fixed budget (about 12-17 Mbit/s at 1080p).
+            options.update(
+                {
+                    "b:v": video_bitrate,
+                    "maxrate": video_bitrate,
+                    "bufsize": video_bitrate,
+                }
+            )
     if len(streams) > (1 if width and height else 0):
         options.update({"c:a": "aac", "b:a": "96k"})
     command = (

@@ -1,0 +1,211 @@
+"""Transcoding benchmark (issue 4): our one-process ladder against the alternatives.
+
+    .venv/bin/python bench/transcode/run.py            # 120 s inputs, 3 repetitions
+    .venv/bin/python bench/transcode/run.py --quick    # 4 s inputs, 1 repetition
+
+Inputs are generated: a 120 s 720p lecture (slides-like picture, speech or a tone)
+and a 120 s noisy 1080p 30 fps phone upload. For each, in one run and several
+repetitions (medians), wall time and CPU seconds (children's user + system) of:
+
+  (a) ours: the single ffmpeg process that decodes once and splits into every rung,
+      the audio rung and the thumbnail sprite (media_pipeline.ffmpeg.ladder_args),
+      plus the whole pipeline (remux, poster, playlists) for the realtime factor;
+  (b) one ffmpeg process per rung (each video rung, the audio, the sprite), with the
+      same encoder settings;
+  (c) decoding only (``-f null``).
+
+Then the 240p + audio peak, and MB per hour of every rung, from our measured files.
+Results are printed and written to bench/transcode/results.json.
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SATCHEL_VAR_DIR", tempfile.mkdtemp(prefix="bench-transcode-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from media_pipeline import ffmpeg  # noqa: E402
+from media_pipeline.ladder import plan_ladder  # noqa: E402
+from media_pipeline.probe import probe  # noqa: E402
+from media_pipeline.renditions import transcode_to_directory  # noqa: E402
+from media_pipeline.samples import make_clip  # noqa: E402
+
+SPEECH = "同志们好。今天我们学习党章的基本内容，理解党员的权利和义务。" * 4
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(action) -> tuple[float, float]:
+    cpu, wall = children_cpu(), time.perf_counter()
+    action()
+    return time.perf_counter() - wall, children_cpu() - cpu
+
+
+def run_ours(source: Path, ladder, folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for rung in ladder.video:
+        (folder / rung.profile).mkdir()
+    (folder / "audio").mkdir()
+    ffmpeg.run(ffmpeg.ladder_args(source, ladder), cwd=folder, stall_seconds=600)
+
+
+def run_per_rung(source: Path, ladder, folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    parts = [
+        dataclasses.replace(ladder, video=(rung,), audio=None, thumbnails=None)
+        for rung in ladder.video
+    ]
+    parts.append(dataclasses.replace(ladder, video=(), thumbnails=None))
+    parts.append(dataclasses.replace(ladder, video=(), audio=None))
+    for part in parts:
+        for rung in part.video:
+            (folder / rung.profile).mkdir()
+        if part.audio:
+            (folder / "audio").mkdir()
+        ffmpeg.run(ffmpeg.ladder_args(source, part), cwd=folder, stall_seconds=600)
+
+
+def run_decode(source: Path) -> None:
+    ffmpeg.run(ffmpeg.decode_only_args(source), stall_seconds=600)
+
+
+def run_pipeline(source: Path, folder: Path) -> dict:
+    shutil.rmtree(folder, ignore_errors=True)
+    return transcode_to_directory(source, folder, stall_seconds=600)
+
+
+def median_of(samples: list[tuple[float, float]]) -> dict:
+    return {
+        "wall_s": round(statistics.median(s[0] for s in samples), 2),
+        "cpu_s": round(statistics.median(s[1] for s in samples), 2),
+    }
+
+
+def bench_input(name: str, source: Path, work: Path, repetitions: int) -> dict:
+    info = probe(source)
+    ladder = plan_ladder(info)
+    samples: dict[str, list] = {
+        "ours": [],
+        "per_rung": [],
+        "decode": [],
+        "pipeline": [],
+    }
+    manifests: list[dict] = []
+    # Interleaved, so a burst of load from other users of the machine hits all alike.
+    for _ in range(repetitions):
+        samples["ours"].append(measure(lambda: run_ours(source, ladder, work / "a")))
+        samples["per_rung"].append(
+            measure(lambda: run_per_rung(source, ladder, work / "b"))
+        )
+        samples["decode"].append(measure(lambda: run_decode(source)))
+        samples["pipeline"].append(
+            measure(lambda: manifests.append(run_pipeline(source, work / "p")))
+        )
+    figures = {key: median_of(value) for key, value in samples.items()}
+    rows = {r["profile"]: r for r in manifests[-1]["renditions"]}
+    per_hour = {
+        profile: round(row["bytes"] / info.duration * 3600 / 1e6, 1)
+        for profile, row in rows.items()
+        if profile.endswith("p") or profile in ("audio", "download")
+    }
+    return {
+        "input": name,
+        "duration_s": info.duration,
+        "source": f"{info.width}x{info.height} {info.frame_rate} fps",
+        "rungs": [rung.profile for rung in ladder.video],
+        **figures,
+        "cpu_ratio_ours_vs_per_rung": round(
+            figures["ours"]["cpu_s"] / figures["per_rung"]["cpu_s"], 3
+        ),
+        "wall_ratio_ours_vs_per_rung": round(
+            figures["ours"]["wall_s"] / figures["per_rung"]["wall_s"], 3
+        ),
+        "realtime_factor": round(info.duration / figures["pipeline"]["wall_s"], 2),
+        "peak_240p_plus_audio_kbps": round(
+            (rows["240p"]["peak_bitrate"] + rows["audio"]["peak_bitrate"]) / 1000, 1
+        ),
+        "average_kbps": {
+            p: round(r["average_bitrate"] / 1000, 1)
+            for p, r in rows.items()
+            if p.endswith("p") or p == "audio"
+        },
+        "peak_kbps": {
+            p: round(r["peak_bitrate"] / 1000, 1)
+            for p, r in rows.items()
+            if p.endswith("p") or p == "audio"
+        },
+        "mb_per_hour": per_hour,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="4 s inputs, once")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=Path(__file__).parent)
+    args = parser.parse_args()
+    seconds = 4 if args.quick else 120
+    repetitions = 1 if args.quick else args.repetitions
+    with tempfile.TemporaryDirectory(prefix="bench-transcode-") as scratch:
+        work = Path(scratch)
+        inputs = {
+            "720p lecture": make_clip(
+                work / "lecture-720p.mp4",
+                seconds=seconds,
+                width=1280,
+                height=720,
+                fps=25,
+                pattern="testsrc",
+                speech=SPEECH,
+            ),
+            "1080p noisy phone": make_clip(
+                work / "phone-1080p.mp4",
+                seconds=seconds,
+                width=1920,
+                height=1080,
+                fps=30,
+                pattern="testsrc2",
+                noise=25,
+                video_bitrate=12_000_000,
+            ),
+        }
+        results = []
+        for name, source in inputs.items():
+            print(f"-- {name} ({seconds} s, {repetitions}x)", flush=True)
+            result = bench_input(name, source, work, repetitions)
+            print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
+            results.append(result)
+    report = {
+        "quick": args.quick,
+        "repetitions": repetitions,
+        "cpu_count": os.cpu_count(),
+        "ffmpeg": ffmpeg.ffmpeg_version(ffmpeg.ffmpeg_binary()),
+        "results": results,
+    }
+    name = "results-quick.json" if args.quick else "results.json"
+    (args.output / name).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
