@@ -136,6 +136,7 @@ class QuizDetailApi(APIView):
         quiz = selectors.live_quiz(quiz_id)
         if quiz is None:
             return _error(*QUIZ_NOT_FOUND)
+        services.attempts_close_expired(quiz=quiz, member=member)
         summary = selectors.member_quiz_summary(quiz=quiz, member=member)
         counted = summary.counted
         data = {
@@ -218,6 +219,7 @@ class AttemptDetailApi(APIView):
         )
         if attempt is None:
             return _error(*ATTEMPT_NOT_FOUND)
+        attempt = services.attempt_close_expired(attempt=attempt)
         return _attempt_response(attempt)
 
 

@@ -222,11 +222,39 @@ def attempt_submit(
     return locked
 
 
+def attempts_close_expired(*, quiz: Quiz, member, now: datetime | None = None) -> int:
+    """Grade the member's open attempts of ``quiz`` whose time ran out.
+
+    Pages and endpoints that show a member's quiz call this first, so a member whose
+    connection dropped until after the deadline still sees the result of what they
+    had saved. Idempotent; returns how many attempts it closed.
+    """
+    now = now or timezone.now()
+    expired = [
+        attempt
+        for attempt in Attempt.objects.filter(
+            quiz=quiz, member=member, submitted_at__isnull=True, deadline__isnull=False
+        )
+        if now > attempt.closes_at()
+    ]
+    for attempt in expired:
+        attempt_close_expired(attempt=attempt, now=now)
+    return len(expired)
+
+
 def attempt_close_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Grade an open attempt whose time (and grace) ran out, on its saved answers."""
     now = now or timezone.now()
+    closes_at = attempt.closes_at()
+    if attempt.is_submitted or closes_at is None or now <= closes_at:
+        # The common case costs no transaction (on SQLite every one takes the lock).
+        return attempt
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = (
+            Attempt.objects.select_for_update()
+            .select_related("quiz")
+            .get(pk=attempt.pk)
+        )
         closes_at = locked.closes_at()
         if not locked.is_submitted and closes_at is not None and now > closes_at:
             _grade(locked, at=locked.deadline, expired=True)

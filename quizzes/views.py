@@ -70,6 +70,7 @@ def attempt_page(request, attempt_id: int):
                 request, attempt, error=error.message, status=error.status
             )
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
+    attempt = services.attempt_close_expired(attempt=attempt)
     return _attempt_page(request, attempt)
 
 

@@ -368,3 +368,25 @@ def test_quiz_detail_reports_attempts_and_the_counted_score(member_client, bank)
     assert highest["counted_score"] == "100.00"
     assert last["counted_score"] == "0.00"
     assert last["counted_passed"] is False
+
+
+def test_the_last_attempt_running_out_of_time_still_shows_its_result(
+    member_client, bank
+):
+    # given the only allowed attempt, answered and then abandoned past its deadline
+    quiz = make_quiz(list(bank.values()), time_limit_minutes=5, max_attempts=1)
+    attempt_id = start(member_client, quiz).json()["id"]
+    save(member_client, attempt_id, right_answers(bank))
+    Attempt.objects.filter(pk=attempt_id).update(
+        deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    # when the member comes back to the quiz
+    detail = member_client.get(f"/api/v1/quizzes/{quiz.pk}/").json()
+
+    # then the saved answers were graded at the deadline
+    assert detail["attempts_left"] == 0
+    assert detail["open_attempt"] is None
+    assert detail["counted_passed"] is True
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert attempt.expired and attempt.submitted_at == attempt.deadline
