@@ -320,6 +320,9 @@ class QuizStatisticsApi(APIView):
         attempts = serializers.IntegerField()
         members = serializers.IntegerField()
         passed = serializers.IntegerField()
+        members_passed = serializers.IntegerField(
+            help_text="Members whose counted attempt (highest or last) passed."
+        )
         pass_rate = serializers.DecimalField(
             max_digits=4, decimal_places=1, allow_null=True
         )

@@ -67,6 +67,9 @@ KIND_ALIASES = {
 TRUE_WORDS = {"true", "t", "yes", "对", "正确", "是", "√"}
 FALSE_WORDS = {"false", "f", "no", "错", "错误", "否", "×"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Spreadsheets run cells starting with these as formulas (CSV injection; openpyxl
+# even writes them as formulas): exports prefix such cells with ', imports drop it.
+FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -112,7 +115,14 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]
+    return text
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def read_rows(upload, filename: str) -> list[list[str]]:
@@ -309,12 +319,15 @@ def export_rows(questions) -> list[list[str]]:
             answers = "|".join(question.accepted_answer_list())
         rows.append(
             [
-                question.kind,
-                question.text,
-                "|".join(choice.text for choice in choices),
-                answers,
-                question.explanation,
-                ", ".join(sorted(tag.name for tag in question.tags.all())),
+                _safe(cell)
+                for cell in (
+                    question.kind,
+                    question.text,
+                    "|".join(choice.text for choice in choices),
+                    answers,
+                    question.explanation,
+                    ", ".join(sorted(tag.name for tag in question.tags.all())),
+                )
             ]
         )
     return rows

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -185,6 +185,25 @@ def statistics_attempts(*, user, quiz: Quiz) -> QuerySet[Attempt] | None:
     return None
 
 
+def quizzes_with_statistics(*, user) -> QuerySet[Quiz] | None:
+    """Quizzes with their submitted attempts counted within the user's scope, or None
+    for users who may see no statistics. One query."""
+    if user.has_perm("quizzes.change_quiz"):
+        in_scope = Q(attempts__submitted_at__isnull=False)
+    elif is_organiser(user):
+        in_scope = Q(
+            attempts__submitted_at__isnull=False,
+            attempts__member__in=members_in_scope(user).values("pk"),
+        )
+    else:
+        return None
+    return (
+        Quiz.objects.filter(live=True)
+        .annotate(attempt_count=Count("attempts", filter=in_scope))
+        .order_by("title")
+    )
+
+
 @dataclass
 class QuestionStatistics:
     question: Question
@@ -207,6 +226,8 @@ class QuizStatistics:
     members: int
     passed: int
     average_score: Decimal | None
+    # Members whose counted attempt (highest or last, per the quiz) passed.
+    members_passed: int = 0
     questions: list[QuestionStatistics] = field(default_factory=list)
 
     @property
@@ -226,6 +247,7 @@ def quiz_statistics(*, quiz: Quiz, attempts: QuerySet[Attempt]) -> QuizStatistic
         average=Avg("score"),
     )
     answers = Answer.objects.filter(attempt__in=attempts.values("pk"))
+    members_passed = _members_passed(quiz=quiz, attempts=attempts)
     per_question = list(
         answers.values("question_id")
         .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
@@ -274,11 +296,27 @@ def quiz_statistics(*, quiz: Quiz, attempts: QuerySet[Attempt]) -> QuizStatistic
         attempts=totals["attempts"],
         members=totals["members"],
         passed=totals["passed"],
+        members_passed=members_passed,
         average_score=(
             Decimal(average).quantize(Decimal("0.1")) if average is not None else None
         ),
         questions=rows,
     )
+
+
+def _members_passed(*, quiz: Quiz, attempts: QuerySet[Attempt]) -> int:
+    """One query: under "highest" a member passed if any attempt passed; under
+    "last", if their latest submitted attempt did."""
+    if quiz.counting == Counting.LAST:
+        latest = (
+            attempts.filter(member=OuterRef("member"))
+            .order_by("-submitted_at", "-number")
+            .values("pk")[:1]
+        )
+        counted = attempts.filter(pk=Subquery(latest))
+    else:
+        counted = attempts
+    return counted.filter(passed=True).values("member").distinct().count()
 
 
 def _label(question: Question, key: str | None, choice_texts: dict[int, str]):

@@ -7,6 +7,7 @@ from quizzes import views
 app_name = "quizzes"
 
 urlpatterns = [
+    path("quizzes/statistics/", views.statistics_index, name="statistics-index"),
     path("quizzes/<int:quiz_id>/start/", views.attempt_start, name="start"),
     path(
         "quizzes/<int:quiz_id>/statistics/",

@@ -133,3 +133,14 @@ def statistics_page(request, quiz_id: int):
             "scoped": not request.user.has_perm("quizzes.change_quiz"),
         },
     )
+
+
+@login_required
+def statistics_index(request):
+    """The quizzes whose statistics an editor or organiser may open."""
+    quizzes = selectors.quizzes_with_statistics(user=request.user)
+    if quizzes is None:
+        raise PermissionDenied
+    return TemplateResponse(
+        request, "quizzes/statistics_index.html", {"quizzes": quizzes}
+    )

@@ -208,3 +208,25 @@ def test_members_and_organisers_cannot_use_the_bank_tools(client, member, organi
         response = client.post(URL, {"export": "1", "format": "csv"})
         assert response.status_code in (302, 403)
         assert not response.get("Content-Disposition")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_cells_that_look_like_formulas_are_exported_inert_and_imported_back(
+    editor_client, fmt
+):
+    rows = [HEADER, ["fill_blank", "=1+1 等于几？", "", "2|-2", "", ""]]
+    upload(editor_client, csv_file(rows), dry_run=False)
+
+    response = editor_client.post(URL, {"export": "1", "format": fmt})
+
+    if fmt == "csv":
+        exported = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet["B2"].data_type == "s"
+        exported = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert exported[1][1] == "'=1+1 等于几？"
+    Question.objects.all().delete()
+    again = csv_file(exported) if fmt == "csv" else xlsx_file(exported)
+    upload(editor_client, again, dry_run=False)
+    assert Question.objects.get().text == "=1+1 等于几？"

@@ -55,6 +55,7 @@ def test_editors_see_every_members_results(client, editor, results, bank):
     assert body["attempts"] == 3
     assert body["members"] == 2
     assert body["passed"] == 1
+    assert body["members_passed"] == 1
     assert body["pass_rate"] == "33.3"
     assert body["average_score"] == "58.3"
     rows = {row["id"]: row for row in body["questions"]}
@@ -134,3 +135,36 @@ def test_unknown_quiz_statistics_are_not_found(client, editor):
     client.force_login(editor)
 
     assert stats(client, Quiz(pk=999)).status_code == 404
+
+
+def test_members_passed_follows_the_attempt_that_counts(client, editor, results):
+    # wang passed then failed; li failed: under "last" nobody's counted attempt passed
+    client.force_login(editor)
+    results.counting = "last"
+    results.save()
+
+    body = stats(client, results).json()
+
+    assert body["passed"] == 1
+    assert body["members_passed"] == 0
+
+
+def test_organisers_list_quizzes_with_attempts_in_their_scope(
+    client, organiser, results, django_assert_max_num_queries
+):
+    client.force_login(organiser)
+
+    with django_assert_max_num_queries(8):
+        page = client.get("/quizzes/statistics/", **EN)
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "第一课测验" in html
+    assert "2 submitted attempts" in html
+    assert f"/quizzes/{results.pk}/statistics/" in html
+
+
+def test_members_cannot_list_quiz_statistics(client, member, results):
+    client.force_login(member.user)
+
+    assert client.get("/quizzes/statistics/").status_code == 403
