@@ -20,6 +20,10 @@ def _policy():
     return policy_registry.get_by_type(Lecture)
 
 
+def can_see_jobs(user) -> bool:
+    return _policy().user_has_any_permission(user, ["change"])
+
+
 def _visible(user):
     return _policy().instances_user_has_any_permission_for(user, ["change"])
 
@@ -35,7 +39,7 @@ def _row(lecture: Lecture) -> dict:
 
 
 def jobs_index(request):
-    if not _policy().user_has_any_permission(request.user, ["change"]):
+    if not can_see_jobs(request.user):
         return permission_denied(request)
     status = request.GET.get("status")
     lectures = selectors.lecture_status_list(queryset=_visible(request.user))
@@ -55,7 +59,7 @@ def jobs_index(request):
 
 def jobs_status(request):
     """JSON polled by the jobs screen (and the edit screen) while work is under way."""
-    if not _policy().user_has_any_permission(request.user, ["change"]):
+    if not can_see_jobs(request.user):
         return JsonResponse({"error": _("Permission denied.")}, status=403)
     try:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i][:PAGE_SIZE]

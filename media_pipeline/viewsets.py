@@ -1,10 +1,16 @@
 """The "Lecture jobs" admin screen: every lecture's transcoding status, live."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
 from media_pipeline import admin_views
+
+
+class LectureJobsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_see_jobs(request.user)
 
 
 class LectureJobsViewSet(ViewSet):
@@ -22,10 +28,10 @@ class LectureJobsViewSet(ViewSet):
             path("<int:lecture_id>/retry/", admin_views.retry, name="retry"),
         ]
 
+    menu_item_class = LectureJobsMenuItem
+
     @property
     def menu_url(self):
-        from django.urls import reverse
-
         return reverse("lecture_jobs:index")
 
 

@@ -211,3 +211,23 @@ def test_members_without_media_permission_cannot_see_jobs(db, client):
 
     assert response.status_code in (302, 403)
     assert status.status_code in (302, 403)
+
+
+def test_the_jobs_menu_item_is_shown_only_to_media_editors(client, editor):
+    page = client.get(reverse("wagtailadmin_home"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert reverse("lecture_jobs:index") in page.content.decode()
+
+
+def test_deleting_a_lecture_removes_its_transcoded_files(
+    client, editor, make_ready_lecture, django_capture_on_commit_callbacks
+):
+    lecture = make_ready_lecture("audio")
+    assert default_storage.exists(f"{lecture.output_prefix}/master.m3u8")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("wagtailmedia:delete", args=(lecture.pk,)))
+
+    assert response.status_code == 302
+    assert not Lecture.objects.exists()
+    assert not default_storage.exists(f"lectures/{lecture.uuid}")

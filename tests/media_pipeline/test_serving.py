@@ -1,7 +1,10 @@
 """Signed playback URLs and the Django-served /m/<token>/<uuid>/... prefix."""
 
+import subprocess
+
 from django.contrib.auth.models import AnonymousUser
 
+from media_pipeline.ffmpeg import ffmpeg_binary
 from media_pipeline.models import LectureStatus
 from media_pipeline.playback import lecture_playback
 from tests.factories import make_user
@@ -169,3 +172,35 @@ def test_a_lecture_that_is_no_longer_ready_is_not_served(client, make_ready_lect
 
     assert response.status_code == 404
     assert b"not available" in response.content
+
+
+def test_an_hls_client_plays_the_lecture_through_the_signed_prefix(
+    live_server, make_ready_lecture
+):
+    # given a member's signed master playlist URL on a running server
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+
+    # when ffmpeg, as an HLS client, reads every variant and the audio group
+    completed = subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-v",
+            "error",
+            "-i",
+            live_server.url + playback.master_url,
+            "-map",
+            "0",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    # then the relative URIs resolved under the prefix and everything decoded
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr.strip() == ""
