@@ -142,11 +142,12 @@ def fill_attempts(quiz, count):
     ).values_list("question_id", "pk", "is_correct"):
         choices.setdefault(question_id, []).append((pk, correct))
     template = Member.objects.first()
+    phones = random.randrange(10**7)
     members = Member.objects.bulk_create(
         Member(
             user=_user(n),
             name=f"m{n}",
-            phone=f"135{random.randrange(10**8):08d}",
+            phone=f"135{phones + n:08d}",
             home_organisation_id=template.home_organisation_id,
             home_path=template.home_path,
         )
