@@ -122,13 +122,23 @@ class PairingForm(forms.Form):
             ) from None
 
 
-class ContactRecordForm(forms.Form):
+class ContactForm(forms.Form):
+    """A helper's contact with one member (the pairing comes from the URL)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices)
+    at = forms.DateTimeField(
+        label=_("When"), required=False, help_text=_("Leave empty for now.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+
+class ContactRecordForm(ContactForm):
+    """An organiser records a contact for any pairing in their scope."""
+
     pairing = forms.ModelChoiceField(
         label=_("Helper and member"), queryset=Pairing.objects.none()
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices)
-    at = forms.DateTimeField(label=_("When"), required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    field_order = ["pairing", "kind", "at", "note"]
 
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)

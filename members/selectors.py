@@ -3,7 +3,7 @@
 Anything that lists members starts from members.scoping.members_in_scope.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from members.models import (
     ContactRecord,
@@ -126,4 +126,16 @@ def contact_records_for(user) -> QuerySet[ContactRecord]:
         )
         .select_related("pairing__helper", "pairing__member")
         .order_by("-at", "-id")
+    )
+
+
+def pairings_for_helper(user) -> QuerySet[Pairing]:
+    """The helper's own pairings, each with ``last_contact_at``."""
+    return (
+        Pairing.objects.filter(helper=user)
+        .select_related(
+            "member", "member__home_organisation", "member__host_organisation"
+        )
+        .annotate(last_contact_at=Max("contacts__at"))
+        .order_by("member__name", "id")
     )

@@ -11,16 +11,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
-from members.forms import OrganisationSearchForm, RegistrationRequestForm
+from members.forms import (
+    ContactForm,
+    OrganisationSearchForm,
+    RegistrationRequestForm,
+)
 from members.models import Organisation, Registration
-from members.scoping import phone_for
+from members.scoping import is_helper, phone_for
 
 
 def _member_or_page(request):
     member = selectors.member_for_user(request.user)
     if member is None:
         # Organisers and helpers may have no member profile; say so plainly.
-        return None, render(request, "members/no_profile.html", status=200)
+        return None, render(
+            request,
+            "members/no_profile.html",
+            {"is_helper": is_helper(request.user)},
+            status=200,
+        )
     return member, None
 
 
@@ -42,6 +51,7 @@ def my_organisations(request):
             ),
             "registrations": registrations,
             "history": selectors.member_mobility_history(member)[:50],
+            "is_helper": is_helper(request.user),
         },
     )
 
@@ -115,3 +125,50 @@ def registration_cancel(request, pk: int):
     else:
         messages.success(request, _("Your request has been cancelled."))
     return redirect("members:my-organisations")
+
+
+@login_required
+def my_pairs(request):
+    """A helper's members (1+1 or 1+N), with the date of the latest contact."""
+    pairings = selectors.pairings_for_helper(request.user)
+    return render(
+        request,
+        "members/my_pairs.html",
+        {
+            "rows": [
+                (p, phone_for(request.user, p.member), p.last_contact_at)
+                for p in pairings
+            ]
+        },
+    )
+
+
+@login_required
+def pair_detail(request, member_id: int):
+    pairing = get_object_or_404(
+        selectors.pairings_for_helper(request.user), member_id=member_id
+    )
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.contact_record_add(
+                pairing=pairing,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                at=form.cleaned_data["at"],
+                recorded_by=request.user,
+            )
+            messages.success(request, _("Contact recorded."))
+            return redirect("members:pair-detail", member_id=member_id)
+    return render(
+        request,
+        "members/pair_detail.html",
+        {
+            "pairing": pairing,
+            "member": pairing.member,
+            "phone": phone_for(request.user, pairing.member),
+            "contacts": pairing.contacts.all()[:100],
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

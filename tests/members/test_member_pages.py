@@ -107,3 +107,26 @@ def test_member_cancels_a_pending_request_but_not_someone_elses(client, tree, pe
     assert client.post(url).status_code == 302
     registration.refresh_from_db()
     assert registration.status == "cancelled"
+
+
+def test_helper_sees_only_paired_members_and_logs_a_visit(client, people):
+    client.force_login(people.helper)
+    listing = client.get(reverse("members:my-pairs"), **EN).content.decode()
+    assert "张三" in listing and "李四" not in listing
+    # helpers see the phone masked
+    assert "138****2222" in listing and "13811112222" not in listing
+    url = reverse("members:pair-detail", args=[people.local_a1a.pk])
+    response = client.post(url, {"kind": "visit", "note": "送学上门"}, **EN)
+    assert response.status_code == 302
+    page = client.get(url, **EN).content.decode()
+    assert "送学上门" in page and "Visit" in page
+    bad = client.post(url, {"kind": "nonsense"}, **EN)
+    assert bad.status_code == 400
+    other = reverse("members:pair-detail", args=[people.local_a2a.pk])
+    assert client.get(other).status_code == 404
+
+
+def test_users_without_pairings_see_an_empty_helper_page(client, people):
+    client.force_login(people.plain)
+    page = client.get(reverse("members:my-pairs"), **EN).content.decode()
+    assert "No members are paired with you" in page
