@@ -25,6 +25,7 @@ from members.models import (
     Registration,
 )
 from members.scoping import forget_cached_scope
+from members.signals import member_placement_changed, organisation_moved
 
 
 class MemberStateError(ValidationError):
@@ -59,6 +60,7 @@ def organisation_move(
         raise MemberStateError(
             _("An organisation cannot move under itself or its own subtree.")
         )
+    old_path = organisation.path
     organisation.move(new_parent, pos="last-child")
     organisation.refresh_from_db()
     prefix = organisation.path
@@ -75,6 +77,12 @@ def organisation_move(
                 "path"
             )[:1]
         )
+    )
+    organisation_moved.send(
+        sender=Organisation,
+        organisation=organisation,
+        old_path=old_path,
+        new_path=organisation.path,
     )
     return organisation
 
@@ -204,6 +212,7 @@ def member_create(
             recorded_by=recorded_by,
             note=note,
         )
+    _placed(member, "", "")
     return member
 
 
@@ -217,6 +226,7 @@ def member_update(
     note: str,
     home_organisation: Organisation,
 ) -> Member:
+    old_home_path = member.home_path
     member.name = name
     member.phone = phone
     member.whereabouts = whereabouts
@@ -224,7 +234,18 @@ def member_update(
     member.home_organisation = home_organisation
     member.home_path = home_organisation.path
     member.save()
+    if old_home_path != member.home_path:
+        _placed(member, old_home_path, member.host_path)
     return member
+
+
+def _placed(member: Member, old_home_path: str, old_host_path: str) -> None:
+    member_placement_changed.send(
+        sender=Member,
+        member=member,
+        old_home_path=old_home_path,
+        old_host_path=old_host_path,
+    )
 
 
 def _lock(member: Member) -> Member:
@@ -254,6 +275,7 @@ def member_record_moved_out(
         happened_on=happened_on,
         note=note or whereabouts,
     )
+    _placed(member, member.home_path, member.host_path)
     return member
 
 
@@ -280,6 +302,7 @@ def member_record_returned(
         )
         registration.ended_at = now
         registration.save(update_fields=["status", "ended_at"])
+    old_host_path = member.host_path
     member.mobility_status = Member.Mobility.LOCAL
     member.host_organisation = None
     member.host_path = ""
@@ -300,6 +323,7 @@ def member_record_returned(
         happened_on=happened_on,
         note=note,
     )
+    _placed(member, member.home_path, old_host_path)
     return member
 
 
@@ -329,6 +353,7 @@ def registration_request(
         # Asking to register elsewhere means the member has moved away.
         member.mobility_status = Member.Mobility.OUTFLOW
         member.save(update_fields=["mobility_status"])
+        _placed(member, member.home_path, member.host_path)
     _record(
         member,
         MobilityRecord.Kind.REGISTRATION_REQUESTED,
@@ -371,6 +396,7 @@ def registration_confirm(
     registration.decided_by = decided_by
     registration.reason = reason
     registration.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    old_host_path = member.host_path
     member.host_organisation = registration.organisation
     member.host_path = registration.organisation.path
     member.mobility_status = Member.Mobility.INFLOW
@@ -382,6 +408,7 @@ def registration_confirm(
         recorded_by=decided_by,
         note=reason,
     )
+    _placed(member, member.home_path, old_host_path)
     return registration
 
 
@@ -421,6 +448,7 @@ def registration_end(
     registration.ended_at = timezone.now()
     registration.reason = reason or registration.reason
     registration.save(update_fields=["status", "ended_at", "reason"])
+    old_host_path = member.host_path
     member.host_organisation = None
     member.host_path = ""
     member.mobility_status = Member.Mobility.OUTFLOW
@@ -433,4 +461,5 @@ def registration_end(
         happened_on=happened_on,
         note=reason,
     )
+    _placed(member, member.home_path, old_host_path)
     return registration

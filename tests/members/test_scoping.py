@@ -104,3 +104,33 @@ def test_moving_a_subtree_keeps_members_in_the_new_ancestors_scope(tree, people)
     city_b = get_user_model().objects.create_user("city_b")
     services.organiser_role_grant(user=city_b, organisation=tree.b)
     assert names(city_b) == ["张三", "王五"]
+
+
+def test_services_announce_placement_changes_for_roll_ups(tree, people):
+    from members.signals import member_placement_changed, organisation_moved
+
+    seen = []
+
+    def placed(sender, member, old_home_path, old_host_path, **kwargs):
+        seen.append((member.name, old_home_path, old_host_path, member.host_path))
+
+    def moved(sender, organisation, old_path, new_path, **kwargs):
+        seen.append((organisation.code, old_path, new_path))
+
+    member_placement_changed.connect(placed)
+    organisation_moved.connect(moved)
+    try:
+        registration = services.registration_request(
+            member=people.local_a1a, organisation=tree.b1
+        )
+        services.registration_confirm(registration=registration, decided_by=None)
+        services.organisation_move(organisation=tree.a2, new_parent=tree.b)
+    finally:
+        member_placement_changed.disconnect(placed)
+        organisation_moved.disconnect(moved)
+    a2 = type(tree.a2).objects.get(pk=tree.a2.pk)
+    assert seen == [
+        ("张三", tree.a1a.path, "", ""),  # asked to register: now outflow
+        ("张三", tree.a1a.path, "", tree.b1.path),  # confirmed: hosted by B1
+        ("A2", tree.a2.path, a2.path),
+    ]
