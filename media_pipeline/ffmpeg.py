@@ -96,44 +96,78 @@ def _x264(rung: VideoRung, segment_seconds: int) -> dict:
     }
 
 
-def ladder_args(source: Path, ladder: Ladder, *, binary: str | None = None) -> list:
+def _scaled(stream, rung: VideoRung):
+    if rung.change_fps:
+        # Dropping frames before scaling saves scaling work.
+        stream = stream.filter("fps", fps=rung.fps)
+    return stream.filter("scale", rung.width, rung.height, flags="bicubic").filter(
+        "setsar", "1"
+    )
+
+
+def _rung_output(stream, rung: VideoRung, segment_seconds: int):
+    return ffmpeg.output(
+        stream,
+        f"{rung.profile}/index.m3u8",
+        **_x264(rung, segment_seconds),
+        **_hls(rung.profile, segment_seconds),
+    )
+
+
+def _sprite_output(stream, ladder: Ladder):
+    thumbs = ladder.thumbnails
+    sprite = (
+        stream.filter("fps", fps=f"1/{thumbs.interval}")
+        .filter("scale", thumbs.width, thumbs.height)
+        .filter("tile", f"{thumbs.columns}x{thumbs.rows}")
+    )
+    return ffmpeg.output(sprite, "thumbnails.jpg", vframes=1, update=1, **{"q:v": 5})
+
+
+def _cascaded_video(video, ladder: Ladder) -> list:
+    """Scale the source once to the top rung, each rung from the one above it, and
+    the sprite from the smallest: far fewer full-size pixels through the scaler."""
+    outputs = []
+    rungs = sorted(ladder.video, key=lambda rung: rung.width * rung.height)
+    current = video
+    for position, rung in enumerate(reversed(rungs)):
+        # Frame-rate changes happen on the rung's own branch, after the split, so a
+        # 15 fps rung never feeds a 30 fps one.
+        base = current.filter("scale", rung.width, rung.height, flags="bicubic").filter(
+            "setsar", "1"
+        )
+        last = position == len(rungs) - 1
+        needs = 1 + (0 if last else 1) + (1 if last and ladder.thumbnails else 0)
+        split = base.filter_multi_output("split", needs) if needs > 1 else [base]
+        own = split[0].filter("fps", fps=rung.fps) if rung.change_fps else split[0]
+        outputs.append(_rung_output(own, rung, ladder.segment_seconds))
+        if not last:
+            current = split[1]
+        elif ladder.thumbnails:
+            outputs.append(_sprite_output(split[1], ladder))
+    return outputs
+
+
+def ladder_args(
+    source: Path, ladder: Ladder, *, binary: str | None = None, cascade: bool = True
+) -> list:
     """The one command writing every HLS rung and the sprite, relative to its cwd."""
     source_stream = ffmpeg.input(str(source))
     outputs = []
     seg = ladder.segment_seconds
-    branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
-    if branches:
+    video = source_stream["v:0"] if (ladder.video or ladder.thumbnails) else None
+    if video is not None and cascade and len(ladder.video) > 1:
+        outputs += _cascaded_video(video, ladder)
+    elif video is not None:
+        branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
         if branches > 1:
-            split = source_stream["v:0"].filter_multi_output("split", branches)
+            split = video.filter_multi_output("split", branches)
         else:  # one branch (the benchmark's one-process-per-rung runs)
-            split = [source_stream["v:0"]]
+            split = [video]
         for index, rung in enumerate(ladder.video):
-            stream = split[index]
-            if rung.change_fps:
-                stream = stream.filter("fps", fps=rung.fps)
-            stream = stream.filter(
-                "scale", rung.width, rung.height, flags="bicubic"
-            ).filter("setsar", "1")
-            outputs.append(
-                ffmpeg.output(
-                    stream,
-                    f"{rung.profile}/index.m3u8",
-                    **_x264(rung, seg),
-                    **_hls(rung.profile, seg),
-                )
-            )
-        if thumbs := ladder.thumbnails:
-            sprite = (
-                split[len(ladder.video)]
-                .filter("fps", fps=f"1/{thumbs.interval}")
-                .filter("scale", thumbs.width, thumbs.height)
-                .filter("tile", f"{thumbs.columns}x{thumbs.rows}")
-            )
-            outputs.append(
-                ffmpeg.output(
-                    sprite, "thumbnails.jpg", vframes=1, update=1, **{"q:v": 5}
-                )
-            )
+            outputs.append(_rung_output(_scaled(split[index], rung), rung, seg))
+        if ladder.thumbnails:
+            outputs.append(_sprite_output(split[len(ladder.video)], ladder))
     if audio := ladder.audio:
         outputs.append(
             ffmpeg.output(
