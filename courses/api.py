@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from courses.models import LessonPage, Quality
 from courses.services import EventInput, lesson_progress_record, study_preference_set
+from members.models import Member
 
 MAX_EVENTS = 200
 MAX_RANGES = 200
@@ -23,12 +25,16 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_AGE = dt.timedelta(days=366)
 
 
+def _not_a_member() -> ValidationError:
+    return ValidationError(
+        {"detail": _("Only members have study progress; this account is not one.")}
+    )
+
+
 def _member_or_400(request):
     member = getattr(request.user, "member", None)
     if member is None:
-        raise ValidationError(
-            {"detail": _("Only members have study progress; this account is not one.")}
-        )
+        raise _not_a_member()
     return member
 
 
@@ -97,11 +103,16 @@ class ProgressApi(APIView):
 
         def validate_events(self, events):
             ids = {event["lesson"] for event in events}
-            live = set(
+            # Kept for the service, so the lessons are read once per batch; the
+            # member's id comes along in the same query (one round trip fewer on
+            # the busiest endpoint, bench/progress).
+            member = Member.objects.filter(user_id=self.context["user_id"])
+            self.lessons = (
                 LessonPage.objects.live()
-                .filter(pk__in=ids)
-                .values_list("pk", flat=True)
+                .annotate(viewer_member_id=Subquery(member.values("pk")[:1]))
+                .in_bulk(ids)
             )
+            live = set(self.lessons)
             # Keyed by the event's index in the batch, like DRF's per-item errors.
             errors = {
                 str(index): {"lesson": [_("No published lesson has this id.")]}
@@ -132,12 +143,17 @@ class ProgressApi(APIView):
         return self.record(request, request.data)
 
     def record(self, request, data):
-        member = _member_or_400(request)
-        serializer = self.InputSerializer(data=data)
+        serializer = self.InputSerializer(
+            data=data, context={"user_id": request.user.pk}
+        )
         serializer.is_valid(raise_exception=True)
         events = serializer.validated_data["events"]
+        member_id = next(iter(serializer.lessons.values())).viewer_member_id
+        if member_id is None:
+            raise _not_a_member()
         progress = lesson_progress_record(
-            member=member,
+            member=Member(pk=member_id),
+            lessons=serializer.lessons,
             events=[
                 EventInput(
                     lesson_id=event["lesson"],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from wagtailmedia import get_media_model
 
 from courses import credit
 from courses.models import (
@@ -26,6 +27,14 @@ from courses.models import (
     Quality,
     StudyPreference,
 )
+
+
+@dataclass(frozen=True)
+class LectureInfo:
+    """What progress needs of a lecture (LessonPage.credited_hours reads duration)."""
+
+    pk: int
+    duration: float
 
 
 @dataclass(frozen=True)
@@ -93,22 +102,32 @@ def _locked_progress(*, member, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
+def _lecture_of(lesson: LessonPage) -> LectureInfo | None:
+    """The lesson's lecture id and duration, read from the body's raw JSON: the hot
+    path needs one column, not the StreamField's full to_python."""
+    for block in lesson.body.raw_data:
+        if block["type"] == "lecture" and (block.get("value") or {}).get("lecture"):
+            pk = block["value"]["lecture"]
+            duration = (
+                get_media_model()
+                .objects.filter(pk=pk)
+                .values_list("duration", flat=True)
+                .first()
+            )
+            if duration is None:  # the lecture was deleted
+                return None
+            return LectureInfo(pk=pk, duration=float(duration or 0))
+    return None
+
+
 def _record_lesson_events(
     *, member, lesson: LessonPage, events: list[EventInput], now: dt.datetime
-) -> tuple[LessonProgress, int]:
+) -> LessonProgress:
+    lecture = _lecture_of(lesson)
     progress = _locked_progress(member=member, lesson=lesson)
-    ids = {event.id for event in events}
-    seen = set(
-        ProgressEvent.objects.filter(progress=progress, client_id__in=ids).values_list(
-            "client_id", flat=True
-        )
-    )
-    fresh: dict[str, EventInput] = {}
-    for event in events:
-        if event.id not in seen:
-            fresh.setdefault(event.id, event)
-    if not fresh:
-        return progress, 0
+    unique = list({event.id: event for event in events}.values())
+    # The unique (progress, client_id) constraint stores each event once; the merge
+    # needs no "already seen" check because it is idempotent (courses.credit).
     ProgressEvent.objects.bulk_create(
         [
             ProgressEvent(
@@ -122,11 +141,11 @@ def _record_lesson_events(
                 offline=event.offline,
                 received_at=now,
             )
-            for event in fresh.values()
-        ]
+            for event in unique
+        ],
+        ignore_conflicts=True,
     )
-    lecture = lesson.lecture()
-    duration = _lecture_duration(lecture) if lecture is not None else None
+    duration = lecture.duration if lecture is not None else None
     state = credit.merge(
         _state(progress),
         (
@@ -138,7 +157,7 @@ def _record_lesson_events(
                 played=event.played,
                 rate=event.rate,
             )
-            for event in fresh.values()
+            for event in unique
         ),
         duration=duration,
     )
@@ -152,14 +171,14 @@ def _record_lesson_events(
         if lesson.effective_rule(lecture) == CompletionRule.READ
         else credit.credited_seconds(state)
     )
-    earliest = min(event.at for event in fresh.values())
+    earliest = min(event.at for event in unique)
     if progress.started_at is None or earliest < progress.started_at:
         progress.started_at = earliest
     if progress.status == ProgressStatus.NOT_STARTED:
         progress.status = ProgressStatus.IN_PROGRESS
     # Completion never goes backwards: only a lesson not yet complete is checked.
     if not progress.is_complete and _rule_met(lesson, lecture, progress):
-        offline = any(event.offline for event in fresh.values())
+        offline = any(event.offline for event in unique)
         _complete(
             progress,
             lesson=lesson,
@@ -168,28 +187,34 @@ def _record_lesson_events(
             at=now,
         )
     progress.save()
-    return progress, len(fresh)
+    return progress
 
 
 def lesson_progress_record(
-    *, member, events: Iterable[EventInput], now: dt.datetime | None = None
+    *,
+    member,
+    events: Iterable[EventInput],
+    lessons: dict[int, LessonPage] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[int, LessonProgress]:
     """Merge a batch of events (one or several lessons) into the member's progress.
 
-    Idempotent: events already received (by client id) are skipped, and the merge
-    itself is order-independent (courses.credit). Returns the progress per lesson id.
+    Idempotent and order-independent: each event row is stored once (by client id)
+    and the merge is a union (courses.credit). ``lessons`` may pass the lesson pages
+    the caller already loaded. Returns the progress per lesson id.
     """
     now = now or timezone.now()
     by_lesson: dict[int, list[EventInput]] = defaultdict(list)
     for event in events:
         by_lesson[event.lesson_id].append(event)
-    lessons = LessonPage.objects.in_bulk(list(by_lesson))
+    if lessons is None:
+        lessons = LessonPage.objects.in_bulk(list(by_lesson))
     result: dict[int, LessonProgress] = {}
     with transaction.atomic():
         # Lock rows in one order so two batches touching the same lessons cannot
         # deadlock.
         for lesson_id in sorted(by_lesson):
-            progress, _ = _record_lesson_events(
+            progress = _record_lesson_events(
                 member=member,
                 lesson=lessons[lesson_id],
                 events=by_lesson[lesson_id],
@@ -210,7 +235,7 @@ def lesson_progress_complete(
             _complete(
                 progress,
                 lesson=lesson,
-                lecture=lesson.lecture(),
+                lecture=_lecture_of(lesson),
                 via=CompletedVia(via),
                 at=at or timezone.now(),
             )
@@ -264,7 +289,7 @@ def in_person_study_revoke(
         lesson = record.lesson.specific
         progress = _locked_progress(member=record.member, lesson=lesson)
         if progress.completed_via == CompletedVia.IN_PERSON:
-            lecture = lesson.lecture()
+            lecture = _lecture_of(lesson)
             if _rule_met(lesson, lecture, progress):
                 _complete(
                     progress,
