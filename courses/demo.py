@@ -5,6 +5,7 @@ from wagtail.models import Page, Site
 
 from config.demo import DEMO_PASSWORD, DemoLogin, demo_user
 from courses.models import CourseIndexPage, CoursePage, LessonPage
+from media_pipeline.demo import demo_lecture
 
 HOME_TITLE = "学习园地"
 COURSE = {
@@ -46,9 +47,22 @@ def seed() -> list[DemoLogin]:
     course = _child(home, CoursePage, **COURSE)
     for lesson in LESSONS:
         _child(course, LessonPage, **lesson)
+    _add_demo_lecture(LessonPage.objects.child_of(course).get(slug=LESSONS[0]["slug"]))
     editor = demo_user("editor", first_name="编辑", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     return [DemoLogin("editor (Wagtail admin)", "editor", DEMO_PASSWORD)]
+
+
+def _add_demo_lecture(lesson: LessonPage) -> None:
+    """Put media_pipeline's ready demo lecture at the top of the first lesson, once."""
+    lecture = demo_lecture()
+    if lecture is None or any(block.block_type == "lecture" for block in lesson.body):
+        return
+    lesson.body = [
+        ("lecture", {"lecture": lecture}),
+        *((block.block_type, block.value) for block in lesson.body),
+    ]
+    lesson.save_revision().publish()
 
 
 def _home() -> CourseIndexPage:

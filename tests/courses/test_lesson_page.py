@@ -130,3 +130,17 @@ def test_reading_lesson_loads_the_tracker_without_a_player(
     assert "lesson.js" in page
     assert "<video" not in page
     assert "0% done" in page
+
+
+def test_player_scripts_reference_no_missing_source_maps():
+    # collectstatic's manifest storage (make run) fails on a reference to a file
+    # that is not shipped, such as hls.js's source map.
+    folder = Path(settings.BASE_DIR) / "site" / "static" / "js"
+
+    offenders = [
+        path.name
+        for path in folder.rglob("*.js")
+        if "sourceMappingURL" in path.read_text(encoding="utf-8")
+    ]
+
+    assert offenders == []
