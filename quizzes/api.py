@@ -37,7 +37,10 @@ ERRORS = {
 
 
 class ChoiceOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    key = serializers.IntegerField(
+        help_text="The choice's position in this attempt's shuffled order; answers "
+        "name choices by key."
+    )
     text = serializers.CharField()
 
 
@@ -49,13 +52,13 @@ class QuestionOutput(serializers.Serializer):
     choices = ChoiceOutput(many=True)
     response = serializers.JSONField(
         allow_null=True,
-        help_text="single: choice id; multiple: list of choice ids; true_false: "
+        help_text="single: choice key; multiple: list of choice keys; true_false: "
         "boolean; fill_blank: text; null when unanswered.",
     )
     # After submission only, as the quiz's review policy allows.
     is_correct = serializers.BooleanField(required=False)
     correct_choices = serializers.ListField(
-        child=serializers.IntegerField(), required=False
+        child=serializers.IntegerField(), required=False, help_text="Choice keys."
     )
     correct_true_false = serializers.BooleanField(required=False)
     accepted_answers = serializers.ListField(

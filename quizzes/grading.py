@@ -1,8 +1,12 @@
 """Grading: pure functions from a question and a response to right or wrong.
 
-A response has one shape per question type:
-single choice -> a choice id (int); multiple choice -> a list of choice ids;
+A stored response has one shape per question type:
+single choice -> a choice id (int); multiple choice -> a sorted list of choice ids;
 true or false -> a bool; fill in the blank -> text. ``None`` means unanswered.
+
+Clients never see choice ids: they name a choice by its *key*, its position in the
+order shown in this attempt (0, 1, 2...). Ids grow in the editor's order, so showing
+them would let members share "the answer is the lowest id" and defeat shuffling.
 """
 
 import unicodedata
@@ -75,20 +79,25 @@ def response_key(kind: str, response) -> str:
 
 
 def clean_response(kind: str, choice_ids: list[int], raw):
-    """Check a client's response against the question as drawn; return it cleaned.
+    """Check a client's response against the question as drawn; return it as stored.
 
-    Raises ValidationError with a message the member can act on.
+    ``choice_ids`` are the question's choices in the attempt's shown order; the client
+    sends keys (positions in that order). Raises ValidationError with a message the
+    member can act on.
     """
     if raw is None or raw == "" or raw == []:
         return None
     if kind in CHOICE_KINDS:
         values = raw if isinstance(raw, list) else [raw]
         try:
-            ids = [int(value) for value in values if not isinstance(value, bool)]
+            keys = [int(value) for value in values if not isinstance(value, bool)]
         except (TypeError, ValueError):
             raise ValidationError(_("Choose from the listed choices.")) from None
-        if len(ids) != len(values) or not set(ids) <= set(choice_ids):
+        if len(keys) != len(values) or not all(
+            0 <= key < len(choice_ids) for key in keys
+        ):
             raise ValidationError(_("Choose from the listed choices."))
+        ids = [choice_ids[key] for key in keys]
         if kind == QuestionKind.SINGLE:
             if len(set(ids)) != 1:
                 raise ValidationError(_("Choose exactly one answer."))

@@ -50,13 +50,17 @@ def _question(item, view: AttemptView) -> dict:
         "position": item.position,
         "kind": question.kind,
         "text": question.text,
-        "choices": [{"id": choice.pk, "text": choice.text} for choice in item.choices],
-        "response": item.answer.response,
+        "choices": [
+            {"key": key, "text": choice.text} for key, choice in enumerate(item.choices)
+        ],
+        "response": _client_response(item),
     }
     if view.show_correct:
         data["is_correct"] = bool(item.answer.is_correct)
         if question.kind in CHOICE_KINDS:
-            data["correct_choices"] = [c.pk for c in item.choices if c.is_correct]
+            data["correct_choices"] = [
+                key for key, choice in enumerate(item.choices) if choice.is_correct
+            ]
         elif question.kind == QuestionKind.TRUE_FALSE:
             data["correct_true_false"] = question.is_true
         else:
@@ -64,6 +68,17 @@ def _question(item, view: AttemptView) -> dict:
     if view.show_explanations:
         data["explanation"] = question.explanation
     return data
+
+
+def _client_response(item):
+    """The saved response as the client names it: choice keys, not ids."""
+    kind = item.question.kind
+    if kind == QuestionKind.SINGLE:
+        keys = item.response_keys()
+        return keys[0] if keys else None
+    if kind == QuestionKind.MULTIPLE:
+        return item.response_keys() if item.answer.response is not None else None
+    return item.answer.response
 
 
 class AnswerInvalid(Exception):

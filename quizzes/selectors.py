@@ -72,8 +72,31 @@ def attempt_for_member(*, attempt_id, member) -> Attempt | None:
 class DrawnQuestion:
     position: int
     question: Question
-    choices: list[Choice]
+    choices: list[Choice]  # in the order shown in this attempt
     answer: Answer
+
+    def key_of(self, choice_id: int) -> int | None:
+        """A choice's key: its position in this attempt's order (what clients see)."""
+        for key, choice in enumerate(self.choices):
+            if choice.pk == choice_id:
+                return key
+        return None
+
+    def response_keys(self) -> list[int]:
+        """The saved choice answer as keys (empty for other types or unanswered)."""
+        response = self.answer.response
+        if self.question.kind not in CHOICE_KINDS or response is None:
+            return []
+        ids = response if isinstance(response, list) else [response]
+        return sorted(key for key in map(self.key_of, ids) if key is not None)
+
+    def options(self) -> list[dict]:
+        """For the attempt page: key, choice and whether the member picked it."""
+        picked = set(self.response_keys())
+        return [
+            {"key": key, "choice": choice, "picked": key in picked}
+            for key, choice in enumerate(self.choices)
+        ]
 
 
 @dataclass

@@ -105,7 +105,7 @@ def member_requests(quiz, member, repeat):
         timings["start"].append(ms)
         attempt = response.json()
         first = attempt["questions"][0]
-        one = [{"question": first["id"], "response": first["choices"][0]["id"]}]
+        one = [{"question": first["id"], "response": first["choices"][0]["key"]}]
         ms, response = timed(
             client.put,
             f"/api/v1/quizzes/attempts/{attempt['id']}/answers/",
@@ -115,7 +115,7 @@ def member_requests(quiz, member, repeat):
         assert response.status_code == 200, response.content
         timings["save one answer"].append(ms)
         answers = [
-            {"question": q["id"], "response": random.choice(q["choices"])["id"]}
+            {"question": q["id"], "response": random.choice(q["choices"])["key"]}
             for q in attempt["questions"]
         ]
         ms, response = timed(

@@ -10,7 +10,14 @@ from django.contrib.auth.models import Group
 from courses.models import CompletionRule
 from members.models import Organisation
 from members.services import member_create, organisation_create, organiser_role_grant
-from quizzes.models import Choice, Question, QuestionKind, Quiz, QuizQuestion
+from quizzes.models import (
+    Attempt,
+    Choice,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizQuestion,
+)
 from tests.factories import make_course, make_home, make_lesson, make_user
 
 _phones = itertools.count(13900000000)
@@ -109,6 +116,24 @@ def right_answers(bank):
         bank["true_false"].pk: True,
         bank["fill_blank"].pk: "人民",
     }
+
+
+def keyed(attempt_id, answers):
+    """Answers by choice id -> as clients send them: by key (position shown)."""
+    draw = {
+        item["question"]: item["choices"]
+        for item in Attempt.objects.get(pk=attempt_id).draw
+    }
+    result = {}
+    for question_id, value in answers.items():
+        order = draw[question_id]
+        if isinstance(value, bool) or isinstance(value, str) or value is None:
+            result[question_id] = value
+        elif isinstance(value, list):
+            result[question_id] = [order.index(pk) for pk in value]
+        else:
+            result[question_id] = order.index(value)
+    return result
 
 
 def as_items(answers):

@@ -4,9 +4,10 @@ import pytest
 from django.utils import timezone
 
 from courses.models import LessonProgress, ProgressStatus
-from quizzes.models import Answer, Attempt
+from quizzes.models import Answer, Attempt, Choice
 from tests.quizzes.conftest import (
     as_items,
+    keyed,
     make_question,
     make_quiz,
     right_answers,
@@ -21,7 +22,9 @@ def start(client, quiz, **data):
     )
 
 
-def save(client, attempt_id, answers):
+def save(client, attempt_id, answers, *, raw=False):
+    """Answers given by choice id are sent as a client sends them: by key."""
+    answers = answers if raw else keyed(attempt_id, answers)
     return client.put(
         f"/api/v1/quizzes/attempts/{attempt_id}/answers/",
         {"answers": as_items(answers)},
@@ -30,7 +33,7 @@ def save(client, attempt_id, answers):
 
 
 def submit(client, attempt_id, answers=None):
-    data = {"answers": as_items(answers)} if answers else {}
+    data = {"answers": as_items(keyed(attempt_id, answers))} if answers else {}
     return client.post(
         f"/api/v1/quizzes/attempts/{attempt_id}/submit/",
         data,
@@ -104,7 +107,10 @@ def test_answers_to_a_question_not_in_the_attempt_are_refused(
     before = stored(attempt_id)
 
     response = save(
-        member_client, attempt_id, {bank["true_false"].pk: False, stranger.pk: True}
+        member_client,
+        attempt_id,
+        {bank["true_false"].pk: False, stranger.pk: True},
+        raw=True,
     )
 
     assert response.status_code == 400
@@ -112,15 +118,34 @@ def test_answers_to_a_question_not_in_the_attempt_are_refused(
     assert stored(attempt_id) == before
 
 
-def test_a_choice_of_another_question_is_refused(member_client, quiz, bank):
+def test_a_choice_key_the_question_does_not_have_is_refused(member_client, quiz, bank):
     attempt_id = start(member_client, quiz).json()["id"]
-    wrong = bank["multiple"].choices.first().pk
 
-    response = save(member_client, attempt_id, {bank["single"].pk: wrong})
+    response = save(member_client, attempt_id, {bank["single"].pk: 3}, raw=True)
 
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_answer"
     assert response.json()["question"] == bank["single"].pk
     assert stored(attempt_id)[3][0] == (None, None)
+
+
+def test_clients_name_choices_by_shown_position_never_by_id(member_client, quiz, bank):
+    # given an attempt whose choices were shuffled
+    attempt = start(member_client, quiz).json()
+    single = next(q for q in attempt["questions"] if q["id"] == bank["single"].pk)
+    shown = [choice["text"] for choice in single["choices"]]
+    right_key = shown.index("党的全国代表大会")
+
+    # when the member picks the right choice by its key
+    saved = save(member_client, attempt["id"], {single["id"]: right_key}, raw=True)
+
+    # then the server stored the right choice, and the client sees the key back
+    assert [c["key"] for c in single["choices"]] == [0, 1, 2]
+    assert "id" not in single["choices"][0]
+    answer = Answer.objects.get(attempt_id=attempt["id"], question=bank["single"])
+    assert answer.response == bank["single"].choices.get(text="党的全国代表大会").pk
+    by_id = {q["id"]: q for q in saved.json()["questions"]}
+    assert by_id[single["id"]]["response"] == right_key
 
 
 def test_a_second_submit_is_refused_and_changes_nothing(member_client, quiz, bank):
@@ -250,9 +275,10 @@ def test_the_draw_is_fixed_at_start_and_stored(member_client, db):
     drawn = [q["id"] for q in first["questions"]]
     assert len(drawn) == 4
     assert set(drawn) <= {q.pk for q in questions}
-    assert attempt.draw == [
-        {"question": q["id"], "choices": [c["id"] for c in q["choices"]]}
-        for q in first["questions"]
+    assert [item["question"] for item in attempt.draw] == drawn
+    texts = dict(Choice.objects.values_list("pk", "text"))
+    assert [[texts[pk] for pk in item["choices"]] for item in attempt.draw] == [
+        [c["text"] for c in q["choices"]] for q in first["questions"]
     ]
     assert again["questions"] == first["questions"]
 
@@ -274,7 +300,7 @@ def test_draws_differ_between_attempts(member_client, db):
         attempt = start(member_client, quiz).json()
         draws.add(
             tuple(
-                (q["id"], tuple(c["id"] for c in q["choices"]))
+                (q["id"], tuple(c["text"] for c in q["choices"]))
                 for q in attempt["questions"]
             )
         )

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from quizzes.models import Attempt, ReviewPolicy
-from tests.quizzes.conftest import make_quiz, right_answers
+from tests.quizzes.conftest import keyed, make_quiz, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_api_sends_no_answers_or_explanations_before_submission(
                 "choices",
                 "response",
             }
-            assert all(set(choice) == {"id", "text"} for choice in question["choices"])
+            assert all(set(choice) == {"key", "text"} for choice in question["choices"])
 
 
 def test_the_attempt_page_holds_no_answers_or_explanations_before_submission(
@@ -89,7 +89,7 @@ def test_after_submission_the_review_policy_decides_what_is_shown(
 ):
     quiz = make_quiz(list(bank.values()), review=policy)
     attempt_id = start(member_client, quiz).json()["id"]
-    answers = right_answers(bank)
+    answers = keyed(attempt_id, right_answers(bank))
 
     result = member_client.post(
         f"/api/v1/quizzes/attempts/{attempt_id}/submit/",

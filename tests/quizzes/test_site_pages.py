@@ -3,16 +3,17 @@ from django.utils import timezone
 
 from courses.models import LessonProgress, ProgressStatus
 from quizzes.models import Attempt
-from tests.quizzes.conftest import make_quiz, right_answers
+from tests.quizzes.conftest import keyed, make_quiz, right_answers
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-def form_data(bank, answers, **extra):
+def form_data(attempt, answers, **extra):
+    """The attempt form as the browser posts it (choices by key)."""
     data = {"full_form": "1", **extra}
-    for question_id, value in answers.items():
+    for question_id, value in keyed(attempt.pk, answers).items():
         data[f"q{question_id}"] = (
             [str(v) for v in value]
             if isinstance(value, list)
@@ -40,11 +41,12 @@ def test_member_takes_the_quiz_from_the_lesson_and_completes_it(
 
     # when
     member_client.post(
-        started["Location"], form_data(bank, {bank["fill_blank"].pk: "人民"}, save="1")
+        started["Location"],
+        form_data(attempt, {bank["fill_blank"].pk: "人民"}, save="1"),
     )
     resumed = member_client.get(lesson.url, **EN).content.decode()
     submitted = member_client.post(
-        started["Location"], form_data(bank, right_answers(bank), submit="1")
+        started["Location"], form_data(attempt, right_answers(bank), submit="1")
     )
     result = member_client.get(submitted["Location"], **EN).content.decode()
     after = member_client.get(lesson.url, **EN).content.decode()
@@ -69,7 +71,9 @@ def test_saved_answers_are_filled_in_when_the_page_is_reopened(
     member_client.post(
         url,
         form_data(
-            bank, {bank["fill_blank"].pk: "人民", bank["true_false"].pk: True}, save="1"
+            attempt,
+            {bank["fill_blank"].pk: "人民", bank["true_false"].pk: True},
+            save="1",
         ),
     )
 
@@ -104,10 +108,10 @@ def test_a_submitted_attempt_cannot_be_changed_through_the_form(
     member_client.post(f"/quizzes/{quiz.pk}/start/")
     attempt = Attempt.objects.get(member=member)
     url = f"/quizzes/attempts/{attempt.pk}/"
-    member_client.post(url, form_data(bank, right_answers(bank), submit="1"))
+    member_client.post(url, form_data(attempt, right_answers(bank), submit="1"))
 
     response = member_client.post(
-        url, form_data(bank, {bank["true_false"].pk: False}, submit="1"), **EN
+        url, form_data(attempt, {bank["true_false"].pk: False}, submit="1"), **EN
     )
 
     assert response.status_code == 409
