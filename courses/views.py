@@ -14,14 +14,19 @@ from courses.permissions import can_record_in_person, can_revoke_in_person
 from courses.selectors import in_person_records, member_of, my_study
 from courses.services import in_person_study_record, in_person_study_revoke
 from members.models import Member
-from members.scoping import members_in_scope
+from members.scoping import is_helper, is_organiser, members_in_scope
 
 
 @login_required
 def my_study_view(request):
     member = member_of(request.user)
     study = my_study(member=member) if member is not None else None
-    return render(request, "courses/my_study.html", {"member": member, "study": study})
+    records_for_others = is_organiser(request.user) or is_helper(request.user)
+    return render(
+        request,
+        "courses/my_study.html",
+        {"member": member, "study": study, "records_for_others": records_for_others},
+    )
 
 
 @login_required

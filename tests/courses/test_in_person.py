@@ -165,3 +165,13 @@ def test_member_list_shows_only_members_in_scope(
 
     assert member.name in page
     assert elsewhere.name not in page
+
+
+def test_organisers_and_helpers_find_the_in_person_pages_from_my_study(
+    client, organiser, helper, member
+):
+    link = reverse("courses:in-person-members")
+    for user, shown in ((organiser, True), (helper, True), (member.user, False)):
+        client.force_login(user)
+        page = client.get(reverse("courses:my-study")).content.decode()
+        assert (f'href="{link}"' in page) is shown
