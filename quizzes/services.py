@@ -115,6 +115,9 @@ def attempt_start(
     (graded on its saved answers) first, and then counts against the maximum.
     """
     now = now or timezone.now()
+    # Its own transaction: the expired attempt stays graded even if this start is
+    # then refused.
+    attempts_close_expired(quiz=quiz, member=member, now=now)
     with transaction.atomic():
         attempts = list(
             Attempt.objects.select_for_update()
@@ -123,10 +126,7 @@ def attempt_start(
         )
         open_attempt = next((a for a in attempts if not a.is_submitted), None)
         if open_attempt is not None:
-            closes_at = open_attempt.closes_at()
-            if closes_at is None or now <= closes_at:
-                return open_attempt, False
-            _grade(open_attempt, at=open_attempt.deadline, expired=True)
+            return open_attempt, False
         if quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts:
             raise AttemptsExhausted()
         draw = _draw(quiz=quiz)

@@ -416,3 +416,21 @@ def test_the_last_attempt_running_out_of_time_still_shows_its_result(
     assert detail["counted_passed"] is True
     attempt = Attempt.objects.get(pk=attempt_id)
     assert attempt.expired and attempt.submitted_at == attempt.deadline
+
+
+def test_starting_after_the_last_attempt_expired_shows_its_result_not_a_new_one(
+    member_client, bank
+):
+    quiz = make_quiz(list(bank.values()), time_limit_minutes=5, max_attempts=1)
+    attempt_id = start(member_client, quiz).json()["id"]
+    save(member_client, attempt_id, right_answers(bank))
+    Attempt.objects.filter(pk=attempt_id).update(
+        deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    response = start(member_client, quiz)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "attempts_exhausted"
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert attempt.expired and attempt.passed
