@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from wagtail.models import Collection
 
 from media_pipeline import storage
 from media_pipeline.models import Lecture, LectureStatus, Rendition
@@ -81,12 +82,19 @@ def transcoded(clips, tmp_path_factory):
     return get
 
 
+def ensure_root_collection() -> Collection:
+    """Transactional tests flush the tables, and the root collection made by
+    Wagtail's migrations with them; lectures need it."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def make_ready_lecture(db, transcoded):
     """A ready lecture whose published files are a copy of a session transcode."""
 
     def make(name: str = "720p", *, title: str = "第一讲") -> Lecture:
         folder, manifest = transcoded(name)
+        ensure_root_collection()
         lecture = Lecture.objects.create(
             title=title,
             file=f"media/{name}.mp4",

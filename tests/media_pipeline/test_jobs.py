@@ -15,9 +15,11 @@ from media_pipeline import services
 from media_pipeline.models import Lecture, LectureStatus
 from media_pipeline.probe import probe
 from tests.factories import PASSWORD, make_user
+from tests.media_pipeline.conftest import ensure_root_collection
 
 
 def queued_lecture(clip: Path, *, title="第一讲") -> Lecture:
+    ensure_root_collection()
     lecture = Lecture(title=title, type="video")
     with clip.open("rb") as handle:
         lecture.file.save(clip.name, File(handle), save=False)
