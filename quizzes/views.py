@@ -66,8 +66,14 @@ def attempt_page(request, attempt_id: int):
         except AnswerInvalid as error:
             return _attempt_page(request, attempt, error=error.message, status=400)
         except services.QuizError as error:
+            # Nothing changes in a refused request; after the time is up, the next
+            # GET grades the saved answers (services.attempt_close_expired).
             return _attempt_page(
-                request, attempt, error=error.message, status=error.status
+                request,
+                attempt,
+                error=error.message,
+                status=error.status,
+                closed=isinstance(error, services.TimeUp),
             )
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
     attempt = services.attempt_close_expired(attempt=attempt)
@@ -91,7 +97,7 @@ def _posted_answers(request, attempt) -> dict:
     return answers
 
 
-def _attempt_page(request, attempt, *, error=None, status=200):
+def _attempt_page(request, attempt, *, error=None, status=200, closed=False):
     view = selectors.attempt_view(attempt=attempt)
     return TemplateResponse(
         request,
@@ -102,6 +108,7 @@ def _attempt_page(request, attempt, *, error=None, status=200):
             "view": view,
             "kinds": QuestionKind,
             "error": error,
+            "closed": closed,
         },
         status=status,
     )

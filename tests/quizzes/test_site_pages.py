@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -164,3 +166,32 @@ def test_timed_attempt_page_shows_the_time_left(member_client, member, bank):
 
     assert "Time left" in page
     assert attempt.deadline > timezone.now()
+
+
+def test_a_late_form_submission_is_refused_then_the_saved_answers_are_graded(
+    member_client, member, bank
+):
+    # given a timed attempt with one saved answer, past its deadline and grace
+    quiz = make_quiz(list(bank.values()), time_limit_minutes=5)
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    url = f"/quizzes/attempts/{attempt.pk}/"
+    member_client.post(url, form_data(attempt, {bank["true_false"].pk: True}, save="1"))
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - dt.timedelta(minutes=2)
+    )
+
+    # when the member submits the whole form late
+    late = member_client.post(
+        url, form_data(attempt, right_answers(bank), submit="1"), **EN
+    )
+    attempt.refresh_from_db()
+    refused_state = (attempt.submitted_at, attempt.score)
+    result = member_client.get(url, **EN).content.decode()
+
+    # then the submission is refused, and what was saved in time is graded
+    assert late.status_code == 409
+    assert "time limit" in late.content.decode()
+    assert 'id="quiz-form"' not in late.content.decode()
+    assert refused_state == (None, None)
+    assert "25%" in result
