@@ -236,7 +236,7 @@ def main():
     ms, queries, counted = statistics_request(quiz, editor, repeat=3)
     results[f"statistics over {counted} attempts"] = {"ms": ms, "queries": queries}
     print(json.dumps(results, ensure_ascii=False, indent=2))
-    out = Path(__file__).with_name("results.json")
+    out = Path(__file__).with_name(f"results-{connection.vendor}.json")
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     return 0
 
