@@ -3,6 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Question, Quiz
+from tests.quizzes.conftest import make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,16 @@ def test_members_cannot_reach_the_quiz_admin(client, member):
     response = client.get(reverse("wagtailsnippets_quizzes_quiz:list"))
 
     assert response.status_code == 302
+
+
+def test_question_bank_listing_query_count_is_flat(
+    editor_client, bank, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_question("true_false", f"题{n}", is_true=True, tags=["党章", "党史"])
+
+    with django_assert_max_num_queries(13):
+        response = editor_client.get(reverse("wagtailsnippets_quizzes_question:list"))
+
+    assert response.status_code == 200
+    assert "党史, 党章" in response.content.decode()
