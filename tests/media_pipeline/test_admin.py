@@ -231,3 +231,17 @@ def test_deleting_a_lecture_removes_its_transcoded_files(
     assert response.status_code == 302
     assert not Lecture.objects.exists()
     assert not default_storage.exists(f"lectures/{lecture.uuid}")
+
+
+def test_lectures_appear_in_the_media_library_and_its_chooser(
+    client, editor, make_ready_lecture
+):
+    make_ready_lecture("audio", title="音频讲座")
+
+    library = client.get(reverse("wagtailmedia:index"), HTTP_ACCEPT_LANGUAGE="en")
+    chooser = client.get(reverse("wagtailmedia:chooser"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert library.status_code == 200
+    assert "音频讲座" in library.content.decode()
+    assert chooser.status_code == 200
+    assert "音频讲座" in chooser.json()["html"]
