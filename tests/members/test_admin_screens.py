@@ -298,3 +298,33 @@ def test_pairing_and_contact_log_are_scoped(client, tree, people):
     client.force_login(people.county)
     assert client.post(unpair, {}, **EN).status_code == 302
     assert not helper.pairings.exists()
+
+
+def test_member_search_by_name_or_phone(client, people):
+    url = reverse("members_member:index")
+    by_name = page(client, people.city, url + "?q=李").content.decode()
+    assert "李四" in by_name and "张三" not in by_name
+    by_phone = page(client, people.city, url + "?q=7777").content.decode()
+    assert "赵六" in by_phone and "李四" not in by_phone
+
+
+def test_registration_and_pairing_lists_have_flat_query_counts(
+    client, tree, people, django_assert_max_num_queries
+):
+    helper = make_user("helper3")
+    for i in range(20):
+        member = make_member(tree.a2a, name=f"流动{i}")
+        registration = services.registration_request(
+            member=member, organisation=tree.liaison
+        )
+        if i % 2:
+            services.registration_confirm(
+                registration=registration, decided_by=people.liaison
+            )
+        services.pairing_create(helper=helper, member=member, created_by=people.city)
+    client.force_login(people.city)
+    for name in ("members_registration:index", "members_pairing:index"):
+        with django_assert_max_num_queries(25):
+            response = client.get(reverse(name), **EN)
+        assert response.status_code == 200
+        assert "流动19" in response.content.decode()
