@@ -8,7 +8,8 @@ the organiser's subtree is a 404.
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -71,6 +72,17 @@ def _organisations(request):
 # Organisations ---
 
 
+def _member_count(field: str):
+    counts = (
+        Member.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
 class IndentedNameColumn(TitleColumn):
     """The tree, drawn by indenting each name by its depth."""
 
@@ -87,9 +99,11 @@ class OrganisationIndexView(generic.IndexView):
         return reverse(self.add_url_name)
 
     def get_base_queryset(self):
+        # Correlated subqueries, not JOIN + GROUP BY: PostgreSQL evaluates them for
+        # the page's rows only, and the paginator's count() drops them.
         return organisations_in_scope(self.request.user).annotate(
-            home_count=Count("home_members", distinct=True),
-            hosted_count=Count("hosted_members", distinct=True),
+            home_count=_member_count("home_organisation"),
+            hosted_count=_member_count("host_organisation"),
         )
 
     def get_valid_orderings(self):

@@ -328,3 +328,17 @@ def test_registration_and_pairing_lists_have_flat_query_counts(
             response = client.get(reverse(name), **EN)
         assert response.status_code == 200
         assert "流动19" in response.content.decode()
+
+
+def test_organisation_tree_shows_home_and_hosted_counts(
+    client, tree, people, django_assert_max_num_queries
+):
+    import re
+
+    client.force_login(people.province)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("members_organisation:index"), **EN)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    # 甲一支部 holds 张三 and 王五; 乙一县 hosts 王五
+    assert re.search(r"甲一支部 .*?Branch A1A 2 0 ", text)
+    assert re.search(r"乙一县 .*?County or district B1 0 1 ", text)
