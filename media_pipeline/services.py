@@ -209,6 +209,13 @@ def lecture_transcode(*, lecture_id: int) -> Lecture | None:
             _("Transcoding failed: %(detail)s") % {"detail": str(error)[:900]},
         )
         return Lecture.objects.get(pk=lecture_id)
+    except Exception:
+        # A bug, not the file: say so on the row (never leave it "processing"), and
+        # let the task record the traceback.
+        logger.exception("lecture %s: unexpected error while transcoding", lecture_id)
+        storage.delete_tree(prefix)
+        _fail(lecture_id, token, _("Transcoding failed because of an internal error."))
+        raise
     return _finish(lecture, token, probe, manifest, prefix)
 
 
@@ -280,6 +287,20 @@ def lecture_sweep_stale(*, now=None) -> list[int]:
     cutoff = now - timedelta(seconds=settings.SATCHEL_TRANSCODE_STALE_SECONDS)
     stale = Q(status=LectureStatus.PROCESSING, heartbeat_at__lt=cutoff) | Q(
         status=LectureStatus.QUEUED, queued_at__lt=cutoff
+    )
+    # A lecture that keeps killing its worker (out of memory, say) is given up on.
+    exhausted = Q(
+        status=LectureStatus.PROCESSING,
+        heartbeat_at__lt=cutoff,
+        attempts__gte=settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS,
+    )
+    Lecture.objects.filter(exhausted).update(
+        status=LectureStatus.FAILED,
+        job_token=None,
+        error=str(
+            _("The transcoding worker stopped responding %(attempts)d times.")
+            % {"attempts": settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS}
+        ),
     )
     requeued = []
     for lecture_id in Lecture.objects.filter(stale).values_list("pk", flat=True):

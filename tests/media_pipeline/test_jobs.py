@@ -226,3 +226,21 @@ def test_replacing_the_file_transcodes_again_and_removes_the_old_ladder(
     assert not default_storage.exists(f"{old_prefix}/master.m3u8")
     assert default_storage.exists(f"{lecture.output_prefix}/download.m4a")
     assert lecture.duration == pytest.approx(probe(clips["audio"]).duration)
+
+
+def test_the_sweep_gives_up_on_a_lecture_that_keeps_killing_its_worker(
+    db, clips, settings
+):
+    lecture = queued_lecture(clips["no_audio"])
+    services.lecture_claim(lecture_id=lecture.pk)
+    Lecture.objects.filter(pk=lecture.pk).update(
+        attempts=settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+
+    requeued = services.lecture_sweep_stale()
+
+    lecture.refresh_from_db()
+    assert requeued == []
+    assert lecture.status == LectureStatus.FAILED
+    assert "stopped responding 3 times" in lecture.error
