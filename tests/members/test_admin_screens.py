@@ -342,3 +342,32 @@ def test_organisation_tree_shows_home_and_hosted_counts(
     # 甲一支部 holds 张三 and 王五; 乙一县 hosts 王五
     assert re.search(r"甲一支部 .*?Branch A1A 2 0 ", text)
     assert re.search(r"乙一县 .*?County or district B1 0 1 ", text)
+
+
+def test_home_organiser_edits_a_member_within_their_subtree(client, tree, people):
+    # given a new branch under county A1
+    new_branch = services.organisation_create(
+        name="甲一新支部", kind="branch", code="A1C", parent=tree.a1
+    )
+    client.force_login(people.county)
+    url = reverse("members_member:edit", args=[people.local_a1a.pk])
+    form = {
+        "name": "张三丰",
+        "phone": "13811112222",
+        "home_organisation": new_branch.pk,
+        "whereabouts": "",
+        "note": "调入新支部",
+    }
+    # when the county organiser moves the member to it
+    assert client.post(url, form, **EN).status_code == 302
+    # then the member and their copied path follow
+    member = Member.objects.get(pk=people.local_a1a.pk)
+    assert member.name == "张三丰" and member.home_path == new_branch.path
+    # a home organisation outside the subtree is refused and nothing changes
+    outside = client.post(url, {**form, "home_organisation": tree.b1.pk}, **EN)
+    assert outside.status_code == 200
+    assert Member.objects.get(pk=member.pk).home_organisation_id == new_branch.pk
+    # another member's phone is refused
+    clash = client.post(url, {**form, "phone": "13833334444"}, **EN)
+    assert "phone" in clash.content.decode().lower()
+    assert Member.objects.get(pk=member.pk).phone == "13811112222"
