@@ -117,6 +117,7 @@ def bench_input(name: str, source: Path, work: Path, repetitions: int) -> dict:
     }
     return {
         "input": name,
+        "repetitions": repetitions,
         "duration_s": info.duration,
         "source": f"{info.width}x{info.height} {info.frame_rate} fps",
         "rungs": [rung.profile for rung in ladder.video],
@@ -153,13 +154,19 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="4 s inputs, once")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--output", type=Path, default=Path(__file__).parent)
+    parser.add_argument(
+        "--only",
+        choices=["lecture", "phone"],
+        help="run one input; its figures replace that input's in the results file",
+    )
     args = parser.parse_args()
     seconds = 4 if args.quick else 120
     repetitions = 1 if args.quick else args.repetitions
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as scratch:
         work = Path(scratch)
-        inputs = {
-            "720p lecture": make_clip(
+        wanted = {"lecture": "720p lecture", "phone": "1080p noisy phone"}
+        makers = {
+            "720p lecture": lambda: make_clip(
                 work / "lecture-720p.mp4",
                 seconds=seconds,
                 width=1280,
@@ -168,7 +175,7 @@ def main() -> int:
                 pattern="testsrc",
                 speech=SPEECH,
             ),
-            "1080p noisy phone": make_clip(
+            "1080p noisy phone": lambda: make_clip(
                 work / "phone-1080p.mp4",
                 seconds=seconds,
                 width=1920,
@@ -180,7 +187,10 @@ def main() -> int:
             ),
         }
         results = []
-        for name, source in inputs.items():
+        for name, maker in makers.items():
+            if args.only and wanted[args.only] != name:
+                continue
+            source = maker()
             print(f"-- {name} ({seconds} s, {repetitions}x)", flush=True)
             result = bench_input(name, source, work, repetitions)
             print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
@@ -192,8 +202,13 @@ def main() -> int:
         "ffmpeg": ffmpeg.ffmpeg_version(ffmpeg.ffmpeg_binary()),
         "results": results,
     }
-    name = "results-quick.json" if args.quick else "results.json"
-    (args.output / name).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    target = args.output / ("results-quick.json" if args.quick else "results.json")
+    if args.only and target.exists():
+        # Keep the other input's figures from an earlier run.
+        earlier = json.loads(target.read_text())["results"]
+        names = {result["input"] for result in results}
+        report["results"] = [r for r in earlier if r["input"] not in names] + results
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
