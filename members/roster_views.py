@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members import roster
 from members.admin_views import AdminFormView
@@ -17,9 +18,9 @@ from members.scoping import is_organiser
 
 class RosterImportView(AdminFormView):
     template_name = "members/admin/roster_import.html"
-    page_title = _("Import a roster")
+    page_title = gettext_lazy("Import a roster")
     form_class = RosterImportForm
-    submit_button_label = _("Check the file")
+    submit_button_label = gettext_lazy("Check the file")
 
     def form_valid(self, form):
         try:
