@@ -94,6 +94,9 @@ def clean_answers(attempt: Attempt, raw: dict[int, object]) -> dict[int, object]
     if not set(raw) <= set(drawn):
         raise QuestionNotInAttempt()
     kinds = dict(Question.objects.filter(pk__in=list(raw)).values_list("pk", "kind"))
+    if len(kinds) != len(raw):
+        # Deleted from the bank since the draw: it is no longer part of the attempt.
+        raise QuestionNotInAttempt()
     cleaned = {}
     for question_id, response in raw.items():
         try:

@@ -273,6 +273,9 @@ def _grade(attempt: Attempt, *, at: datetime, expired: bool) -> None:
         answer.is_correct = key is not None and is_correct(key, answer.response)
         correct += answer.is_correct
     Answer.objects.bulk_update(answers, ["is_correct"])
+    # A question deleted from the bank since the draw took its Answer row with it;
+    # the member is graded on the questions that still exist.
+    attempt.question_count = len(answers)
     total = attempt.question_count or 1
     attempt.correct_count = correct
     attempt.score = (Decimal(100) * correct / total).quantize(
@@ -282,7 +285,14 @@ def _grade(attempt: Attempt, *, at: datetime, expired: bool) -> None:
     attempt.submitted_at = at
     attempt.expired = expired
     attempt.save(
-        update_fields=["correct_count", "score", "passed", "submitted_at", "expired"]
+        update_fields=[
+            "question_count",
+            "correct_count",
+            "score",
+            "passed",
+            "submitted_at",
+            "expired",
+        ]
     )
     if attempt.passed and attempt.quiz.completes_lesson and attempt.lesson_id:
         _complete_lesson(attempt)
