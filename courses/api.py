@@ -101,6 +101,9 @@ class ProgressApi(APIView):
     class InputSerializer(serializers.Serializer):
         events = EventSerializer(many=True, max_length=MAX_EVENTS, min_length=1)
 
+        class Meta:
+            ref_name = "ProgressBatch"
+
         def validate_events(self, events):
             ids = {event["lesson"] for event in events}
             # Kept for the service, so the lessons are read once per batch; the
@@ -126,6 +129,9 @@ class ProgressApi(APIView):
     class OutputSerializer(serializers.Serializer):
         received = serializers.IntegerField(help_text="Events in the batch.")
         progress = ProgressOutputSerializer(many=True)
+
+        class Meta:
+            ref_name = "ProgressBatchResult"
 
     @extend_schema(
         operation_id="progress_record",
@@ -219,8 +225,14 @@ class StudyPreferenceApi(APIView):
     class InputSerializer(serializers.Serializer):
         quality = serializers.ChoiceField(choices=Quality.choices)
 
+        class Meta:
+            ref_name = "StudyPreferenceInput"
+
     class OutputSerializer(serializers.Serializer):
         quality = serializers.CharField()
+
+        class Meta:
+            ref_name = "StudyPreference"
 
     @extend_schema(
         operation_id="study_preference_set",
