@@ -2,6 +2,7 @@
 
 from django import template
 
+from members.scoping import is_organiser
 from quizzes import selectors, services
 
 register = template.Library()
@@ -17,3 +18,13 @@ def quiz_panel(context, quiz):
     # block can show its result.
     services.attempts_close_expired(quiz=quiz, member=member)
     return selectors.member_quiz_summary(quiz=quiz, member=member)
+
+
+@register.simple_tag(takes_context=True)
+def quiz_statistics_allowed(context) -> bool:
+    """Whether to offer the quiz statistics link: editors and organisers."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return user.has_perm("quizzes.change_quiz") or is_organiser(user)

@@ -168,3 +168,22 @@ def test_members_cannot_list_quiz_statistics(client, member, results):
     client.force_login(member.user)
 
     assert client.get("/quizzes/statistics/").status_code == 403
+
+
+def test_the_statistics_link_is_offered_to_editors_and_organisers_only(
+    rf, editor, organiser, member
+):
+    from django.template import Context, Template
+
+    template = Template("{% load quizzes_tags %}{% quiz_statistics_allowed %}")
+
+    def allowed(user):
+        request = rf.get("/")
+        request.user = user
+        return template.render(Context({"request": request}))
+
+    assert [allowed(editor), allowed(organiser), allowed(member.user)] == [
+        "True",
+        "True",
+        "False",
+    ]
