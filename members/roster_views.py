@@ -2,13 +2,15 @@
 
 import csv
 import datetime
+import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
 
 from members import roster
 from members.admin_views import AdminFormView
@@ -64,19 +66,42 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def _xlsx_response(rows, filename: str) -> FileResponse:
+    """openpyxl's write-only mode keeps memory flat; the file is spooled to disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=filename,
+        content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+    )
+
+
+def _spreadsheet(request, rows, name: str):
+    """CSV by default (streamed); ``?format=xlsx`` for an Excel workbook."""
+    stem = f"{name}-{datetime.date.today().isoformat()}"
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(rows, f"{stem}.xlsx")
+    return _csv_response(rows, f"{stem}.csv")
+
+
 def roster_export(request):
     if not is_organiser(request.user):
         raise PermissionDenied
-    today = datetime.date.today().isoformat()
-    return _csv_response(
-        roster.roster_export_rows(request.user), f"members-{today}.csv"
-    )
+    return _spreadsheet(request, roster.roster_export_rows(request.user), "members")
 
 
 def ledger_export(request, kind: str):
     if not is_organiser(request.user):
         raise PermissionDenied
-    today = datetime.date.today().isoformat()
-    return _csv_response(
-        roster.ledger_rows(request.user, kind), f"{kind}-ledger-{today}.csv"
+    return _spreadsheet(
+        request, roster.ledger_rows(request.user, kind), f"{kind}-ledger"
     )

@@ -231,15 +231,20 @@ class MemberIndexView(generic.IndexView):
 
     def get_header_more_buttons(self):
         buttons = super().get_header_more_buttons()
-        for label, name in [
-            (_("Import a roster"), "import"),
-            (_("Export members"), "export"),
-            (_("Outflow ledger"), "ledger_outflow"),
-            (_("Inflow ledger"), "ledger_inflow"),
+        for label, name, query in [
+            (_("Import a roster"), "import", ""),
+            (_("Export members (CSV)"), "export", ""),
+            (_("Export members (XLSX)"), "export", "?format=xlsx"),
+            (_("Outflow ledger (CSV)"), "ledger_outflow", ""),
+            (_("Outflow ledger (XLSX)"), "ledger_outflow", "?format=xlsx"),
+            (_("Inflow ledger (CSV)"), "ledger_inflow", ""),
+            (_("Inflow ledger (XLSX)"), "ledger_inflow", "?format=xlsx"),
         ]:
             buttons.append(
                 ListingButton(
-                    label, url=reverse(f"members_member:{name}"), icon_name="doc-full"
+                    label,
+                    url=reverse(f"members_member:{name}") + query,
+                    icon_name="doc-full",
                 )
             )
         return buttons

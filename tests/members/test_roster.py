@@ -206,3 +206,27 @@ def test_large_xlsx_round_trip_reads_every_row(tree, people):
     assert roster_check(user=people.county, rows=parsed).ok
     # openpyxl can read what it wrote
     assert load_workbook(xlsx(rows)).active.max_row == 2001
+
+
+def test_xlsx_export_is_a_workbook_with_the_same_rows(client, people):
+    client.force_login(people.county)
+    response = client.get(reverse("members_member:export") + "?format=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+    assert rows[0] == HEADER
+    assert sorted(r[0] for r in rows[1:]) == ["张三", "王五"]
+    ledger = client.get(reverse("members_member:ledger_outflow") + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["王五"]
+
+
+def test_an_exported_xlsx_reads_back_through_the_importer(client, tree, people):
+    from members.roster import read_roster
+
+    client.force_login(people.county)
+    response = client.get(reverse("members_member:export") + "?format=xlsx")
+    upload_file = SimpleUploadedFile("back.xlsx", b"".join(response.streaming_content))
+    rows = read_roster(upload_file)
+    assert {r.values["phone"] for r in rows} == {"13811112222", "13855556666"}
