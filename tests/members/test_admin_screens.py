@@ -371,3 +371,11 @@ def test_home_organiser_edits_a_member_within_their_subtree(client, tree, people
     clash = client.post(url, {**form, "phone": "13833334444"}, **EN)
     assert "phone" in clash.content.decode().lower()
     assert Member.objects.get(pk=member.pk).phone == "13811112222"
+
+
+def test_organisers_get_the_members_menu_in_the_admin(client, people):
+    response = page(client, people.branch, "/admin/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for label in ("Organisation tree", "Registration requests", "Pairings"):
+        assert label in text
