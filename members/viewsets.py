@@ -440,7 +440,7 @@ class RegistrationIndexView(generic.IndexView):
                 ListingButton(
                     _("Confirm or decline"),
                     url=reverse("members_registration:decide", args=[instance.pk]),
-                    icon_name="tick",
+                    icon_name="check",
                 )
             )
         if instance.status == Registration.Status.CONFIRMED:
