@@ -7,9 +7,11 @@ Every endpoint filters through members.scoping; an object outside the caller's
 scope is a 404.
 """
 
+from django.core.paginator import InvalidPage
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -260,6 +262,27 @@ class MemberPagination(PageNumberPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
 
+    def paginate_scope(self, members, request, *, plain: bool) -> list[Member]:
+        """PageNumberPagination.paginate_queryset, but an unfiltered scope list
+        fetches its page through selectors.member_list_page (bench/members)."""
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(members, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage:
+            raise NotFound(_("That page does not exist.")) from None
+        self.request = request
+        if plain and paginator.count:
+            self.page.object_list = selectors.member_list_page(
+                request.user,
+                members,
+                offset=self.page.start_index() - 1,
+                limit=page_size,
+                total=paginator.count,
+            )
+        return list(self.page)
+
 
 def _scoped_or_refused(request):
     user = request.user
@@ -288,6 +311,7 @@ class MemberListApi(APIView):
             200: OutputSerializer(many=True),
             400: OpenApiResponse(ErrorSerializer, description="Unknown filter value."),
             403: NOT_AN_ORGANISER,
+            404: OpenApiResponse(ErrorSerializer, description="No such page."),
         },
     )
     def get(self, request):
@@ -312,7 +336,11 @@ class MemberListApi(APIView):
             query=params.get("q", "").strip(),
         )
         paginator = MemberPagination()
-        page = paginator.paginate_queryset(members, request, view=self)
+        plain = not (organisation or status_filter or params.get("q", "").strip())
+        try:
+            page = paginator.paginate_scope(members, request, plain=plain)
+        except NotFound as error:
+            return _error(error.detail, "not_found", 404)
         return paginator.get_paginated_response(
             [_member(request.user, m) for m in page]
         )

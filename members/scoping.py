@@ -171,3 +171,33 @@ def can_manage_member(user, member: Member) -> bool:
 def phone_for(user, member: Member) -> str:
     """The phone as ``user`` may see it: in full or masked (138****5678)."""
     return member.phone if can_see_full_phone(user, member) else member.masked_phone
+
+
+def scope_page_ids(user, *, offset: int, limit: int) -> list[int]:
+    """Ids of one page of ``members_in_scope(user)`` in (name, id) order.
+
+    The same set as ``members_in_scope``, collected differently: a UNION of one
+    prefix scan per path and column, each answered from the covering indexes of
+    migration 0003 (PostgreSQL) without touching the table, then sorted. For a
+    county-sized scope this is several times faster than the bitmap scan of
+    ``members_in_scope``, which visits a heap page per member (bench/members).
+    Use it only for scopes of moderate size: for a province the name index finds
+    the first page sooner. ``selectors.member_list_page`` chooses.
+    """
+    if user is None or not user.is_authenticated:
+        return []
+    parts = [
+        Member.objects.filter(**{f"{column}__startswith": path})
+        .order_by()
+        .values_list("name", "id")
+        for path in organisation_paths_for(user)
+        for column in ("home_path", "host_path")
+    ]
+    if paired := _paired_member_ids(user):
+        parts.append(
+            Member.objects.filter(pk__in=paired).order_by().values_list("name", "id")
+        )
+    if not parts:
+        return []
+    union = parts[0].union(*parts[1:]).order_by("name", "id")
+    return [pk for _name, pk in union[offset : offset + limit]]

@@ -229,6 +229,22 @@ class MemberIndexView(generic.IndexView):
     def order_queryset(self, queryset):
         return queryset.order_by(self.ordering, "id")
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        narrowed = self.is_searching or self.is_filtering or self.ordering != "name"
+        if not narrowed:
+            # The plain scope list: fetch the page the fast way (bench/members).
+            page.object_list = object_list = selectors.member_list_page(
+                self.request.user,
+                queryset,
+                offset=page.start_index() - 1 if paginator.count else 0,
+                limit=page_size,
+                total=paginator.count,
+            )
+        return paginator, page, object_list, is_paginated
+
     def get_header_more_buttons(self):
         buttons = super().get_header_more_buttons()
         for label, name, query in [

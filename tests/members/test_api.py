@@ -127,6 +127,12 @@ def test_member_list_flags_masks_filters_and_paginates(
         first = client.get("/api/v1/members/", **EN)
     body = first.json()
     assert body["count"] == 62 and len(body["results"]) == 50 and body["next"]
+    second = client.get("/api/v1/members/?page=2", **EN).json()
+    names = [m["name"] for m in body["results"] + second["results"]]
+    assert len(names) == 62 and len(set(names)) == 62
+    assert names == sorted(names)  # one name order across pages
+    beyond = client.get("/api/v1/members/?page=3", **EN)
+    assert beyond.status_code == 404 and beyond.json()["code"] == "not_found"
     host = get(client, people.other_county, "/api/v1/members/").json()["results"]
     assert host == [
         {

@@ -12,7 +12,9 @@ from members.scoping import (
     organisation_paths_for,
     organisations_in_scope,
     phone_for,
+    scope_page_ids,
 )
+from tests.members.conftest import make_member
 
 
 def fresh(user):
@@ -134,3 +136,30 @@ def test_services_announce_placement_changes_for_roll_ups(tree, people):
         ("张三", tree.a1a.path, "", tree.b1.path),  # confirmed: hosted by B1
         ("A2", tree.a2.path, a2.path),
     ]
+
+
+def test_scope_page_ids_pages_through_exactly_members_in_scope(tree, people):
+    # given more members than a page, and a helper who is also an organiser
+    for i in range(12):
+        make_member(tree.a1a if i % 2 else tree.a2a, name=f"成员{i:02d}")
+    services.organiser_role_grant(user=people.helper, organisation=tree.a2a)
+
+    for user in (
+        people.province,
+        people.county,
+        people.other_county,
+        people.helper,
+        people.liaison,
+        people.plain,
+    ):
+        expected = list(
+            members_in_scope(fresh(user))
+            .order_by("name", "id")
+            .values_list("pk", flat=True)
+        )
+        # when paging five at a time
+        pages = []
+        for offset in range(0, len(expected) + 5, 5):
+            pages += scope_page_ids(fresh(user), offset=offset, limit=5)
+        # then every member comes once, in the same order
+        assert pages == expected, user.username
