@@ -93,13 +93,16 @@
       });
     }).catch(function () {}).then(function () { sending = false; });
   }
-  function tick() { record().then(flush, flush); }
+  function tick() {
+    if (!video && d.complete) return stop();  /* a read lesson, done: save the data */
+    record().then(flush, flush);
+  }
 
   /* The page is going away: the last events go by beacon, which cannot set headers,
      so the CSRF token travels in the form body. The queue keeps them until a later
      flush confirms them (the server ignores ids it already has). */
   function beacon() {
-    if (video && !started) return;
+    if (video ? !started : d.complete) return;
     var ev = make(); pending.push(ev); put(ev);
     if (!navigator.sendBeacon || !navigator.onLine) return;
     var f = new FormData();
