@@ -390,3 +390,18 @@ def test_schema_generation_has_no_warnings_from_the_progress_api():
     assert {"ProgressBatch", "ProgressBatchResult", "StudyPreferenceInput"} <= set(
         components
     )
+
+
+@pytest.mark.parametrize("seconds", [60, 1500])
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    client, member, video_lesson, now, seconds, django_assert_max_num_queries
+):
+    # given a batch of 5 or of 101 events
+    client.force_login(member.user)
+    events = watch(video_lesson, now, seconds=seconds)
+
+    # when / then: session, user, lessons + member, lecture, lock (get or create),
+    # insert, update, plus transaction bookkeeping
+    with django_assert_max_num_queries(12):
+        response = post(client, events)
+    assert response.status_code == 200
