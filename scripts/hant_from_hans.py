@@ -1,7 +1,8 @@
 """Derive the Traditional Chinese catalogues from the Simplified Chinese ones.
 
 Translators maintain site/locale/zh_Hans; zh_Hant is generated from it with OpenCC
-(``s2t``: standard Traditional characters, no regional phrase changes), so the two
+(``s2tw``: the Traditional glyphs readers expect, e.g. 才 and 為, without
+regional vocabulary changes such as 视频 -> 影片), so the two
 never drift apart. ``make messages`` runs this after makemessages.
 """
 
@@ -39,7 +40,7 @@ def convert(domain: str, converter: opencc.OpenCC) -> int:
 
 
 def main() -> int:
-    converter = opencc.OpenCC("s2t")
+    converter = opencc.OpenCC("s2tw")
     for domain in ("django", "djangojs"):
         count = convert(domain, converter)
         sys.stdout.write(f"zh_Hant {domain}: {count} entries derived from zh_Hans\n")
