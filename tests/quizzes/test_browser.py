@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
@@ -29,6 +30,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def wagtail_tree(transactional_db):
     """Wagtail's locale and root page, which a flush by an earlier test removes."""
+    # The flush recreated the content types under new ids; forget the cached ones.
+    ContentType.objects.clear_cache()
     locale, _ = Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
