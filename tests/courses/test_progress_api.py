@@ -18,7 +18,12 @@ URL = "/api/v1/progress/"
 
 
 def post(client, events):
-    return client.post(URL, {"events": events}, content_type="application/json")
+    return client.post(
+        URL,
+        {"events": events},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def watch(lesson, now, *, seconds, session="s1", step=15, start=0):
