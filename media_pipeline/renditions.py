@@ -16,6 +16,7 @@ Folder layout (every URI relative, so a signed prefix covers the whole tree)::
 """
 
 import json
+import math
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -70,22 +71,43 @@ def avc_codecs(init: Path) -> str:
     return f"avc1.{profile:02x}{compat:02x}{level:02x}"
 
 
+def peak_bitrate(sizes: list[tuple[float, int]], *, target: float) -> float:
+    """Peak segment bit rate as RFC 8216 (4.3.4.2) defines it for BANDWIDTH: the
+    largest rate over any run of contiguous segments lasting 0.5 to 1.5 times the
+    target duration. A tiny last segment (one audio frame, say) does not count alone,
+    which would otherwise make the peak of a 48 kbit/s track look like 140."""
+    low, high = 0.5 * target, 1.5 * target
+    peak = 0.0
+    for start in range(len(sizes)):
+        seconds = bits = 0.0
+        for duration, size in sizes[start:]:
+            seconds += duration
+            bits += size * 8
+            if seconds > high:
+                break
+            if seconds >= low:
+                peak = max(peak, bits / seconds)
+    if peak == 0.0 and sizes:
+        # The whole rendition is shorter than half a target duration.
+        total = sum(duration for duration, _ in sizes)
+        peak = sum(size for _, size in sizes) * 8 / total if total else 0.0
+    return peak
+
+
 def measure_hls(folder: Path, profile: str) -> MeasuredRendition:
     playlist = folder / profile / "index.m3u8"
     init, segments = _parse_media_playlist(playlist)
     init_bytes = (folder / profile / init).stat().st_size if init else 0
-    segment_bytes = 0
-    total_seconds = 0.0
-    peak = 0.0
-    for seconds, name in segments:
-        size = (folder / profile / name).stat().st_size
-        segment_bytes += size
-        total_seconds += seconds
-        if seconds > 0:
-            peak = max(peak, size * 8 / seconds)
+    sizes = [
+        (seconds, (folder / profile / name).stat().st_size)
+        for seconds, name in segments
+    ]
+    segment_bytes = sum(size for _, size in sizes)
+    total_seconds = sum(seconds for seconds, _ in sizes)
     # As HLS defines them: media segments only (the init is fetched once).
     average = segment_bytes * 8 / total_seconds if total_seconds else 0
     total_bytes = init_bytes + segment_bytes
+    peak = peak_bitrate(sizes, target=math.ceil(max((d for d, _ in sizes), default=0)))
     measured = MeasuredRendition(
         profile=profile,
         path=f"{profile}/index.m3u8",

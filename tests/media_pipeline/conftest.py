@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 from wagtail.models import Collection
 
 from media_pipeline import storage
@@ -14,6 +15,14 @@ from media_pipeline.samples import make_clip
 
 SPEECH = "同志们好，欢迎学习第一课。"
 IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages stored on lectures (probe refusals, failures) are rendered in the
+    # active language when stored; the tests read them in English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +51,12 @@ def test_transcode_exits_non_zero_with_one_line_on_a_text_file(clips, tmp_path):
     assert completed.returncode != 0
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "not a video or audio file" in lines[0]
+    # Commands speak the site's default language (LANGUAGE_CODE).
+    with translation.override(settings.LANGUAGE_CODE):
+        message = translation.gettext(
+            "This file is not a video or audio file that can be read."
+        )
+    assert lines[0] == f"CommandError: {clips['text']}: {message}"
     assert not (tmp_path / "out" / "master.m3u8").exists()
 
 

@@ -74,6 +74,9 @@ def test_a_duplicate_task_for_a_ready_lecture_changes_nothing(make_ready_lecture
     assert lecture.output_prefix.endswith("/v1")
 
 
+# Plain transaction=True (no serialized_rollback): after its flush, post_migrate
+# recreates content types and permissions, which the other apps' transactional tests
+# rely on; the rows this test needs are made by queued_lecture.
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_never_claim_the_same_lecture_twice(clips):
     if connection.vendor != "postgresql":

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from media_pipeline.probe import ProbeError, check_limits, probe
+from media_pipeline.renditions import peak_bitrate
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -116,13 +117,21 @@ def test_master_playlist_declares_bitrates_within_ten_percent_of_the_files(
     folder, _ = transcoded("720p")
 
     def measured(profile):
+        # Peak as RFC 8216 defines BANDWIDTH: any run of segments lasting 3-9 s.
         _, segments = media_playlist(folder / profile / "index.m3u8")
-        rates = [
-            (folder / profile / name).stat().st_size * 8 / seconds
+        sizes = [
+            (seconds, (folder / profile / name).stat().st_size)
             for seconds, name in segments
         ]
-        total = sum((folder / profile / n).stat().st_size for _, n in segments) * 8
-        return max(rates), total / sum(seconds for seconds, _ in segments)
+        runs = [
+            sizes[start:end]
+            for start in range(len(sizes))
+            for end in range(start + 1, len(sizes) + 1)
+            if 3 <= sum(d for d, _ in sizes[start:end]) <= 9
+        ]
+        peak = max(sum(b for _, b in run) * 8 / sum(d for d, _ in run) for run in runs)
+        total = sum(size for _, size in sizes) * 8
+        return peak, total / sum(seconds for seconds, _ in sizes)
 
     audio_peak, audio_average = measured("audio")
     variants = master_variants(folder / "master.m3u8")
@@ -254,3 +263,12 @@ def test_limits_refuse_too_long_and_too_large_sources(clips):
 
     assert "limit" in str(too_long.value.message)
     assert "1080x1920" in str(too_large.value.message)
+
+
+def test_a_tiny_last_segment_does_not_make_the_peak():
+    # 6 s segments at 48 kbit/s, then one 40 ms audio frame with its fragment header.
+    sizes = [(6.0, 36_000), (6.0, 36_000), (0.04, 700)]
+
+    peak = peak_bitrate(sizes, target=6)
+
+    assert peak == pytest.approx(48_000, rel=0.01)

@@ -2,6 +2,7 @@
 
 import subprocess
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from media_pipeline.ffmpeg import ffmpeg_binary
@@ -174,6 +175,8 @@ def test_a_lecture_that_is_no_longer_ready_is_not_served(client, make_ready_lect
     assert b"not available" in response.content
 
 
+# Plain transaction=True: see test_jobs.py's concurrent test.
+@pytest.mark.django_db(transaction=True)
 def test_an_hls_client_plays_the_lecture_through_the_signed_prefix(
     live_server, make_ready_lecture
 ):
