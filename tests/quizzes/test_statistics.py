@@ -44,7 +44,7 @@ def results(quiz, bank, member, other_member):
 
 
 def stats(client, quiz):
-    return client.get(f"/api/v1/quizzes/{quiz.pk}/statistics/")
+    return client.get(f"/api/v1/quizzes/{quiz.pk}/statistics/", **EN)
 
 
 def test_editors_see_every_members_results(client, editor, results, bank):
