@@ -57,7 +57,7 @@ def test_member_requests_cancels_and_lists_registrations(client, tree, people):
     assert created.status_code == 201
     assert created.json()["organisation"]["code"] == "L"
     again = client.post(
-        url, {"organisation_code": "B1"}, content_type="application/json"
+        url, {"organisation_code": "B1"}, content_type="application/json", **EN
     )
     assert again.status_code == 409
     assert "open registration" in again.json()["detail"]
