@@ -261,6 +261,25 @@ SATCHEL_TRANSCODE_STALE_SECONDS = int(
 )
 
 # Courses and progress (owned by the courses app) ---
+# Reminders (docs/reports.md): a member is not reminded again within this many hours.
+SATCHEL_REMINDER_INTERVAL_HOURS = int(
+    os.environ.get("SATCHEL_REMINDER_INTERVAL_HOURS", 72)
+)
+# How reminders are delivered: courses.reminders.senders.ConsoleSender (default),
+# FileSender, EmailSender or SmsSender, or any class with `channel` and `send()`.
+SATCHEL_REMINDER_SENDER = os.environ.get(
+    "SATCHEL_REMINDER_SENDER", "courses.reminders.senders.ConsoleSender"
+)
+SATCHEL_REMINDER_FILE = Path(
+    os.environ.get("SATCHEL_REMINDER_FILE", VAR_DIR / "reminders.jsonl")
+)
+SATCHEL_REMINDER_EMAIL_SUBJECT = os.environ.get(
+    "SATCHEL_REMINDER_EMAIL_SUBJECT", "Satchel: a study reminder"
+)
+# SMS gateway (SmsSender): JSON POST with a bearer token.
+SATCHEL_SMS_GATEWAY_URL = os.environ.get("SATCHEL_SMS_GATEWAY_URL", "")
+SATCHEL_SMS_GATEWAY_TOKEN = os.environ.get("SATCHEL_SMS_GATEWAY_TOKEN", "")
+SATCHEL_SMS_GATEWAY_TIMEOUT = float(os.environ.get("SATCHEL_SMS_GATEWAY_TIMEOUT", 10))
 
 # Quizzes (owned by the quizzes app) ---
 # Seconds a submission may arrive after a timed attempt's deadline: a phone on 2G

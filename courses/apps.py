@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        # The report roll-ups follow members moving (docs/reports.md).
+        from courses.reporting import receivers
+
+        receivers.connect()

@@ -48,9 +48,33 @@ def seed() -> list[DemoLogin]:
     for lesson in LESSONS:
         _child(course, LessonPage, **lesson)
     _add_demo_lecture(LessonPage.objects.child_of(course).get(slug=LESSONS[0]["slug"]))
+    _campaign(course)
     editor = demo_user("editor", first_name="编辑", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     return [DemoLogin("editor (Wagtail admin)", "editor", DEMO_PASSWORD)]
+
+
+def _campaign(course: CoursePage) -> None:
+    """A campaign over the demo course for the whole tree (docs/reports.md)."""
+    import datetime as dt
+
+    from courses.reporting.models import Campaign, CampaignCourse
+    from courses.reporting.rollups import rollups_rebuild
+    from members.models import Organisation
+
+    campaign, created = Campaign.objects.get_or_create(
+        name="主题教育学习",
+        defaults={
+            "description": "学习使用平台，完成全部课程。",
+            "starts_on": dt.date(2026, 1, 1),
+            "ends_on": dt.date(2026, 12, 31),
+        },
+    )
+    if created:
+        campaign.organisations.set(Organisation.get_root_nodes())
+        campaign.save()  # a ParentalManyToManyField is written on save
+        CampaignCourse.objects.create(campaign=campaign, course=course)
+        rollups_rebuild()  # a new campaign's figures (docs/reports.md)
 
 
 def _add_demo_lecture(lesson: LessonPage) -> None:

@@ -364,3 +364,16 @@ class StudyPreference(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.quality}"
+
+
+# Campaigns, report roll-ups and reminders (docs/reports.md) live in their own
+# module; importing them here registers them with the courses app.
+from courses.reporting.models import (  # noqa: E402, F401
+    Bucket,
+    Campaign,
+    CampaignCourse,
+    Headcount,
+    ProgressRollup,
+    Reminder,
+    WeeklyCompletion,
+)

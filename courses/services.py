@@ -27,6 +27,7 @@ from courses.models import (
     Quality,
     StudyPreference,
 )
+from courses.reporting.rollups import Snapshot, rollup_progress_changed
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _record_lesson_events(
 ) -> LessonProgress:
     lecture = _lecture_of(lesson)
     progress = _locked_progress(member=member, lesson=lesson)
+    before = Snapshot.of(progress)
     unique = list({event.id: event for event in events}.values())
     # The unique (progress, client_id) constraint stores each event once; the merge
     # needs no "already seen" check because it is idempotent (courses.credit).
@@ -187,6 +189,10 @@ def _record_lesson_events(
             at=now,
         )
     progress.save()
+    # The report roll-ups change in the same transaction (docs/reports.md).
+    rollup_progress_changed(
+        member=member, lesson=lesson, before=before, after=Snapshot.of(progress)
+    )
     return progress
 
 
@@ -232,6 +238,7 @@ def lesson_progress_complete(
     with transaction.atomic():
         progress = _locked_progress(member=member, lesson=lesson)
         if not progress.is_complete:
+            before = Snapshot.of(progress)
             _complete(
                 progress,
                 lesson=lesson,
@@ -240,6 +247,12 @@ def lesson_progress_complete(
                 at=at or timezone.now(),
             )
             progress.save()
+            rollup_progress_changed(
+                member=member,
+                lesson=lesson,
+                before=before,
+                after=Snapshot.of(progress),
+            )
     return progress
 
 
@@ -288,6 +301,7 @@ def in_person_study_revoke(
         record.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
         lesson = record.lesson.specific
         progress = _locked_progress(member=record.member, lesson=lesson)
+        before = Snapshot.of(progress)
         if progress.completed_via == CompletedVia.IN_PERSON:
             lecture = _lecture_of(lesson)
             if _rule_met(lesson, lecture, progress):
@@ -310,6 +324,12 @@ def in_person_study_revoke(
                 if not progress.sessions:
                     progress.started_at = None
             progress.save()
+            rollup_progress_changed(
+                member=record.member,
+                lesson=lesson,
+                before=before,
+                after=Snapshot.of(progress),
+            )
     return record
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from courses import views
+from courses.reporting import views as report_views
 
 app_name = "courses"
 
@@ -22,5 +23,15 @@ urlpatterns = [
         "in-person-study/record/<int:record_id>/revoke/",
         views.in_person_revoke_view,
         name="in-person-revoke",
+    ),
+    path("reports/", report_views.ReportView.as_view(), name="report"),
+    path("reports/members/", report_views.MembersView.as_view(), name="report-members"),
+    path(
+        "reports/remind/", report_views.ReminderSendView.as_view(), name="report-remind"
+    ),
+    path(
+        "reports/reminders/",
+        report_views.RemindersView.as_view(),
+        name="report-reminders",
     ),
 ]

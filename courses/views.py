@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from courses.forms import InPersonStudyForm, RevokeForm
 from courses.models import InPersonStudy
 from courses.permissions import can_record_in_person, can_revoke_in_person
+from courses.reminders.selectors import reminders_for_member
 from courses.selectors import in_person_records, member_of, my_study
 from courses.services import in_person_study_record, in_person_study_revoke
 from members.models import Member
@@ -21,11 +22,17 @@ from members.scoping import is_helper, is_organiser, members_in_scope
 def my_study_view(request):
     member = member_of(request.user)
     study = my_study(member=member) if member is not None else None
+    reminders = reminders_for_member(member=member) if member is not None else []
     records_for_others = is_organiser(request.user) or is_helper(request.user)
     return render(
         request,
         "courses/my_study.html",
-        {"member": member, "study": study, "records_for_others": records_for_others},
+        {
+            "member": member,
+            "study": study,
+            "records_for_others": records_for_others,
+            "reminders": reminders,
+        },
     )
 
 

@@ -78,6 +78,9 @@ def reminder_send(
         result.sent = Reminder.objects.bulk_create(result.sent)
         sent_ids = [reminder.pk for reminder in result.sent]
         if sent_ids:
+            # After the commit: the worker must see the rows, and a slow gateway
+            # must not run inside this transaction (the immediate backend runs
+            # tasks on enqueue).
             transaction.on_commit(
                 lambda: reminder_deliver.enqueue(reminder_ids=sent_ids)
             )

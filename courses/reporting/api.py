@@ -74,6 +74,9 @@ class CompletionReportApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         class RowSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "CompletionReportRow"
+
             organisation = serializers.IntegerField(source="organisation.pk")
             name = serializers.CharField(source="label")
             path = serializers.CharField()
@@ -99,8 +102,14 @@ class CompletionReportApi(APIView):
                 }
 
         class WeekSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "CompletionReportWeek"
+
             week = serializers.DateField()
             completed = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "CompletionReport"
 
         unit = serializers.CharField()
         total = RowSerializer()
@@ -143,6 +152,9 @@ class MemberStatusApi(APIView):
         )
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberStudyStatus"
+
         id = serializers.IntegerField(source="member.pk")
         name = serializers.CharField(source="member.name")
         phone = serializers.CharField()

@@ -110,16 +110,16 @@ class CampaignCourse(Orderable):
 
 
 class _UnitRow(models.Model):
-    """A row keyed by organisation and one study unit (a course or a campaign).
-
-    ``path`` copies the organisation's tree path so a subtree's rows are one index
-    range scan and "group by child" is ``substr(path, 1, len + steplen)``, no join.
+    """A row keyed by an organisation's tree path and one study unit (a course or a
+    campaign). Rows exist for every level: the row at a path holds the whole
+    subtree's figures, so a report reads its own row and its children's rows
+    (``depth`` = level) whatever the size of the subtree. Keyed by path, not by
+    organisation id, because an update reaches all ancestors by their paths (the
+    prefixes of the member's organisation path) without looking them up.
     """
 
-    organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.CASCADE, related_name="+"
-    )
     path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
     course = models.ForeignKey(
         "courses.CoursePage",
         on_delete=models.CASCADE,
@@ -136,11 +136,13 @@ class _UnitRow(models.Model):
 
 
 class ProgressRollup(_UnitRow):
-    """Members who started / completed a unit, and the hours they were credited,
-    counted where the member is, per bucket. Kept by courses.reporting.rollups in
-    the progress services' transaction; ``rollups_rebuild`` recomputes it."""
+    """Per subtree, unit and bucket: members who started / completed the unit and
+    the hours credited, counted where the member is; for campaign units also the
+    members the campaign is meant for. Kept by courses.reporting.rollups in the
+    progress services' transaction; ``rollups_rebuild`` recomputes it."""
 
     bucket = models.CharField(max_length=8, choices=Bucket.choices)
+    members = models.IntegerField(default=0)
     started = models.IntegerField(default=0)
     completed = models.IntegerField(default=0)
     hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -148,12 +150,12 @@ class ProgressRollup(_UnitRow):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "course", "bucket"],
+                fields=["path", "course", "bucket"],
                 condition=Q(campaign__isnull=True),
                 name="courses_rollup_course_once",
             ),
             models.UniqueConstraint(
-                fields=["organisation", "campaign", "bucket"],
+                fields=["path", "campaign", "bucket"],
                 condition=Q(course__isnull=True),
                 name="courses_rollup_campaign_once",
             ),
@@ -163,9 +165,12 @@ class ProgressRollup(_UnitRow):
             ),
         ]
         indexes = [
-            models.Index(fields=["course", "path"], name="courses_rollup_course_idx"),
             models.Index(
-                fields=["campaign", "path"], name="courses_rollup_campaign_idx"
+                fields=["course", "depth", "path"], name="courses_rollup_course_idx"
+            ),
+            models.Index(
+                fields=["campaign", "depth", "path"],
+                name="courses_rollup_campaign_idx",
             ),
         ]
 
@@ -174,7 +179,7 @@ class ProgressRollup(_UnitRow):
 
 
 class WeeklyCompletion(_UnitRow):
-    """Members who completed a unit in the week starting ``week`` (a Monday)."""
+    """Members of the subtree who completed a unit in the week starting ``week``."""
 
     week = models.DateField()
     completed = models.IntegerField(default=0)
@@ -182,12 +187,12 @@ class WeeklyCompletion(_UnitRow):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "course", "week"],
+                fields=["path", "course", "week"],
                 condition=Q(campaign__isnull=True),
                 name="courses_weekly_course_once",
             ),
             models.UniqueConstraint(
-                fields=["organisation", "campaign", "week"],
+                fields=["path", "campaign", "week"],
                 condition=Q(course__isnull=True),
                 name="courses_weekly_campaign_once",
             ),
@@ -196,38 +201,27 @@ class WeeklyCompletion(_UnitRow):
                 name="courses_weekly_one_unit",
             ),
         ]
-        indexes = [
-            models.Index(fields=["course", "path"], name="courses_weekly_course_idx"),
-            models.Index(
-                fields=["campaign", "path"], name="courses_weekly_campaign_idx"
-            ),
-        ]
 
     def __str__(self):
         return f"{self.path} {self.week}: {self.completed}"
 
 
 class Headcount(models.Model):
-    """Members counted at an organisation, per bucket.
+    """Members counted in a subtree, per bucket (every level, like the roll-ups).
+    Kept from members' signals (courses.reporting.receivers)."""
 
-    Member moves are written by members.services, which has no hook for us, so
-    this table is refreshed by ``rollups_rebuild`` (docs/reports.md).
-    """
-
-    organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.CASCADE, related_name="+"
-    )
     path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
     bucket = models.CharField(max_length=8, choices=Bucket.choices)
     members = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "bucket"], name="courses_headcount_once"
+                fields=["path", "bucket"], name="courses_headcount_once"
             )
         ]
-        indexes = [models.Index(fields=["path"], name="courses_headcount_path_idx")]
+        indexes = [models.Index(fields=["depth", "path"], name="courses_headcount_idx")]
 
     def __str__(self):
         return f"{self.path} {self.bucket}: {self.members}"

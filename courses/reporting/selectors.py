@@ -24,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import (
@@ -203,17 +203,6 @@ class CompletionReport:
     weeks: list[tuple[dt.date, int]]
 
 
-def _grouped(model, *, organisation: Organisation, condition: Q, fields: dict):
-    width = len(organisation.path) + Organisation.steplen
-    return (
-        model.objects.filter(condition, path__startswith=organisation.path)
-        .annotate(prefix=Substr("path", 1, width))
-        .values("prefix", *(["bucket"] if model is not WeeklyCompletion else []))
-        .annotate(**fields)
-        .order_by()
-    )
-
-
 def completion_report(
     *,
     user,
@@ -223,71 +212,65 @@ def completion_report(
     today: dt.date | None = None,
 ) -> CompletionReport:
     """The organisation's total and one row per child (plus the members held by
-    the organisation itself), in four queries. Raises PermissionError when the
-    organisation is outside the user's scope."""
+    the organisation itself), in four queries whatever the size of the subtree:
+    roll-up rows exist per level, so this reads the organisation's own rows and
+    its children's. Raises PermissionError outside the user's scope."""
     if not organisation_in_scope(user, organisation):
         raise PermissionError
+    depth = organisation.depth
     # Not get_children(): treebeard answers from the cached ``numchild``.
     children = list(
         Organisation.objects.filter(
-            path__startswith=organisation.path, depth=organisation.depth + 1
+            path__startswith=organisation.path, depth=depth + 1
         ).order_by("path")
     )
-    rows: dict[str, ReportRow] = {
-        organisation.path: ReportRow(
-            label=organisation.name,
-            path=organisation.path,
-            organisation=organisation,
-            is_self=True,
-        )
-    }
-    for child in children:
-        rows[child.path] = ReportRow(
-            label=child.name, path=child.path, organisation=child
-        )
-    unit_condition = unit.rollup_filter()
-    for item in _grouped(
-        ProgressRollup,
-        organisation=organisation,
-        condition=unit_condition,
-        fields={"s": Sum("started"), "c": Sum("completed"), "h": Sum("hours")},
-    ):
-        row = rows.get(item["prefix"])
-        if row is None:
-            continue  # a row whose organisation moved; rollups_rebuild fixes it
-        row.started[item["bucket"]] += item["s"] or 0
-        row.completed[item["bucket"]] += item["c"] or 0
-        row.hours[item["bucket"]] += Decimal(item["h"] or 0)
-    headcount_condition = Q()
-    if unit.campaign is not None:
-        headcount_condition = prefix_q("path", unit.campaign_targets) & Q(
-            bucket__in=unit.campaign.buckets
-        )
-    for item in _grouped(
-        Headcount,
-        organisation=organisation,
-        condition=headcount_condition,
-        fields={"n": Sum("members")},
-    ):
-        row = rows.get(item["prefix"])
-        if row is not None:
-            row.members[item["bucket"]] += item["n"] or 0
     total = ReportRow(
         label=organisation.name,
         path=organisation.path,
         organisation=organisation,
         is_total=True,
     )
-    for row in rows.values():
-        for bucket in BUCKETS:
-            total.members[bucket] += row.members[bucket]
-            total.started[bucket] += row.started[bucket]
-            total.completed[bucket] += row.completed[bucket]
-            total.hours[bucket] += row.hours[bucket]
-    ordered = [rows[organisation.path]] + [rows[child.path] for child in children]
-    # The organisation's own row only matters when members are held there directly.
-    if not (ordered[0].total_members or ordered[0].total_started):
-        ordered = ordered[1:]
+    rows: dict[str, ReportRow] = {organisation.path: total}
+    for child in children:
+        rows[child.path] = ReportRow(
+            label=child.name, path=child.path, organisation=child
+        )
+    levels = {"path__startswith": organisation.path, "depth__in": [depth, depth + 1]}
+    for item in ProgressRollup.objects.filter(unit.rollup_filter(), **levels).values(
+        "path", "bucket", "members", "started", "completed", "hours"
+    ):
+        row = rows.get(item["path"])
+        if row is None:
+            continue  # an organisation created since; the rebuild tidies up
+        bucket = item["bucket"]
+        row.started[bucket] += item["started"]
+        row.completed[bucket] += item["completed"]
+        row.hours[bucket] += Decimal(item["hours"])
+        if unit.campaign is not None:
+            row.members[bucket] += item["members"]
+    if unit.campaign is None:
+        for item in Headcount.objects.filter(**levels).values(
+            "path", "bucket", "members"
+        ):
+            row = rows.get(item["path"])
+            if row is not None:
+                row.members[item["bucket"]] += item["members"]
+    # Members held by the organisation itself = its total minus its children's.
+    own = ReportRow(
+        label=organisation.name,
+        path=organisation.path,
+        organisation=organisation,
+        is_self=True,
+    )
+    for bucket in BUCKETS:
+        for name in ("members", "started", "completed", "hours"):
+            value = getattr(total, name)[bucket] - sum(
+                getattr(rows[child.path], name)[bucket] for child in children
+            )
+            getattr(own, name)[bucket] = value
+    ordered = [rows[child.path] for child in children]
+    if own.total_members or own.total_started:
+        ordered.insert(0, own)
     return CompletionReport(
         organisation=organisation,
         unit=unit,
@@ -308,7 +291,7 @@ def weekly_completions(
     counts = dict(
         WeeklyCompletion.objects.filter(
             unit.rollup_filter(),
-            path__startswith=organisation.path,
+            path=organisation.path,
             week__gte=first,
             week__lte=this_week,
         )

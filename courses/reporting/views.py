@@ -6,6 +6,7 @@ SpreadsheetExportMixin on the same filters (``?export=csv|xlsx``).
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from collections import OrderedDict
 
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +38,7 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
+from members.models import Member
 from members.scoping import is_organiser, members_in_scope
 
 
@@ -49,6 +52,35 @@ class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
 
     def get_heading(self, queryset, field):
         return str(self.export_headings.get(field, field))
+
+    def write_xlsx(self, queryset, output):
+        """Wagtail's write-only workbook, minus its per-cell preprocessing: values
+        here are already plain (str, int, Decimal, naive UTC datetimes), which
+        makes a 50,000-row export several times faster. Text that would read as
+        a formula is still written as text, as Wagtail does."""
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True, iso_dates=True)
+        worksheet = workbook.create_sheet(title="Sheet1")
+        worksheet.append(
+            self.get_heading(queryset, field) for field in self.list_export
+        )
+
+        def plain(value):
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(worksheet, value)
+                cell.data_type = "s"
+                return cell
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                return timezone.make_naive(value, datetime.UTC)
+            return value
+
+        for item in queryset:
+            worksheet.append(
+                [plain(value) for value in self.to_row_dict(item).values()]
+            )
+        workbook.save(output)
 
     def write_xlsx_response(self, queryset):
         output = tempfile.TemporaryFile()
@@ -224,8 +256,9 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         )
         if self.is_export:
             self._set_columns(unit)
+            labels = _Labels()
             rows = (
-                _member_row(item, unit)
+                _member_row(item, unit, labels)
                 for item in iter_member_statuses(
                     user=request.user, members=members, unit=unit
                 )
@@ -291,10 +324,25 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         }
 
 
-def _member_row(item, unit) -> dict:
-    statuses = dict(STATUS_CHOICES)
-    progress = dict(ProgressStatus.choices)
-    via = dict(CompletedVia.choices)
+class _Labels:
+    """Translated labels resolved once per export, not once per cell (lazy strings
+    cost a catalogue lookup each time they are turned into text)."""
+
+    def __init__(self):
+        self.status = {key: str(label) for key, label in STATUS_CHOICES}
+        self.progress = {key: str(label) for key, label in ProgressStatus.choices}
+        self.via = {key: str(label) for key, label in CompletedVia.choices}
+        self.mobility = {key: str(label) for key, label in Member.Mobility.choices}
+        self.cells = {
+            (status, via): f"{self.progress[status]} ({self.via[via]})"
+            if via
+            else self.progress[status]
+            for status in self.progress
+            for via in ["", *self.via]
+        }
+
+
+def _member_row(item, unit, labels: _Labels) -> dict:
     member = item.member
     row = {
         "name": member.name,
@@ -303,20 +351,20 @@ def _member_row(item, unit) -> dict:
         "host_organisation": (
             member.host_organisation.name if member.host_organisation_id else ""
         ),
-        "mobility": str(member.get_mobility_status_display()),
-        "status": str(statuses[item.status]),
+        "mobility": labels.mobility[member.mobility_status],
+        "status": labels.status[item.status],
         "completed": item.completed,
         "lessons": item.lessons,
         "hours": item.hours,
         "last_activity": item.last_activity,
-        "completed_via": item.via,
+        "completed_via": ", ".join(
+            labels.via[via]
+            for via in sorted({c.completed_via for c in item.cells if c.completed_via})
+        ),
         "best_score": item.best_score,
     }
     for lesson, cell in zip(unit.lessons, item.cells, strict=True):
-        label = str(progress[cell.status])
-        if cell.completed_via:
-            label = f"{label} ({via[cell.completed_via]})"
-        row[f"lesson_{lesson.pk}"] = label
+        row[f"lesson_{lesson.pk}"] = labels.cells[(cell.status, cell.completed_via)]
     return row
 
 

@@ -1,0 +1,192 @@
+"""Reminders: sending, the interval rule, the senders, who sees them."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.utils import timezone
+
+from courses.reminders.services import reminder_send
+from courses.reporting.models import Reminder
+from tests.reports.conftest import client_for
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_organiser_reminds_selected_members_and_they_see_it_on_my_study(
+    client, studied, county_organiser, django_capture_on_commit_callbacks
+):
+    # given
+    client_for(client, county_organiser)
+
+    # when (delivery runs once the transaction commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/reports/remind/",
+            {
+                "members": [studied.zhang.pk, studied.zhao.pk],
+                "message": "请尽快完成第二课",
+                "course": studied.course.pk,
+                "next": "/reports/members/",
+            },
+            **EN,
+        )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/reports/members/"
+    assert Reminder.objects.filter(status="sent").count() == 2
+    client_for(client, studied.zhang.user)
+    page = client.get("/my-study/", **EN).content.decode()
+    assert "请尽快完成第二课" in page
+
+
+def test_a_member_is_not_reminded_twice_within_the_interval(
+    studied, county_organiser, settings
+):
+    # given
+    settings.SATCHEL_REMINDER_INTERVAL_HOURS = 48
+    now = timezone.now()
+    first = reminder_send(
+        sent_by=county_organiser, members=[studied.zhang], message="一", now=now
+    )
+
+    # when
+    again = reminder_send(
+        sent_by=county_organiser,
+        members=[studied.zhang, studied.zhao],
+        message="二",
+        now=now + dt.timedelta(hours=47),
+    )
+    later = reminder_send(
+        sent_by=county_organiser,
+        members=[studied.zhang],
+        message="三",
+        now=now + dt.timedelta(hours=49),
+    )
+
+    # then
+    assert len(first.sent) == 1
+    assert [m.pk for m in again.skipped] == [studied.zhang.pk]
+    assert [r.member_id for r in again.sent] == [studied.zhao.pk]
+    assert len(later.sent) == 1
+    assert Reminder.objects.filter(member=studied.zhang).count() == 2
+
+
+def test_organiser_cannot_remind_a_member_outside_their_area(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+
+    response = client.post(
+        "/reports/remind/",
+        {"members": [studied.sun.pk], "message": "你好"},
+        **EN,
+    )
+
+    assert response.status_code == 302
+    assert not Reminder.objects.exists()
+
+
+def test_helper_sees_reminders_of_their_paired_member_only(
+    client, studied, county_organiser, helper
+):
+    reminder_send(
+        sent_by=county_organiser,
+        members=[studied.zhang, studied.zhao],
+        message="学习提醒",
+    )
+    client_for(client, helper)
+
+    page = client.get("/reports/reminders/", **EN).content.decode()
+
+    assert "zhang" in page
+    assert "zhao" not in page
+
+
+def test_helper_cannot_send_reminders(client, studied, helper):
+    client_for(client, helper)
+
+    response = client.post(
+        "/reports/remind/", {"members": [studied.zhang.pk], "message": "x"}
+    )
+
+    assert response.status_code == 404
+    assert not Reminder.objects.exists()
+
+
+def test_file_sender_writes_one_json_line_per_reminder(
+    studied, county_organiser, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.SATCHEL_REMINDER_SENDER = "courses.reminders.senders.FileSender"
+    settings.SATCHEL_REMINDER_FILE = tmp_path / "reminders.jsonl"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_send(sent_by=county_organiser, members=[studied.li], message="加油")
+
+    line = json.loads(settings.SATCHEL_REMINDER_FILE.read_text().splitlines()[0])
+    assert line["message"] == "加油"
+    assert line["phone"] == studied.li.phone
+    assert Reminder.objects.get().channel == "file"
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    received: list = []
+    answer = 200
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(
+            (self.headers["Authorization"], json.loads(self.rfile.read(length)))
+        )
+        self.send_response(type(self).answer)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway(settings):
+    _Gateway.received = []
+    _Gateway.answer = 200
+    server = HTTPServer(("127.0.0.1", 0), _Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SATCHEL_REMINDER_SENDER = "courses.reminders.senders.SmsSender"
+    settings.SATCHEL_SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.SATCHEL_SMS_GATEWAY_TOKEN = "secret-token"
+    yield _Gateway
+    server.shutdown()
+    server.server_close()
+
+
+def test_sms_sender_posts_to_the_gateway(
+    studied, county_organiser, gateway, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_send(
+            sent_by=county_organiser, members=[studied.li], message="短信提醒"
+        )
+
+    auth, body = gateway.received[0]
+    assert auth == "Bearer secret-token"
+    assert body["to"] == studied.li.phone and body["message"] == "短信提醒"
+    reminder = Reminder.objects.get()
+    assert (reminder.channel, reminder.status) == ("sms", "sent")
+
+
+def test_sms_gateway_failure_is_logged_on_the_reminder(
+    studied, county_organiser, gateway, django_capture_on_commit_callbacks
+):
+    gateway.answer = 503
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_send(sent_by=county_organiser, members=[studied.li], message="x")
+
+    reminder = Reminder.objects.get()
+    assert reminder.status == "failed"
+    assert "503" in reminder.error

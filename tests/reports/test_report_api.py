@@ -1,0 +1,65 @@
+"""GET /api/v1/reports/...: the same report for API clients, scoped the same way."""
+
+from tests.reports.conftest import client_for
+
+
+def test_completion_api_returns_the_rows_of_the_organisers_scope(
+    client, studied, city_organiser
+):
+    client_for(client, city_organiser)
+
+    response = client.get(f"/api/v1/reports/completion/?course={studied.course.pk}")
+
+    data = response.json()
+    assert response.status_code == 200
+    assert [row["name"] for row in data["rows"]] == ["甲一县", "甲二县"]
+    assert data["total"]["members"] == 5
+    assert data["total"]["by_bucket"]["inflow"]["completed"] == 1
+
+
+def test_completion_api_hides_another_county(client, studied, county_organiser):
+    client_for(client, county_organiser)
+
+    response = client.get(
+        f"/api/v1/reports/completion/?course={studied.course.pk}"
+        f"&organisation={studied.county_b1.pk}"
+    )
+
+    assert response.status_code == 404
+
+
+def test_completion_api_refuses_members_and_bad_filters(
+    client, studied, county_organiser
+):
+    client_for(client, studied.li.user)
+    assert (
+        client.get(
+            f"/api/v1/reports/completion/?course={studied.course.pk}"
+        ).status_code
+        == 403
+    )
+    client_for(client, county_organiser)
+    both = client.get("/api/v1/reports/completion/?course=1&campaign=1")
+    assert both.status_code == 400
+
+
+def test_members_api_gives_a_helper_only_the_paired_member(client, studied, helper):
+    client_for(client, helper)
+
+    response = client.get(f"/api/v1/reports/members/?course={studied.course.pk}")
+
+    assert response.status_code == 200
+    assert [item["name"] for item in response.json()["results"]] == ["zhang"]
+    assert response.json()["results"][0]["lesson_status"][0]["status"] == "in_progress"
+
+
+def test_report_endpoints_are_in_the_schema_with_error_responses(
+    client, studied, city_organiser
+):
+    client_for(client, city_organiser)
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+
+    completion = schema["paths"]["/api/v1/reports/completion/"]["get"]
+    assert {"200", "400", "403", "404"} <= set(completion["responses"])
+    assert "/api/v1/reports/members/" in schema["paths"]

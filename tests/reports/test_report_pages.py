@@ -1,0 +1,202 @@
+"""The report page, the member list (drill-down), exports and scoping."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from courses.models import CompletedVia
+from tests.reports.conftest import client_for
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_county_organiser_sees_own_children_and_no_other_county(
+    client, studied, county_organiser, django_assert_max_num_queries
+):
+    # given
+    client_for(client, county_organiser)
+
+    # when
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/reports/?course={studied.course.pk}", **EN)
+
+    # then the county's branches, not city B's county
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "甲一支部" in page and "甲一二支部" in page
+    assert "乙一县" not in page and "乙一支部" not in page and "甲二县" not in page
+    assert "<svg" in page and "Completions per week" in page
+
+
+def test_report_page_query_count_does_not_grow_with_children(
+    client, studied, province_organiser, django_assert_max_num_queries
+):
+    client_for(client, province_organiser)
+    for target in (studied.province, studied.city_a, studied.county_a1):
+        with django_assert_max_num_queries(20):
+            response = client.get(
+                f"/reports/?course={studied.course.pk}&organisation={target.pk}",
+                **EN,
+            )
+        assert response.status_code == 200
+
+
+def test_another_countys_organisation_is_refused_with_a_message(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+
+    response = client.get(
+        f"/reports/?course={studied.course.pk}&organisation={studied.county_b1.pk}",
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert "not in your area" in response.content.decode()
+    assert "乙一支部" not in response.content.decode()
+
+
+def test_report_csv_export_has_the_rows_and_totals_of_the_scope(
+    client, studied, city_organiser
+):
+    client_for(client, city_organiser)
+
+    response = client.get(f"/reports/?course={studied.course.pk}&export=csv", **EN)
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:5] == [
+        "Organisation",
+        "Members",
+        "Started",
+        "Completed",
+        "Completion rate (%)",
+    ]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert set(by_name) == {"甲一县", "甲二县", "Total"}
+    # county A1: li, zhang, zhao local; wu inflow. Completed: li, wu.
+    assert by_name["甲一县"][1:4] == ["4", "3", "2"]
+    assert by_name["Total"][1:4] == ["5", "4", "3"]
+
+
+def test_member_list_shows_status_per_lesson_and_how_it_was_completed(
+    client, studied, city_organiser
+):
+    client_for(client, city_organiser)
+
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&organisation={studied.county_a2.pk}",
+        **EN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "qian" in page
+    assert "In person" in page  # completed via
+    assert ">li<" not in page.split("<tbody>")[1]
+
+
+def test_member_list_filters_by_status_and_mobility(client, studied, city_organiser):
+    client_for(client, city_organiser)
+    base = f"/reports/members/?course={studied.course.pk}"
+
+    not_started = client.get(base + "&status=not_started", **EN).content.decode()
+    inflow = client.get(base + "&mobility=inflow", **EN).content.decode()
+
+    body = not_started.split("<tbody>")[1]
+    assert "zhao" in body and "zhang" not in body and ">li<" not in body
+    assert ">wu<" in inflow.split("<tbody>")[1]
+    assert ">li<" not in inflow.split("<tbody>")[1]
+
+
+def test_member_list_query_count_is_flat(
+    client, studied, province_organiser, django_assert_max_num_queries
+):
+    client_for(client, province_organiser)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/reports/members/?course={studied.course.pk}", **EN)
+    assert response.status_code == 200
+
+
+def test_helper_sees_only_their_paired_member(client, studied, helper):
+    client_for(client, helper)
+
+    report = client.get(f"/reports/?course={studied.course.pk}", **EN)
+    members = client.get(f"/reports/members/?course={studied.course.pk}", **EN)
+
+    assert report.status_code == 302  # no roll-up report for helpers
+    body = members.content.decode().split("<tbody>")[1]
+    assert ">zhang<" in body
+    for other in (">li<", ">zhao<", ">qian<", ">sun<", ">wu<"):
+        assert other not in body
+
+
+def test_xlsx_ledger_export_lists_outflow_members_with_their_status(
+    client, studied, province_organiser
+):
+    # given
+    client_for(client, province_organiser)
+
+    # when the outflow ledger is exported
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&mobility=outflow&export=xlsx",
+        **EN,
+    )
+
+    # then
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:6] == (
+        "Name",
+        "Phone",
+        "Home organisation",
+        "Host organisation",
+        "Mobility",
+        "Study status",
+    )
+    assert [row[0] for row in rows[1:]] == ["qian"]
+    assert rows[1][5] == "Complete"
+    assert str(CompletedVia.IN_PERSON.label) in rows[1][10]
+    assert rows[0][-2:] == ("第一课", "第二课")
+
+
+def test_county_organiser_export_holds_no_other_county(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&export=csv", **EN
+    )
+
+    names = {
+        row[0]
+        for row in csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode())
+        )
+    }
+    assert names - {"Name"} == {"li", "zhang", "zhao", "wu"}
+
+
+def test_invalid_filters_give_a_form_error_not_a_crash(client, studied, city_organiser):
+    client_for(client, city_organiser)
+
+    response = client.get(
+        "/reports/members/?course=999999&campaign=abc&status=bogus", **EN
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_campaigns_are_managed_in_the_wagtail_admin(client, campaign):
+    from tests.factories import make_user
+
+    admin = make_user("admin", is_superuser=True, is_staff=True)
+    client_for(client, admin)
+
+    listing = client.get("/admin/snippets/courses/campaign/", **EN)
+    edit = client.get(f"/admin/snippets/courses/campaign/edit/{campaign.pk}/", **EN)
+
+    assert listing.status_code == 200 and "主题教育" in listing.content.decode()
+    assert edit.status_code == 200
