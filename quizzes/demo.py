@@ -1,10 +1,12 @@
 """Demo quiz: a few bank questions of each type and one published quiz.
 
-It is attached to nothing: the lead wires it into the demo lesson (a ``quiz`` block
-and the lesson's completion rule "quiz").
+The quiz is attached to the demo course's second lesson, which then completes when
+the quiz is passed. quizzes runs after courses in INSTALLED_APPS, so the lesson exists.
 """
 
 from config.demo import DemoLogin
+from courses.demo import LESSONS
+from courses.models import CompletionRule, LessonPage
 from quizzes.models import Choice, Question, QuestionKind, Quiz, QuizQuestion
 
 QUIZ_TITLE = "学习平台使用小测验"
@@ -49,9 +51,22 @@ QUESTIONS = [
 
 
 def seed() -> list[DemoLogin]:
-    quiz = Quiz.objects.filter(title=QUIZ_TITLE).first()
-    if quiz is not None:
-        return []
+    quiz = Quiz.objects.filter(title=QUIZ_TITLE).first() or _create_quiz()
+    _attach(quiz)
+    return []
+
+
+def _attach(quiz: Quiz) -> None:
+    # The second demo lesson ("save data and study offline") ends with the quiz.
+    lesson = LessonPage.objects.filter(slug=LESSONS[1]["slug"]).first()
+    if lesson is None or lesson.has_quiz():
+        return
+    lesson.body.append(("quiz", quiz))
+    lesson.completion_rule = CompletionRule.QUIZ
+    lesson.save_revision().publish()
+
+
+def _create_quiz() -> Quiz:
     quiz = Quiz.objects.create(
         title=QUIZ_TITLE,
         intro="检验一下您是否掌握了平台的使用方法。",
@@ -75,4 +90,4 @@ def seed() -> list[DemoLogin]:
         question.save()
         QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
     quiz.save_revision().publish()
-    return []
+    return quiz

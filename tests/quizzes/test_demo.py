@@ -19,3 +19,19 @@ def test_demo_quiz_is_published_once_with_every_question_type():
         "true_false",
         "fill_blank",
     }
+
+
+def test_seed_demo_ends_the_second_demo_lesson_with_the_quiz():
+    from django.core.management import call_command
+
+    from courses.models import CompletionRule, LessonPage
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    lesson = LessonPage.objects.get(slug="save-data")
+    assert lesson.completion_rule == CompletionRule.QUIZ
+    assert [block.block_type for block in lesson.body].count("quiz") == 1
+    assert [block.value for block in lesson.body if block.block_type == "quiz"] == [
+        Quiz.objects.get()
+    ]
