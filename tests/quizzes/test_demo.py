@@ -1,5 +1,7 @@
 import pytest
+from django.core.management import call_command
 
+from courses.models import CompletionRule, LessonPage
 from quizzes import demo
 from quizzes.models import Question, Quiz
 
@@ -22,10 +24,6 @@ def test_demo_quiz_is_published_once_with_every_question_type():
 
 
 def test_seed_demo_ends_the_second_demo_lesson_with_the_quiz():
-    from django.core.management import call_command
-
-    from courses.models import CompletionRule, LessonPage
-
     call_command("seed_demo")
     call_command("seed_demo")
 
