@@ -30,7 +30,7 @@ def main() -> int:
         command = [sys.executable, str(BENCH / name / "run.py")]
         if args.quick:
             command.append("--quick")
-        if subprocess.run(command, cwd=BENCH.parent).returncode != 0:  # noqa: S603
+        if subprocess.run(command, cwd=BENCH.parent).returncode != 0:
             failed.append(name)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Run the embedded default: the web server and one task worker, stopped together.
+"""Run the embedded default: web server, task worker and lecture sweeper, together.
 
 ``make run`` calls this after migrating. Ctrl-C stops both processes.
 """
@@ -14,6 +14,8 @@ MANAGE = [sys.executable, "manage.py"]
 def main() -> int:
     address = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
     worker = subprocess.Popen([*MANAGE, "db_worker", "--queue-name", "*"])  # noqa: S603
+    # Re-queues lectures a dead worker left "processing" (docs/media-pipeline.md).
+    sweeper = subprocess.Popen([*MANAGE, "sweep_lectures", "--every", "300"])  # noqa: S603
     # gunicorn, not runserver: the embedded default may well serve a real branch.
     web = subprocess.Popen(  # noqa: S603
         [
@@ -33,7 +35,7 @@ def main() -> int:
     )
     try:
         # Whichever stops first (or Ctrl-C) ends both.
-        while web.poll() is None and worker.poll() is None:
+        while all(p.poll() is None for p in (web, worker, sweeper)):
             try:
                 web.wait(timeout=1)
             except subprocess.TimeoutExpired:
@@ -41,10 +43,10 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (web, worker):
+        for process in (web, worker, sweeper):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (web, worker):
+        for process in (web, worker, sweeper):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -14,7 +14,6 @@ from media_pipeline.renditions import transcode_to_directory
 from media_pipeline.samples import make_clip
 
 SPEECH = "同志们好，欢迎学习第一课。"
-IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -23,17 +22,6 @@ def _english():
     # active language when stored; the tests read them in English.
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    # tests/conftest.py sets TASKS_BACKEND in the environment, but pytest-django has
-    # loaded the settings before that conftest runs, so the database backend stays
-    # in force; override the setting itself (django_tasks resets on setting_changed).
-    settings.TASKS = {
-        name: {**config, "BACKEND": IMMEDIATE}
-        for name, config in settings.TASKS.items()
-    }
 
 
 @pytest.fixture(scope="session")

@@ -27,17 +27,6 @@ from members.services import (
 from tests.factories import make_course, make_home, make_lesson, make_user
 
 _phones = itertools.count(13900000000)
-IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    # pytest-django loads settings before tests/conftest.py sets TASKS_BACKEND, so
-    # override the setting itself (as tests/media_pipeline/conftest.py does).
-    settings.TASKS = {
-        name: {**config, "BACKEND": IMMEDIATE}
-        for name, config in settings.TASKS.items()
-    }
 
 
 def org(name, kind, parent=None):
