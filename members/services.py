@@ -212,7 +212,7 @@ def member_create(
             recorded_by=recorded_by,
             note=note,
         )
-    _placed(member, "", "")
+    _placed(member, NOT_PLACED)
     return member
 
 
@@ -226,7 +226,7 @@ def member_update(
     note: str,
     home_organisation: Organisation,
 ) -> Member:
-    old_home_path = member.home_path
+    before = _placement(member)
     member.name = name
     member.phone = phone
     member.whereabouts = whereabouts
@@ -234,18 +234,26 @@ def member_update(
     member.home_organisation = home_organisation
     member.home_path = home_organisation.path
     member.save()
-    if old_home_path != member.home_path:
-        _placed(member, old_home_path, member.host_path)
+    if before["old_home_path"] != member.home_path:
+        _placed(member, before)
     return member
 
 
-def _placed(member: Member, old_home_path: str, old_host_path: str) -> None:
-    member_placement_changed.send(
-        sender=Member,
-        member=member,
-        old_home_path=old_home_path,
-        old_host_path=old_host_path,
-    )
+# Where a member was before a change, as members.signals.member_placement_changed
+# reports it; a new member was nowhere.
+NOT_PLACED = {"old_home_path": "", "old_host_path": "", "old_mobility_status": ""}
+
+
+def _placement(member: Member) -> dict[str, str]:
+    return {
+        "old_home_path": member.home_path,
+        "old_host_path": member.host_path,
+        "old_mobility_status": member.mobility_status,
+    }
+
+
+def _placed(member: Member, before: dict[str, str]) -> None:
+    member_placement_changed.send(sender=Member, member=member, **before)
 
 
 def _lock(member: Member) -> Member:
@@ -264,6 +272,7 @@ def member_record_moved_out(
     member = _lock(member)
     if member.mobility_status != Member.Mobility.LOCAL:
         raise MemberStateError(_("This member is already recorded as moved away."))
+    before = _placement(member)
     member.mobility_status = Member.Mobility.OUTFLOW
     member.whereabouts = whereabouts
     member.save(update_fields=["mobility_status", "whereabouts"])
@@ -275,7 +284,7 @@ def member_record_moved_out(
         happened_on=happened_on,
         note=note or whereabouts,
     )
-    _placed(member, member.home_path, member.host_path)
+    _placed(member, before)
     return member
 
 
@@ -302,7 +311,7 @@ def member_record_returned(
         )
         registration.ended_at = now
         registration.save(update_fields=["status", "ended_at"])
-    old_host_path = member.host_path
+    before = _placement(member)
     member.mobility_status = Member.Mobility.LOCAL
     member.host_organisation = None
     member.host_path = ""
@@ -323,7 +332,7 @@ def member_record_returned(
         happened_on=happened_on,
         note=note,
     )
-    _placed(member, member.home_path, old_host_path)
+    _placed(member, before)
     return member
 
 
@@ -351,9 +360,10 @@ def registration_request(
     )
     if member.mobility_status == Member.Mobility.LOCAL:
         # Asking to register elsewhere means the member has moved away.
+        before = _placement(member)
         member.mobility_status = Member.Mobility.OUTFLOW
         member.save(update_fields=["mobility_status"])
-        _placed(member, member.home_path, member.host_path)
+        _placed(member, before)
     _record(
         member,
         MobilityRecord.Kind.REGISTRATION_REQUESTED,
@@ -396,7 +406,7 @@ def registration_confirm(
     registration.decided_by = decided_by
     registration.reason = reason
     registration.save(update_fields=["status", "decided_at", "decided_by", "reason"])
-    old_host_path = member.host_path
+    before = _placement(member)
     member.host_organisation = registration.organisation
     member.host_path = registration.organisation.path
     member.mobility_status = Member.Mobility.INFLOW
@@ -408,7 +418,7 @@ def registration_confirm(
         recorded_by=decided_by,
         note=reason,
     )
-    _placed(member, member.home_path, old_host_path)
+    _placed(member, before)
     return registration
 
 
@@ -448,7 +458,7 @@ def registration_end(
     registration.ended_at = timezone.now()
     registration.reason = reason or registration.reason
     registration.save(update_fields=["status", "ended_at", "reason"])
-    old_host_path = member.host_path
+    before = _placement(member)
     member.host_organisation = None
     member.host_path = ""
     member.mobility_status = Member.Mobility.OUTFLOW
@@ -461,5 +471,5 @@ def registration_end(
         happened_on=happened_on,
         note=reason,
     )
-    _placed(member, member.home_path, old_host_path)
+    _placed(member, before)
     return registration

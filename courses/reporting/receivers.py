@@ -3,9 +3,14 @@
 from courses.reporting.rollups import rollup_member_placed, rollup_organisation_moved
 
 
-def on_member_placement_changed(sender, *, member, old_home_path, old_host_path, **kw):
+def on_member_placement_changed(
+    sender, *, member, old_home_path, old_host_path, old_mobility_status, **kwargs
+):
     rollup_member_placed(
-        member=member, old_home_path=old_home_path, old_host_path=old_host_path
+        member=member,
+        old_home_path=old_home_path,
+        old_host_path=old_host_path,
+        old_mobility_status=old_mobility_status,
     )
 
 

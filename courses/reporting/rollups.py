@@ -259,22 +259,6 @@ def _all_units() -> list[tuple[Unit, Campaign | None]]:
     return units
 
 
-def _old_bucket(member: Member, old_home_path: str, old_host_path: str) -> str:
-    """The bucket the member was counted in before the change. The signal carries
-    the old paths only: a host path means inflow; with no host before and after
-    and the same home, the change was moving out or returning (local <-> outflow);
-    otherwise the status is taken as unchanged (the rebuild corrects the rest)."""
-    if old_host_path:
-        return Member.Mobility.INFLOW
-    if not member.host_path and old_home_path == member.home_path:
-        if member.mobility_status == Member.Mobility.LOCAL:
-            return Member.Mobility.OUTFLOW
-        return Member.Mobility.LOCAL
-    if member.mobility_status == Member.Mobility.INFLOW:
-        return Member.Mobility.OUTFLOW
-    return member.mobility_status
-
-
 def _moves(
     old: tuple[str, str] | None, new: tuple[str, str] | None
 ) -> list[tuple[int, str, list[str]]]:
@@ -295,13 +279,18 @@ def _moves(
 
 
 def rollup_member_placed(
-    *, member: Member, old_home_path: str, old_host_path: str
+    *,
+    member: Member,
+    old_home_path: str,
+    old_host_path: str,
+    old_mobility_status: str,
 ) -> None:
     """Move the member's headcount and study from where they were counted to where
     they are now. Call inside the members service's transaction."""
     new = member_location(member)
     old_path = old_host_path or old_home_path
-    old = (old_path, _old_bucket(member, old_home_path, old_host_path))
+    # The bucket is the mobility status (member_location), so the old one is exact.
+    old = (old_path, old_mobility_status)
     old = old if old_path else None
     if old == new:
         return
