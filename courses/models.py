@@ -19,6 +19,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtailmedia import get_media_model
 
 from courses.blocks import TEXT_FEATURES, LessonBodyBlock
 
@@ -110,6 +111,16 @@ class LessonPage(Page):
         default=60,
         validators=[MinValueValidator(1)],
     )
+    # The live body's lecture, kept by save(): the progress API reads the lecture's
+    # duration with the lesson in one query instead of walking the StreamField.
+    body_lecture = models.ForeignKey(
+        settings.WAGTAILMEDIA["MEDIA_MODEL"],
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     study_hours = models.DecimalField(
         _("study hours credited"),
         max_digits=5,
@@ -159,6 +170,27 @@ class LessonPage(Page):
             if block.block_type == "lecture" and block.value["lecture"] is not None:
                 return block.value["lecture"]
         return None
+
+    def lecture_id_in_body(self) -> int | None:
+        """The id of the lecture block's lecture, from the body's raw JSON (no query)."""
+        for block in self.body.raw_data:
+            value = block.get("value") or {}
+            if block["type"] == "lecture" and value.get("lecture"):
+                return value["lecture"]
+        return None
+
+    def save(self, *args, **kwargs):
+        lecture_id = self.lecture_id_in_body()
+        # A block may still name a lecture that was deleted since.
+        if lecture_id is not None and not (
+            get_media_model().objects.filter(pk=lecture_id).exists()
+        ):
+            lecture_id = None
+        self.body_lecture_id = lecture_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_lecture"}
+        return super().save(*args, **kwargs)
 
     def has_quiz(self) -> bool:
         return any(block.block_type == "quiz" for block in self.body)
@@ -230,6 +262,9 @@ class LessonProgress(models.Model):
     position = models.FloatField(_("position (seconds)"), default=0)
     position_at = models.DateTimeField(null=True, blank=True)
     position_event = models.CharField(max_length=64, blank=True)
+    # Bumped by every write (courses.services): a batch that merged without the row
+    # lock saves only if no other write came in between (optimistic concurrency).
+    version = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(
         _("status"),
         max_length=16,
