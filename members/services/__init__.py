@@ -1,0 +1,49 @@
+"""Writes of the members app: each service is one atomic change plus its record.
+
+Services assume their input was validated by a form or serializer and that the
+caller checked permissions through members.scoping. State conflicts that a form
+cannot see in advance (a request already open, a registration no longer pending)
+raise ``MemberStateError``, which views turn into a message or a 4xx.
+
+Services that move a member send members.signals.member_placement_changed (and
+``organisation_move`` sends organisation_moved) inside their transaction.
+
+Import services from here (``from members import services``): the modules below
+are how the code is laid out, not part of the interface.
+"""
+
+from members.services.errors import MemberStateError
+from members.services.members import member_create, member_update
+from members.services.moves import member_record_moved_out, member_record_returned
+from members.services.organisations import organisation_create, organisation_move
+from members.services.pairing import contact_record_add, pairing_create, pairing_delete
+from members.services.placement import NOT_PLACED
+from members.services.registration import (
+    registration_cancel,
+    registration_confirm,
+    registration_decline,
+    registration_end,
+    registration_request,
+)
+from members.services.roles import organiser_role_grant, organiser_role_revoke
+
+__all__ = [
+    "NOT_PLACED",
+    "MemberStateError",
+    "contact_record_add",
+    "member_create",
+    "member_record_moved_out",
+    "member_record_returned",
+    "member_update",
+    "organisation_create",
+    "organisation_move",
+    "organiser_role_grant",
+    "organiser_role_revoke",
+    "pairing_create",
+    "pairing_delete",
+    "registration_cancel",
+    "registration_confirm",
+    "registration_decline",
+    "registration_end",
+    "registration_request",
+]

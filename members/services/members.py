@@ -1,0 +1,83 @@
+"""Adding members and editing their details."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from members.models import Member, Organisation
+from members.services.placement import (
+    NOT_PLACED,
+    mobility_record_add,
+    placement_changed,
+    placement_of,
+)
+
+
+@transaction.atomic
+def member_create(
+    *,
+    name: str,
+    phone: str,
+    home_organisation: Organisation,
+    host_organisation: Organisation | None = None,
+    mobility_status: str = Member.Mobility.LOCAL,
+    whereabouts: str = "",
+    note: str = "",
+    user=None,
+    recorded_by=None,
+    record_kind: str | None = None,
+) -> Member:
+    """Create a member (and a login named by the phone, without a usable password,
+    when no user is given: an organiser sets one later)."""
+    if user is None:
+        user = get_user_model().objects.create_user(username=phone, first_name=name)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if host_organisation is not None:
+        mobility_status = Member.Mobility.INFLOW
+    elif mobility_status == Member.Mobility.INFLOW:
+        mobility_status = Member.Mobility.OUTFLOW
+    member = Member.objects.create(
+        user=user,
+        name=name,
+        phone=phone,
+        home_organisation=home_organisation,
+        home_path=home_organisation.path,
+        host_organisation=host_organisation,
+        host_path=host_organisation.path if host_organisation else "",
+        mobility_status=mobility_status,
+        whereabouts=whereabouts,
+        note=note,
+    )
+    if record_kind:
+        mobility_record_add(
+            member,
+            record_kind,
+            organisation=host_organisation or home_organisation,
+            recorded_by=recorded_by,
+            note=note,
+        )
+    placement_changed(member, NOT_PLACED)
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    name: str,
+    phone: str,
+    whereabouts: str,
+    note: str,
+    home_organisation: Organisation,
+) -> Member:
+    before = placement_of(member)
+    member.name = name
+    member.phone = phone
+    member.whereabouts = whereabouts
+    member.note = note
+    member.home_organisation = home_organisation
+    member.home_path = home_organisation.path
+    member.save()
+    if before["old_home_path"] != member.home_path:
+        placement_changed(member, before)
+    return member
