@@ -1,0 +1,273 @@
+"""The members screen: the scoped list (filters, search, fast plain pages),
+add, edit (home side only), inspect with registrations and history, and the
+links to moving out / returning, roster import, export and ledgers."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.forms.models import modelform_factory
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.widgets import ListingButton
+
+from members import admin_views, roster_views, selectors, services
+from members.models import Member, Organisation
+from members.phones import validate_phone
+from members.scoping import (
+    can_manage_member,
+    members_in_scope,
+    organisations_in_scope,
+    phone_for,
+)
+from members.viewsets.scoped import ScopedModelViewSet
+
+
+def _organisations(request):
+    return (
+        organisations_in_scope(request.user) if request else Organisation.objects.none()
+    )
+
+
+class PhoneColumn(Column):
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["value"] = phone_for(parent_context["request"].user, instance)
+        return context
+
+
+class ScopeColumn(Column):
+    labels = {
+        "home": _("Home here"),
+        "host": _("Hosted here"),
+        "both": _("Home and hosted here"),
+        "paired": _("Paired"),
+    }
+
+    def get_value(self, instance):
+        return self.labels.get(getattr(instance, "scope", ""), "")
+
+
+class MemberFilterSet(WagtailFilterSet):
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation (home or host, with its subtree)"),
+        queryset=_organisations,
+        method="filter_organisation",
+    )
+    mobility_status = django_filters.ChoiceFilter(
+        label=_("Mobility status"), choices=Member.Mobility.choices
+    )
+
+    class Meta:
+        model = Member
+        fields = ["mobility_status"]
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(
+            Q(home_path__startswith=value.path) | Q(host_path__startswith=value.path)
+        )
+
+
+class MemberIndexView(generic.IndexView):
+    filterset_class = MemberFilterSet
+    search_fields = ["name", "phone"]
+    default_ordering = "name"
+
+    def get_base_queryset(self):
+        return members_in_scope(self.request.user).select_related(
+            "home_organisation", "host_organisation"
+        )
+
+    def get_valid_orderings(self):
+        return ["name", "-name"]
+
+    def order_queryset(self, queryset):
+        return queryset.order_by(self.ordering, "id")
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        narrowed = self.is_searching or self.is_filtering or self.ordering != "name"
+        if not narrowed:
+            # The plain scope list: fetch the page the fast way (bench/members).
+            page.object_list = object_list = selectors.member_list_page(
+                self.request.user,
+                queryset,
+                offset=page.start_index() - 1 if paginator.count else 0,
+                limit=page_size,
+                total=paginator.count,
+            )
+        return paginator, page, object_list, is_paginated
+
+    def get_header_more_buttons(self):
+        buttons = super().get_header_more_buttons()
+        for label, name, query in [
+            (_("Import a roster"), "import", ""),
+            (_("Export members (CSV)"), "export", ""),
+            (_("Export members (XLSX)"), "export", "?format=xlsx"),
+            (_("Outflow ledger (CSV)"), "ledger_outflow", ""),
+            (_("Outflow ledger (XLSX)"), "ledger_outflow", "?format=xlsx"),
+            (_("Inflow ledger (CSV)"), "ledger_inflow", ""),
+            (_("Inflow ledger (XLSX)"), "ledger_inflow", "?format=xlsx"),
+        ]:
+            buttons.append(
+                ListingButton(
+                    label,
+                    url=reverse(f"members_member:{name}") + query,
+                    icon_name="doc-full",
+                )
+            )
+        return buttons
+
+    def get_edit_url(self, instance):
+        # Host-side organisers see hosted members; only the home side edits them.
+        if can_manage_member(self.request.user, instance):
+            return super().get_edit_url(instance)
+        return None
+
+
+class MemberAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed phones carry spaces and +86; clean_phone normalises them.
+        self.fields["phone"] = forms.CharField(label=_("Phone"), max_length=20)
+        if "home_organisation" in self.fields:
+            self.fields["home_organisation"].queryset = organisations_in_scope(
+                self.for_user
+            )
+
+    def clean_phone(self):
+        return validate_phone(self.cleaned_data["phone"])
+
+
+class MemberCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.member_create(
+            name=data["name"],
+            phone=data["phone"],
+            home_organisation=data["home_organisation"],
+            whereabouts=data["whereabouts"],
+            note=data["note"],
+            recorded_by=self.request.user,
+        )
+
+
+class MemberEditView(generic.EditView):
+    def get_object(self, queryset=None):
+        member = get_object_or_404(
+            members_in_scope(self.request.user), pk=self.object_pk
+        )
+        if not can_manage_member(self.request.user, member):
+            # Host-side organisers see hosted members; the home side edits them.
+            raise Http404
+        return member
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.member_update(
+            member=self.object,
+            name=data["name"],
+            phone=data["phone"],
+            whereabouts=data["whereabouts"],
+            note=data["note"],
+            home_organisation=data["home_organisation"],
+        )
+
+
+class MemberInspectView(generic.InspectView):
+    template_name = "members/admin/member_inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            members_in_scope(self.request.user).select_related(
+                "home_organisation", "host_organisation"
+            ),
+            pk=self.pk,
+        )
+
+    def get_phone_display_value(self):
+        return phone_for(self.request.user, self.object)
+
+    def get_edit_url(self):
+        if can_manage_member(self.request.user, self.object):
+            return super().get_edit_url()
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = self.object
+        context["can_manage"] = can_manage_member(self.request.user, member)
+        context["registrations"] = selectors.member_registrations(member)
+        context["history"] = selectors.member_mobility_history(member)[:100]
+        return context
+
+
+class MemberViewSet(ScopedModelViewSet):
+    model = Member
+    icon = "user"
+    menu_label = _("Members")
+    inspect_view_enabled = True
+    index_view_class = MemberIndexView
+    add_view_class = MemberCreateView
+    edit_view_class = MemberEditView
+    inspect_view_class = MemberInspectView
+    form_fields = ["name", "phone", "home_organisation", "whereabouts", "note"]
+    list_display = [
+        "name",
+        PhoneColumn("phone", label=_("Phone")),
+        Column("home_organisation", label=_("Home organisation")),
+        Column("host_organisation", label=_("Host organisation")),
+        Column(
+            "mobility_status",
+            label=_("Mobility status"),
+            accessor="get_mobility_status_display",
+        ),
+        ScopeColumn("scope", label=_("In my view as")),
+    ]
+    inspect_view_fields = [
+        "name",
+        "phone",
+        "home_organisation",
+        "host_organisation",
+        "mobility_status",
+        "whereabouts",
+        "note",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(Member, form=MemberAdminForm, fields=self.form_fields)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "moved-out/<int:pk>/",
+                admin_views.MemberMovedOutView.as_view(),
+                name="moved_out",
+            ),
+            path(
+                "returned/<int:pk>/",
+                admin_views.MemberReturnedView.as_view(),
+                name="returned",
+            ),
+            path("import/", roster_views.RosterImportView.as_view(), name="import"),
+            path("export/", roster_views.roster_export, name="export"),
+            path(
+                "ledger/outflow/",
+                roster_views.ledger_export,
+                {"kind": "outflow"},
+                name="ledger_outflow",
+            ),
+            path(
+                "ledger/inflow/",
+                roster_views.ledger_export,
+                {"kind": "inflow"},
+                name="ledger_inflow",
+            ),
+        ]
