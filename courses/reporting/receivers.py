@@ -1,6 +1,20 @@
-"""Keep the roll-ups in step with members.services (connected in CoursesConfig)."""
+"""Keep the roll-ups in step with changes made elsewhere (connected in CoursesConfig).
 
+* members.services' signals: members and organisations moving, applied in the
+  same transaction (``rollup_member_placed`` / ``rollup_organisation_moved``).
+* Wagtail's page signals and campaign edits: what a unit means changed, so the
+  affected courses and campaigns are recomputed by a background task after the
+  commit (``rollups_refresh_on_commit``). Receivers only say which units; the
+  counting is in courses.reporting.rollups.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.models import Page
+
+from courses.models import CoursePage, LessonPage
+from courses.reporting.models import Campaign, CampaignCourse
 from courses.reporting.rollups import rollup_member_placed, rollup_organisation_moved
+from courses.reporting.tasks import rollups_refresh_on_commit
 
 
 def on_member_placement_changed(
@@ -18,7 +32,59 @@ def on_organisation_moved(sender, *, organisation, old_path, new_path, **kwargs)
     rollup_organisation_moved(old_path=old_path, new_path=new_path)
 
 
+def _course_of(lesson) -> list[int]:
+    # A lesson's parent is always a course (LessonPage.parent_page_types).
+    parent = lesson.path[: -LessonPage.steplen]
+    return list(Page.objects.filter(path=parent).values_list("pk", flat=True))
+
+
+# Wagtail sends page signals with the specific class as the sender; the
+# instance may be a plain Page (post_page_move).
+
+
+def on_page_published_or_unpublished(sender, *, instance, **kwargs):
+    if issubclass(sender, LessonPage):
+        rollups_refresh_on_commit(course_ids=_course_of(instance))
+    elif issubclass(sender, CoursePage):
+        rollups_refresh_on_commit(course_ids=[instance.pk])
+
+
+def on_lesson_deleted(sender, *, instance, **kwargs):
+    rollups_refresh_on_commit(course_ids=_course_of(instance))
+
+
+def on_page_moved(sender, *, instance, parent_page_before, parent_page_after, **kw):
+    if issubclass(sender, LessonPage):
+        rollups_refresh_on_commit(
+            course_ids={parent_page_before.pk, parent_page_after.pk}
+        )
+
+
+def on_campaign_saved(sender, *, instance, **kwargs):
+    rollups_refresh_on_commit(campaign_ids=[instance.pk])
+
+
+def on_campaign_course_changed(sender, *, instance, **kwargs):
+    rollups_refresh_on_commit(campaign_ids=[instance.campaign_id])
+
+
+def on_campaign_targets_changed(sender, *, instance, action, reverse, pk_set, **kw):
+    if not reverse:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            rollups_refresh_on_commit(campaign_ids=[instance.pk])
+    elif action in {"post_add", "post_remove"}:
+        # From the organisation's side: pk_set holds campaign ids.
+        rollups_refresh_on_commit(campaign_ids=pk_set)
+    elif action == "pre_clear":
+        # post_clear gives no ids: read the campaigns before they are gone.
+        rollups_refresh_on_commit(
+            campaign_ids=instance.campaigns.values_list("pk", flat=True)
+        )
+
+
 def connect() -> None:
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
     from members.signals import member_placement_changed, organisation_moved
 
     member_placement_changed.connect(
@@ -26,4 +92,26 @@ def connect() -> None:
     )
     organisation_moved.connect(
         on_organisation_moved, dispatch_uid="courses_rollup_organisation_moved"
+    )
+    for signal, name in ((page_published, "published"), (page_unpublished, "unpub")):
+        signal.connect(
+            on_page_published_or_unpublished, dispatch_uid=f"courses_rollup_{name}"
+        )
+    post_delete.connect(
+        on_lesson_deleted, sender=LessonPage, dispatch_uid="courses_rollup_deleted"
+    )
+    post_page_move.connect(on_page_moved, dispatch_uid="courses_rollup_moved")
+    post_save.connect(
+        on_campaign_saved, sender=Campaign, dispatch_uid="courses_rollup_campaign"
+    )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            on_campaign_course_changed,
+            sender=CampaignCourse,
+            dispatch_uid=f"courses_rollup_campaign_course_{signal is post_save}",
+        )
+    m2m_changed.connect(
+        on_campaign_targets_changed,
+        sender=Campaign.organisations.through,
+        dispatch_uid="courses_rollup_campaign_targets",
     )

@@ -11,6 +11,8 @@ the organisation where the member is counted (5 rows in a province tree) with
 * ``rollup_member_placed`` / ``rollup_organisation_moved``: called from members'
   signals (courses.reporting.receivers) inside the members service's transaction.
 * ``rollups_rebuild``: recomputes every row, reports the drift, replaces the rows.
+* ``rollup_units_rebuild``: recomputes the rows of some courses and campaigns
+  (the ``rollups_refresh`` task, after lessons are published or campaigns edited).
 
 Counting: a member is counted once, where they are (the host organisation when
 inflow, else home), in the bucket of their mobility status. A unit (course or
@@ -20,7 +22,8 @@ sum of hours credited.
 
 Modules: ``common`` (locations, units, ``bump``), ``progress`` (incremental
 updates), ``moves`` (members and organisations moving), ``rebuild`` (recompute
-and drift). The names other modules use are importable from here.
+and drift), ``units`` (recompute a few courses and campaigns). The names other
+modules use are importable from here.
 """
 
 from courses.reporting.rollups.common import (
@@ -36,6 +39,7 @@ from courses.reporting.rollups.moves import (
 )
 from courses.reporting.rollups.progress import rollup_progress_changed
 from courses.reporting.rollups.rebuild import Drift, rollups_rebuild
+from courses.reporting.rollups.units import rollup_units_rebuild
 
 __all__ = [
     "Drift",
@@ -46,6 +50,7 @@ __all__ = [
     "rollup_member_placed",
     "rollup_organisation_moved",
     "rollup_progress_changed",
+    "rollup_units_rebuild",
     "rollups_rebuild",
     "week_of",
 ]

@@ -11,10 +11,16 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Max, Q, Sum, When
 
 from courses.models import LessonProgress, ProgressStatus
-from courses.reporting.models import Headcount, ProgressRollup, WeeklyCompletion
+from courses.reporting.models import (
+    Campaign,
+    Headcount,
+    ProgressRollup,
+    WeeklyCompletion,
+)
 from courses.reporting.rollups.common import (
     STEP,
     ZERO,
+    Unit,
     all_units,
     campaign_counts_member,
     money,
@@ -22,6 +28,7 @@ from courses.reporting.rollups.common import (
     week_of,
 )
 from members.models import Member
+from members.scoping import prefix_q
 
 
 def _member_progress(lesson_ids: list[int]):
@@ -71,57 +78,81 @@ def _spread(leaf: dict) -> dict:
     return result
 
 
-def _expected() -> Figures:
-    leaf_heads: dict = defaultdict(int)
+def leaf_headcounts(paths: list[str] | None = None) -> dict:
+    """Members per (organisation path where counted, bucket); ``paths`` limits
+    it to those subtrees (None: everyone)."""
     location = Case(
         When(host_organisation__isnull=False, then=F("host_path")),
         default=F("home_path"),
         output_field=CharField(),
     )
-    members = (
-        Member.objects.annotate(loc_path=location)
-        .values("loc_path", "mobility_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in members.iterator(chunk_size=10_000):
+    members = Member.objects.annotate(loc_path=location)
+    if paths is not None:
+        members = members.filter(prefix_q("loc_path", paths))
+    leaf_heads: dict = defaultdict(int)
+    rows = members.values("loc_path", "mobility_status").annotate(n=Count("pk"))
+    for row in rows.order_by().iterator(chunk_size=10_000):
         leaf_heads[(row["loc_path"], row["mobility_status"])] += row["n"]
-    leaf_progress: dict = {}
-    leaf_weekly: dict = defaultdict(int)
-    for unit, campaign in all_units():
-        if campaign is not None:
-            for (path, bucket), n in leaf_heads.items():
-                if campaign_counts_member(campaign, path=path, bucket=bucket):
-                    key = (path, *unit.key, bucket)
-                    leaf_progress.setdefault(key, [0, 0, 0, ZERO])[0] += n
-        total = len(unit.lesson_ids)
-        if not total:
+    return leaf_heads
+
+
+def unit_leaves(
+    unit: Unit,
+    campaign: Campaign | None,
+    leaf_heads: dict,
+    leaf_progress: dict,
+    leaf_weekly: dict,
+) -> None:
+    """Add one unit's leaf figures (at the organisation where each member is
+    counted) to ``leaf_progress`` and ``leaf_weekly``."""
+    if campaign is not None:
+        for (path, bucket), n in leaf_heads.items():
+            if campaign_counts_member(campaign, path=path, bucket=bucket):
+                key = (path, *unit.key, bucket)
+                leaf_progress.setdefault(key, [0, 0, 0, ZERO])[0] += n
+    total = len(unit.lesson_ids)
+    if not total:
+        return
+    for row in _member_progress(unit.lesson_ids):
+        path, bucket = row["loc_path"], row["member__mobility_status"]
+        if not row["started"]:
             continue
-        for row in _member_progress(unit.lesson_ids):
-            path, bucket = row["loc_path"], row["member__mobility_status"]
-            if not row["started"]:
-                continue
-            if campaign is not None and not campaign_counts_member(
-                campaign, path=path, bucket=bucket
-            ):
-                continue
-            done = row["completed"] == total
-            figures = leaf_progress.setdefault(
-                (path, *unit.key, bucket), [0, 0, 0, ZERO]
-            )
-            figures[1] += 1
-            figures[2] += int(done)
-            figures[3] += Decimal(row["hours"] or 0)
-            if done:
-                leaf_weekly[(path, *unit.key, week_of(row["last"]))] += 1
+        if campaign is not None and not campaign_counts_member(
+            campaign, path=path, bucket=bucket
+        ):
+            continue
+        done = row["completed"] == total
+        figures = leaf_progress.setdefault((path, *unit.key, bucket), [0, 0, 0, ZERO])
+        figures[1] += 1
+        figures[2] += int(done)
+        figures[3] += Decimal(row["hours"] or 0)
+        if done:
+            key = (path, *unit.key, week_of(row["last"]))
+            leaf_weekly[key] = leaf_weekly.get(key, 0) + 1
+
+
+def spread_figures(leaf_progress: dict, leaf_weekly: dict) -> tuple[dict, dict]:
+    """Leaf figures summed into every level, rows that would hold nothing left out
+    (the stored tables may keep zero rows; ``_stored`` ignores them)."""
     progress = {
         key: (members, started, completed, money(hours))
         for key, (members, started, completed, hours) in _spread(leaf_progress).items()
         if members or started
     }
+    weekly = {key: n for key, n in _spread(leaf_weekly).items() if n}
+    return progress, weekly
+
+
+def _expected() -> Figures:
+    leaf_heads = leaf_headcounts()
+    leaf_progress: dict = {}
+    leaf_weekly: dict = {}
+    for unit, campaign in all_units():
+        unit_leaves(unit, campaign, leaf_heads, leaf_progress, leaf_weekly)
+    progress, weekly = spread_figures(leaf_progress, leaf_weekly)
     return Figures(
         progress=progress,
-        weekly={k: v for k, v in _spread(dict(leaf_weekly)).items() if v},
+        weekly=weekly,
         headcount={k: v for k, v in _spread(dict(leaf_heads)).items() if v},
     )
 
