@@ -19,6 +19,8 @@ from courses.models import (
     Quality,
     StudyPreference,
 )
+from courses.reporting.models import Campaign
+from courses.reporting.rollups import campaign_counts_member, member_location, prefixes
 
 # Versioned file name: a new hls.js gets a new URL (site/static/js/vendor/README.md).
 HLS_JS = "js/vendor/hls-1.7.4.min.js"
@@ -117,15 +119,81 @@ class CourseStudy:
 
 
 @dataclass
+class CampaignStudy:
+    """A campaign the member is meant for, with its (published) courses."""
+
+    campaign: Campaign
+    state: str
+    courses: list[CourseStudy]
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.state == Campaign.State.UPCOMING
+
+    @property
+    def courses_complete(self) -> int:
+        return sum(1 for item in self.courses if item.is_complete)
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.courses) and self.courses_complete == len(self.courses)
+
+    @property
+    def next_lesson(self) -> LessonPage | None:
+        """What is next: the first lesson not complete, in the campaign's order."""
+        return next(
+            (item.next_lesson for item in self.courses if item.next_lesson), None
+        )
+
+
+@dataclass
 class MyStudy:
+    campaigns: list[CampaignStudy] = field(default_factory=list)
     started: list[CourseStudy] = field(default_factory=list)
     not_started: list[CourseStudy] = field(default_factory=list)
     hours_this_year: Decimal = Decimal(0)
     completed: list[LessonProgress] = field(default_factory=list)
 
 
+def member_campaigns(*, member, today: dt.date | None = None) -> list[Campaign]:
+    """Campaigns meant for ``member`` that have not ended: active ones first
+    (soonest end first), then upcoming ones (soonest start first).
+
+    Who a campaign is meant for is the roll-ups' rule (``campaign_counts_member``:
+    where the member is counted inside a target subtree, in an allowed bucket),
+    so My study and the report always agree. The database narrows the candidates
+    to campaigns targeting an ancestor of that place; three queries in all."""
+    today = today or timezone.localdate()
+    path, bucket = member_location(member)
+    candidates = (
+        Campaign.objects.filter(
+            ends_on__gte=today, organisations__path__in=prefixes(path)
+        )
+        .distinct()
+        .prefetch_related("organisations", "campaign_courses")
+    )
+    campaigns = [
+        campaign
+        for campaign in candidates
+        if campaign_counts_member(campaign, path=path, bucket=bucket)
+    ]
+    campaigns.sort(
+        key=lambda campaign: (
+            campaign.state_on(today) != Campaign.State.ACTIVE,
+            campaign.ends_on
+            if campaign.state_on(today) == Campaign.State.ACTIVE
+            else campaign.starts_on,
+            campaign.name,
+            campaign.pk,
+        )
+    )
+    return campaigns
+
+
 def my_study(*, member, today: dt.date | None = None) -> MyStudy:
-    """The member's "My study" page, in four queries whatever the number of courses."""
+    """The member's "My study" page: their current campaigns with their courses,
+    then the other courses they started, then the rest of the catalogue. Seven
+    queries whatever the number of campaigns and courses."""
     today = today or timezone.localdate()
     courses = list(CoursePage.objects.live().order_by("path"))
     lessons = list(
@@ -137,10 +205,10 @@ def my_study(*, member, today: dt.date | None = None) -> MyStudy:
         row.lesson_id: row
         for row in LessonProgress.objects.filter(member=member).select_related("lesson")
     }
-    study = MyStudy()
+    items: dict[int, CourseStudy] = {}
     for course in courses:
         own = [lesson for lesson in lessons if lesson.path.startswith(course.path)]
-        item = CourseStudy(course=course, lessons=own)
+        item = items[course.pk] = CourseStudy(course=course, lessons=own)
         for lesson in own:
             row = progress.get(lesson.pk)
             if row is not None and row.status != ProgressStatus.NOT_STARTED:
@@ -149,7 +217,25 @@ def my_study(*, member, today: dt.date | None = None) -> MyStudy:
                 item.completed += 1
             elif item.next_lesson is None:
                 item.next_lesson = lesson
-        (study.started if item.started else study.not_started).append(item)
+    study = MyStudy()
+    shown: set[int] = set()
+    for campaign in member_campaigns(member=member, today=today):
+        own = [
+            items[link.course_id]
+            for link in campaign.campaign_courses.all()
+            if link.course_id in items  # published courses only
+        ]
+        if not own:
+            continue
+        study.campaigns.append(
+            CampaignStudy(
+                campaign=campaign, state=campaign.state_on(today), courses=own
+            )
+        )
+        shown.update(item.course.pk for item in own)
+    for item in items.values():
+        if item.course.pk not in shown:
+            (study.started if item.started else study.not_started).append(item)
     year_start = timezone.make_aware(dt.datetime(today.year, 1, 1))
     study.hours_this_year = LessonProgress.objects.filter(
         member=member,

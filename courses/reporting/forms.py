@@ -79,6 +79,33 @@ class ReminderForm(forms.Form):
         queryset=CoursePage.objects.live(), required=False, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = members
+        self.today = today
+
+    def clean_campaign(self):
+        """Reminders are about what is current: only an active campaign."""
+        campaign = self.cleaned_data.get("campaign")
+        if campaign is None:
+            return campaign
+        state = campaign.state_on(self.today)
+        if state == Campaign.State.UPCOMING:
+            raise forms.ValidationError(
+                _(
+                    "Reminders can only be sent for an active campaign: "
+                    "%(name)s starts on %(date)s."
+                ),
+                params={"name": campaign.name, "date": campaign.starts_on},
+                code="campaign_upcoming",
+            )
+        if state == Campaign.State.ENDED:
+            raise forms.ValidationError(
+                _(
+                    "Reminders can only be sent for an active campaign: "
+                    "%(name)s ended on %(date)s."
+                ),
+                params={"name": campaign.name, "date": campaign.ends_on},
+                code="campaign_ended",
+            )
+        return campaign

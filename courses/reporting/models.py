@@ -7,7 +7,10 @@ organisation for inflow members, the home organisation otherwise), in the bucket
 of their mobility status.
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +35,14 @@ class Campaign(ClusterableModel):
     class Category(models.TextChoices):
         ALL = "all", _("All members")
         MOBILE = "mobile", _("Mobile members only (outflow and inflow)")
+
+    class State(models.TextChoices):
+        """Where today falls in the campaign's window (docs/reports.md: the dates
+        decide what is current, not which completions count)."""
+
+        UPCOMING = "upcoming", _("Upcoming")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -76,6 +87,42 @@ class Campaign(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError(
+                {"ends_on": _("The end date cannot be before the start date.")}
+            )
+
+    def state_on(self, day: dt.date | None = None) -> str:
+        day = day or timezone.localdate()
+        if day < self.starts_on:
+            return self.State.UPCOMING
+        if day > self.ends_on:
+            return self.State.ENDED
+        return self.State.ACTIVE
+
+    @property
+    def state(self) -> str:
+        """Today's state; templates show ``state_label``."""
+        return self.state_on()
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
+    def is_active(self, day: dt.date | None = None) -> bool:
+        return self.state_on(day) == self.State.ACTIVE
+
+    def chart_span(self, *, today: dt.date | None = None) -> tuple[int, dt.date]:
+        """(weeks, last day) of the weekly completions chart: from the week the
+        campaign starts to the week it ends, or to this week while it runs."""
+        today = today or timezone.localdate()
+        last = max(self.starts_on, min(self.ends_on, today))
+        first_monday = self.starts_on - dt.timedelta(days=self.starts_on.weekday())
+        last_monday = last - dt.timedelta(days=last.weekday())
+        return (last_monday - first_monday).days // 7 + 1, last
 
     @property
     def buckets(self) -> list[str]:
