@@ -161,3 +161,22 @@ def test_members_moving_keep_the_rollups_without_a_rebuild(
         user=province_organiser, organisation=studied.city_a, unit=unit
     )
     assert _row(report, "甲二县").total_members == 2  # qian, and zhao came along
+
+
+def test_rebuild_command_recomputes_one_unit_on_request(studied, campaign, capsys):
+    # given drift in the course and in the campaign
+    for unit in ({"course": studied.course}, {"campaign": campaign}):
+        row = ProgressRollup.objects.filter(**unit).first()
+        row.completed += 5
+        row.save()
+
+    # when only the campaign is recomputed
+    call_command("rollups_rebuild", "--campaign", str(campaign.pk))
+
+    # then the course still drifts, the campaign does not
+    drift = rollups_rebuild(check=True)
+    assert {key[1] for key, _stored, _expected in drift.progress} == {studied.course.pk}
+    # and recomputing the course (which also takes its campaigns) repairs it
+    call_command("rollups_rebuild", "--course", str(studied.course.pk))
+    assert "rows changed" in capsys.readouterr().out
+    assert not rollups_rebuild(check=True).found
