@@ -13,7 +13,11 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 from courses.reporting.models import Campaign, CampaignCourse
-from courses.reporting.rollups import rollup_member_placed, rollup_organisation_moved
+from courses.reporting.rollups import (
+    prefixes,
+    rollup_member_placed,
+    rollup_organisation_moved,
+)
 from courses.reporting.tasks import rollups_refresh_on_commit
 
 
@@ -30,6 +34,16 @@ def on_member_placement_changed(
 
 def on_organisation_moved(sender, *, organisation, old_path, new_path, **kwargs):
     rollup_organisation_moved(old_path=old_path, new_path=new_path)
+    # A campaign targeting an old ancestor but not a new one (or the reverse) gains
+    # or loses the whole subtree: recompute it. Targets inside the subtree moved
+    # with it and still count the same members.
+    changed = set(prefixes(old_path)[:-1]) ^ set(prefixes(new_path)[:-1])
+    if changed:
+        rollups_refresh_on_commit(
+            campaign_ids=Campaign.objects.filter(organisations__path__in=changed)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
 
 
 def _course_of(lesson) -> list[int]:

@@ -172,3 +172,22 @@ def test_a_refresh_recomputes_only_the_units_it_was_given(studied, campaign):
     assert course_row.started == 3 + 4  # li, zhang, sun + the drift
     drift = rollups_rebuild(check=True)
     assert [key[1] for key, _stored, _expected in drift.progress] == [studied.course.pk]
+
+
+def test_a_branch_moving_out_of_a_campaigns_targets_leaves_it(
+    studied, campaign, django_capture_on_commit_callbacks
+):
+    from members.services import organisation_move
+
+    # given zhao's branch is in city A, the campaign's target
+    rows = ProgressRollup.objects.filter(campaign=campaign, bucket="local")
+    assert rows.get(path=studied.city_a.path).members == 3
+
+    # when the branch moves to city B's county
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_move(organisation=studied.branch_a1b, new_parent=studied.county_b1)
+
+    # then the campaign no longer counts zhao, and nothing drifts
+    assert rows.get(path=studied.city_a.path).members == 2
+    assert not rows.filter(path__startswith=studied.city_b.path, members__gt=0).exists()
+    assert not rollups_rebuild(check=True).found
