@@ -6,9 +6,7 @@ SpreadsheetExportMixin on the same filters (``?export=csv|xlsx``).
 
 from __future__ import annotations
 
-import datetime
 import tempfile
-from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,58 +26,56 @@ from courses.reminders.services import reminder_send
 from courses.reporting.charts import completion_rate_chart, weekly_chart
 from courses.reporting.forms import STATUS_CHOICES, ReminderForm, ReportFilterForm
 from courses.reporting.selectors import (
+    Cursor,
     StudyUnit,
     completion_report,
     default_unit_choices,
     iter_member_statuses,
+    member_list_total,
+    member_page,
     member_statuses,
     members_for_report,
     report_root_for,
     study_unit,
 )
+from courses.reporting.spreadsheets import write_xlsx
 from members.models import Member
 from members.scoping import is_organiser, members_in_scope
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    """A text cell a spreadsheet would read as a formula gets a leading quote
+    (OWASP's advice for CSV injection); the XLSX writer writes text cells."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
-    """Wagtail's export on plain rows (dicts), with the XLSX written to a temporary
-    file rather than memory: openpyxl's write-only workbook streams rows to disk,
-    so a 50,000-row county export runs in flat memory."""
+    """Wagtail's export on plain rows (dicts). CSV is Wagtail's, streamed, with
+    text that would read as a formula quoted; XLSX is written by
+    ``courses.reporting.spreadsheets`` (XlsxWriter, constant memory) to a
+    temporary file rather than memory, then streamed from it."""
+
+    custom_value_preprocess = {
+        **SpreadsheetExportMixin.custom_value_preprocess,
+        str: {SpreadsheetExportMixin.FORMAT_CSV: _csv_text},
+    }
 
     def to_row_dict(self, item):
-        return OrderedDict((key, item.get(key)) for key in self.list_export)
+        return {key: item.get(key) for key in self.list_export}
 
     def get_heading(self, queryset, field):
         return str(self.export_headings.get(field, field))
 
     def write_xlsx(self, queryset, output):
-        """Wagtail's write-only workbook, minus its per-cell preprocessing: values
-        here are already plain (str, int, Decimal, naive UTC datetimes), which
-        makes a 50,000-row export several times faster. Text that would read as
-        a formula is still written as text, as Wagtail does."""
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-
-        workbook = Workbook(write_only=True, iso_dates=True)
-        worksheet = workbook.create_sheet(title="Sheet1")
-        worksheet.append(
-            self.get_heading(queryset, field) for field in self.list_export
+        """Wagtail's frame (headings, ``to_row_dict`` per item) on a faster
+        writer; values here are already plain (str, int, Decimal, datetimes)."""
+        write_xlsx(
+            output,
+            [self.get_heading(queryset, field) for field in self.list_export],
+            (self.to_row_dict(item).values() for item in queryset),
         )
-
-        def plain(value):
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(worksheet, value)
-                cell.data_type = "s"
-                return cell
-            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                return timezone.make_naive(value, datetime.UTC)
-            return value
-
-        for item in queryset:
-            worksheet.append(
-                [plain(value) for value in self.to_row_dict(item).values()]
-            )
-        workbook.save(output)
 
     def write_xlsx_response(self, queryset):
         output = tempfile.TemporaryFile()
@@ -247,13 +242,14 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             return render(
                 request, "courses/reports/members.html", {"form": form, "empty": True}
             )
-        members = members_for_report(
-            user=request.user,
-            unit=unit,
-            organisation=organisation,
-            mobility=form.cleaned_data.get("mobility", "") if request.GET else "",
-            status=form.cleaned_data.get("status", "") if request.GET else "",
-        )
+        filters = {
+            "user": request.user,
+            "unit": unit,
+            "organisation": organisation,
+            "mobility": form.cleaned_data.get("mobility", "") if request.GET else "",
+            "status": form.cleaned_data.get("status", "") if request.GET else "",
+        }
+        members = members_for_report(**filters)
         if self.is_export:
             self._set_columns(unit)
             labels = _Labels()
@@ -264,15 +260,19 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 )
             )
             return self.as_spreadsheet(rows, request.GET["export"])
-        page = Paginator(members.order_by("name", "id"), self.page_size).get_page(
-            request.GET.get("page")
-        )
-        statuses = member_statuses(
-            user=request.user, members=list(page.object_list), unit=unit
-        )
+        try:
+            after, before = (
+                Cursor.parse(request.GET[key]) if request.GET.get(key) else None
+                for key in ("after", "before")
+            )
+        except ValueError:
+            return _bad_filters(request, form, "courses/reports/members.html")
+        page = member_page(members, after=after, before=before, size=self.page_size)
+        statuses = member_statuses(user=request.user, members=page.members, unit=unit)
         reminder_form = ReminderForm(
             members=members, initial={"campaign": unit.campaign, "course": unit.course}
         )
+        filters_query = _filters(request, organisation=organisation)
         return render(
             request,
             "courses/reports/members.html",
@@ -280,11 +280,23 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "form": form,
                 "unit": unit,
                 "organisation": organisation,
-                "page_obj": page,
+                "page": page,
+                "total": member_list_total(**filters),
+                "first_url": f"?{filters_query}" if page.previous else "",
+                "previous_url": (
+                    f"?{filters_query}&{urlencode({'before': str(page.previous)})}"
+                    if page.previous
+                    else ""
+                ),
+                "next_url": (
+                    f"?{filters_query}&{urlencode({'after': str(page.next)})}"
+                    if page.next
+                    else ""
+                ),
                 "statuses": statuses,
                 "can_remind": is_organiser(request.user),
                 "reminder_form": reminder_form,
-                "filters": _filters(request, organisation=organisation),
+                "filters": filters_query,
                 **_export_urls(request, organisation),
                 "status_labels": dict(STATUS_CHOICES),
                 "progress_labels": dict(ProgressStatus.choices),

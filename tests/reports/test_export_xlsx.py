@@ -1,0 +1,139 @@
+"""XLSX and CSV exports of the member list and the report: the file opens in a
+real reader, headings and rows are right, formulas cannot be injected."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from courses.reporting.spreadsheets import write_xlsx
+from members.services import organiser_role_grant
+from tests.factories import make_user
+from tests.reports.conftest import client_for, member
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+TRICKY = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def read_xlsx(response) -> list[tuple]:
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+def test_member_xlsx_has_the_headings_and_one_row_per_member_of_the_scope(
+    client, studied, county_organiser
+):
+    # given
+    client_for(client, county_organiser)
+
+    # when
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&export=xlsx", **EN
+    )
+
+    # then
+    rows = read_xlsx(response)
+    assert rows[0] == (
+        "Name",
+        "Phone",
+        "Home organisation",
+        "Host organisation",
+        "Mobility",
+        "Study status",
+        "Lessons completed",
+        "Lessons",
+        "Study hours",
+        "Last activity",
+        "Completed via",
+        "Best quiz score",
+        "第一课",
+        "第二课",
+    )
+    by_name = {row[0]: row for row in rows[1:]}
+    assert set(by_name) == {"li", "zhang", "zhao", "wu"}  # no other county
+    li = by_name["li"]
+    assert li[4:8] == ("Local", "Complete", 2, 2)
+    assert li[8] == 2 and isinstance(li[9], dt.datetime)
+    assert by_name["wu"][3] == "甲一支部" and by_name["wu"][2] == "乙一支部"
+    assert by_name["zhao"][5] == "Not started" and by_name["zhao"][9] is None
+
+
+def test_the_xlsx_follows_the_list_filters(client, studied, city_organiser):
+    client_for(client, city_organiser)
+
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&status=completed"
+        "&mobility=local&export=xlsx",
+        **EN,
+    )
+
+    assert [row[0] for row in read_xlsx(response)[1:]] == ["li"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, studied, province):
+    # given members whose names a spreadsheet would run as formulas
+    for name in TRICKY:
+        member(name, province.branch_a1)
+    user = make_user("branch_organiser")
+    organiser_role_grant(user=user, organisation=province.branch_a1)
+    client_for(client, user)
+    url = f"/reports/members/?course={studied.course.pk}"
+
+    # when
+    xlsx = client.get(url + "&export=xlsx", **EN)
+    text = b"".join(client.get(url + "&export=csv", **EN).streaming_content)
+
+    # then the XLSX holds them as text cells, exactly
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    cells = {row[0].value: row[0] for row in workbook.active.iter_rows(min_row=2)}
+    for name in TRICKY:
+        assert cells[name].data_type == "s", name
+    # and the CSV quotes them so a spreadsheet does not evaluate them
+    names = {row[0] for row in csv.reader(io.StringIO(text.decode()))}
+    assert {"'" + name for name in TRICKY} <= names
+    assert not names & set(TRICKY)
+
+
+def test_the_report_xlsx_opens_with_the_rows_and_total(client, studied, city_organiser):
+    client_for(client, city_organiser)
+
+    response = client.get(f"/reports/?course={studied.course.pk}&export=xlsx", **EN)
+
+    rows = read_xlsx(response)
+    assert rows[0][:4] == ("Organisation", "Members", "Started", "Completed")
+    assert [row[0] for row in rows[1:]] == ["甲一县", "甲二县", "Total"]
+    assert rows[-1][1] == 5  # li, zhang, zhao, qian, and wu hosted in 甲一支部
+
+
+def test_the_writer_keeps_types_and_writes_unknown_values_as_text(tmp_path):
+    # given
+    moment = dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    path = tmp_path / "out.xlsx"
+
+    # when
+    with path.open("wb") as output:
+        count = write_xlsx(
+            output,
+            ["a", "b", "c", "d", "e", "f"],
+            [
+                ["x", 3, Decimal("2.5"), moment, None, dt.date(2026, 1, 2)],
+                [True, 1.5, "", object.__new__(Marker), "=1+1", "长文本"],
+            ],
+        )
+
+    # then
+    assert count == 2
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[1][:4] == ("x", 3, 2.5, dt.datetime(2026, 11, 1, 0, 30))
+    assert rows[1][4] is None and rows[1][5] == dt.datetime(2026, 1, 2)
+    assert rows[2][0] is True and rows[2][3] == "marker" and rows[2][4] == "=1+1"
+
+
+class Marker:
+    def __str__(self):
+        return "marker"
