@@ -34,7 +34,8 @@ def _row(lecture: Lecture) -> dict:
         "status": lecture.status,
         "status_label": str(lecture.get_status_display()),
         "progress": lecture.progress,
-        "error": lecture.error,
+        # Translated now, in the reader's language (stored as a key).
+        "error": lecture.error_message,
     }
 
 

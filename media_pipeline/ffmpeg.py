@@ -21,14 +21,23 @@ from pathlib import Path
 import ffmpeg
 
 from media_pipeline.ladder import Ladder, VideoRung
+from media_pipeline.messages import Message
 
 
 class FfmpegError(Exception):
-    """ffmpeg failed; ``transient`` says whether trying again may help."""
+    """ffmpeg failed; ``transient`` says whether trying again may help.
 
-    def __init__(self, message: str, *, transient: bool = False):
-        super().__init__(message)
+    ``message`` is a ``Message`` (stored on the lecture as key and parameters);
+    ``str(error)`` renders it in the active language.
+    """
+
+    def __init__(self, message: Message, *, transient: bool = False):
+        super().__init__(message.key)
+        self.message = message
         self.transient = transient
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def ffmpeg_binary() -> str:
@@ -284,7 +293,7 @@ def run(
             process.kill()
             process.wait()
             raise FfmpegError(
-                f"ffmpeg made no progress for {stall_seconds:.0f} s and was stopped",
+                Message("ffmpeg_stalled", {"seconds": round(stall_seconds)}),
                 transient=True,
             )
         if on_progress and done[0] != reported:
@@ -298,7 +307,10 @@ def run(
         # Killed by a signal (OOM killer, shutdown) may work next time; an error
         # exit on a file that probed fine is most likely the file itself.
         raise FfmpegError(
-            f"ffmpeg exited with status {process.returncode}: {detail[-600:]}",
+            Message(
+                "ffmpeg_exited",
+                {"status": process.returncode, "detail": detail[-600:]},
+            ),
             transient=process.returncode < 0,
         )
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtailmedia.models import AbstractMedia
 
+from media_pipeline import messages
+
 
 class LectureStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded")
@@ -33,7 +35,12 @@ class Lecture(AbstractMedia):
         db_index=True,
     )
     progress = models.PositiveSmallIntegerField(_("progress (percent)"), default=0)
+    # A failure (or retry) message as a key of media_pipeline/messages.py and its
+    # parameters, translated when shown: ``error_message``. ``error`` is plain text,
+    # shown as it is: messages stored before keys existed (migration 0002).
     error = models.TextField(_("error"), blank=True)
+    error_key = models.CharField(_("error key"), max_length=64, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
 
     has_video = models.BooleanField(_("has video"), default=False)
     has_audio = models.BooleanField(_("has audio"), default=False)
@@ -63,6 +70,13 @@ class Lecture(AbstractMedia):
     class Meta:
         verbose_name = _("lecture")
         verbose_name_plural = _("lectures")
+
+    @property
+    def error_message(self) -> str:
+        """The lecture's message in the active language ("" when there is none)."""
+        if self.error_key:
+            return messages.render(self.error_key, self.error_params)
+        return self.error
 
     @property
     def is_ready(self) -> bool:

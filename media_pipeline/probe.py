@@ -9,15 +9,32 @@ from pathlib import Path
 
 import av
 import av.error
-from django.utils.translation import gettext_lazy as _
+
+from media_pipeline.messages import Message, render_lazy
 
 
 class ProbeError(Exception):
-    """The file cannot become a lecture; ``message`` is shown to the editor."""
+    """The file cannot become a lecture.
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    ``key`` and ``params`` are stored on the lecture (media_pipeline/messages.py);
+    ``message`` is the same, translated lazily where it is shown (a form error).
+    """
+
+    def __init__(self, key: str, **params):
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    @property
+    def stored(self) -> Message:
+        return Message(self.key, self.params)
+
+    @property
+    def message(self):
+        return render_lazy(self.key, self.params)
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -65,9 +82,7 @@ def probe(path: str | Path) -> Probe:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as error:
-        raise ProbeError(
-            _("This file is not a video or audio file that can be read.")
-        ) from error
+        raise ProbeError("not_readable") from error
     try:
         return _probe_open(container, path)
     finally:
@@ -78,10 +93,10 @@ def _probe_open(container, path: Path) -> Probe:
     videos = [s for s in container.streams.video if not _is_cover_art(s)]
     audios = list(container.streams.audio)
     if not videos and not audios:
-        raise ProbeError(_("This file has neither a video nor an audio track."))
+        raise ProbeError("no_tracks")
     duration = _duration(container, videos + audios)
     if duration <= 0:
-        raise ProbeError(_("This file has no playable length (its duration is zero)."))
+        raise ProbeError("zero_duration")
     fields: dict = {
         "duration": round(duration, 3),
         "size": path.stat().st_size,
@@ -99,7 +114,7 @@ def _probe_open(container, path: Path) -> Probe:
         rotation = _first_frame_rotation(container, video)
         width, height = video.codec_context.width, video.codec_context.height
         if not width or not height:
-            raise ProbeError(_("The video track has no picture size."))
+            raise ProbeError("no_picture_size")
         if rotation % 180:
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
@@ -119,20 +134,21 @@ def _first_frame_rotation(container, video) -> int:
         for frame in container.decode(video):
             return int(round(frame.rotation or 0)) % 360
     except av.error.FFmpegError as error:
-        raise ProbeError(
-            _("The video track is damaged and cannot be decoded.")
-        ) from error
-    raise ProbeError(_("The video track holds no pictures."))
+        raise ProbeError("video_damaged") from error
+    raise ProbeError("no_pictures")
 
 
 def check_limits(probe: Probe, *, max_seconds: int, max_dimension: int) -> None:
     if probe.duration > max_seconds:
         raise ProbeError(
-            _("This file is %(minutes)d minutes long; the limit is %(limit)d minutes.")
-            % {"minutes": probe.duration // 60, "limit": max_seconds // 60}
+            "too_long",
+            minutes=int(probe.duration // 60),
+            limit=int(max_seconds // 60),
         )
     if probe.has_video and max(probe.width or 0, probe.height or 0) > max_dimension:
         raise ProbeError(
-            _("The picture is %(width)dx%(height)d; the limit is %(limit)d pixels.")
-            % {"width": probe.width, "height": probe.height, "limit": max_dimension}
+            "too_large",
+            width=probe.width,
+            height=probe.height,
+            limit=max_dimension,
         )

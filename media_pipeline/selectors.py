@@ -27,6 +27,8 @@ def lecture_status_list(*, queryset=None, ids=None) -> QuerySet[Lecture]:
             "status",
             "progress",
             "error",
+            "error_key",
+            "error_params",
             "duration",
             "attempts",
             "created_at",

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from media_pipeline import storage
 from media_pipeline.ffmpeg import FfmpegError
+from media_pipeline.messages import Message
 from media_pipeline.models import Lecture, LectureStatus, Rendition
 from media_pipeline.probe import Probe, ProbeError, check_limits
 from media_pipeline.probe import probe as probe_file
@@ -40,6 +40,22 @@ RENDITION_FIELDS = (
     "peak_bitrate",
     "bytes",
 )
+
+
+# A lecture's message is stored as a key and parameters and translated when shown
+# (media_pipeline/messages.py); ``error`` holds only plain text from before keys.
+NO_ERROR = {"error": "", "error_key": "", "error_params": {}}
+
+
+def _stored(message: Message) -> dict:
+    return {"error": "", "error_key": message.key, "error_params": message.params}
+
+
+def _cause(error: Exception, limit: int):
+    """A failure's cause as a message parameter: a message, or plain text."""
+    if isinstance(error, FfmpegError):
+        return error.message.as_dict()
+    return str(error)[:limit]
 
 
 def _worker_name() -> str:
@@ -107,7 +123,7 @@ def lecture_queue(
     changes = {
         "status": LectureStatus.QUEUED,
         "progress": 0,
-        "error": "",
+        **NO_ERROR,
         "job_token": None,
         "queued_at": now,
     }
@@ -153,9 +169,9 @@ def _owned(lecture_id: int, token: uuid.UUID):
     )
 
 
-def _fail(lecture_id: int, token: uuid.UUID, message) -> None:
+def _fail(lecture_id: int, token: uuid.UUID, message: Message) -> None:
     _owned(lecture_id, token).update(
-        status=LectureStatus.FAILED, error=str(message), job_token=None
+        status=LectureStatus.FAILED, job_token=None, **_stored(message)
     )
 
 
@@ -195,7 +211,7 @@ def lecture_transcode(*, lecture_id: int) -> Lecture | None:
             )
             storage.publish_tree(work / "out", prefix)
     except ProbeError as error:
-        _fail(lecture_id, token, error.message)
+        _fail(lecture_id, token, error.stored)
         return Lecture.objects.get(pk=lecture_id)
     except (FfmpegError, OSError) as error:
         transient = isinstance(error, OSError) or error.transient
@@ -206,7 +222,7 @@ def lecture_transcode(*, lecture_id: int) -> Lecture | None:
         _fail(
             lecture_id,
             token,
-            _("Transcoding failed: %(detail)s") % {"detail": str(error)[:900]},
+            Message("transcode_failed", {"detail": _cause(error, 900)}),
         )
         return Lecture.objects.get(pk=lecture_id)
     except Exception:
@@ -214,7 +230,7 @@ def lecture_transcode(*, lecture_id: int) -> Lecture | None:
         # let the task record the traceback.
         logger.exception("lecture %s: unexpected error while transcoding", lecture_id)
         storage.delete_tree(prefix)
-        _fail(lecture_id, token, _("Transcoding failed because of an internal error."))
+        _fail(lecture_id, token, Message("internal_error"))
         raise
     return _finish(lecture, token, probe, manifest, prefix)
 
@@ -227,9 +243,8 @@ def _retry_later(lecture: Lecture, token: uuid.UUID, error: Exception) -> Lectur
             status=LectureStatus.QUEUED,
             job_token=None,
             queued_at=timezone.now(),
-            error=str(
-                _("Attempt %(attempt)d failed (%(detail)s); trying again.")
-                % {"attempt": attempt, "detail": str(error)[:300]}
+            **_stored(
+                Message("retrying", {"attempt": attempt, "detail": _cause(error, 300)})
             ),
         )
         if updated:
@@ -245,7 +260,7 @@ def _finish(
         updated = _owned(lecture.pk, token).update(
             status=LectureStatus.READY,
             progress=100,
-            error="",
+            **NO_ERROR,
             job_token=None,
             output_prefix=prefix,
             manifest=manifest,
@@ -297,9 +312,11 @@ def lecture_sweep_stale(*, now=None) -> list[int]:
     Lecture.objects.filter(exhausted).update(
         status=LectureStatus.FAILED,
         job_token=None,
-        error=str(
-            _("The transcoding worker stopped responding %(attempts)d times.")
-            % {"attempts": settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS}
+        **_stored(
+            Message(
+                "worker_unresponsive",
+                {"attempts": settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS},
+            )
         ),
     )
     requeued = []

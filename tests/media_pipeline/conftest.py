@@ -18,8 +18,8 @@ SPEECH = "同志们好，欢迎学习第一课。"
 
 @pytest.fixture(autouse=True)
 def _english():
-    # Messages stored on lectures (probe refusals, failures) are rendered in the
-    # active language when stored; the tests read them in English.
+    # Lecture messages (probe refusals, failures) are stored as keys and rendered
+    # in the active language when read; the tests read them in English.
     with translation.override("en"):
         yield
 

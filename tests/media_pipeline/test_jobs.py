@@ -122,7 +122,7 @@ def test_a_killed_ffmpeg_is_retried_with_backoff_then_fails_with_a_message(
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.FAILED
     assert lecture.attempts == settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS == 3
-    assert "ffmpeg exited with status -9" in lecture.error
+    assert "ffmpeg exited with status -9" in lecture.error_message
     assert lecture.job_token is None
     assert lecture_files() == []
     assert not lecture.renditions.exists()
@@ -141,7 +141,7 @@ def test_an_ffmpeg_error_on_the_file_fails_at_once_with_ffmpegs_words(
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.FAILED
     assert lecture.attempts == 1
-    assert "Invalid data found when processing input" in lecture.error
+    assert "Invalid data found when processing input" in lecture.error_message
 
 
 def test_a_stalled_ffmpeg_is_stopped(db, clips, settings, tmp_path):
@@ -154,7 +154,7 @@ def test_a_stalled_ffmpeg_is_stopped(db, clips, settings, tmp_path):
 
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.FAILED
-    assert "made no progress for 1 s" in lecture.error
+    assert "made no progress for 1 s" in lecture.error_message
 
 
 def test_a_file_that_no_longer_probes_fails_with_the_editors_message(db, clips):
@@ -164,7 +164,7 @@ def test_a_file_that_no_longer_probes_fails_with_the_editors_message(db, clips):
 
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.FAILED
-    assert "not a video or audio file" in lecture.error
+    assert "not a video or audio file" in lecture.error_message
 
 
 def test_the_sweep_requeues_a_lecture_whose_worker_died(
@@ -246,4 +246,4 @@ def test_the_sweep_gives_up_on_a_lecture_that_keeps_killing_its_worker(
     lecture.refresh_from_db()
     assert requeued == []
     assert lecture.status == LectureStatus.FAILED
-    assert "stopped responding 3 times" in lecture.error
+    assert "stopped responding 3 times" in lecture.error_message
