@@ -3,7 +3,6 @@
 import datetime as dt
 import json
 
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -13,7 +12,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.models import LessonPage, Quality
+from courses.models import Quality
+from courses.progress_store import batch_target
 from courses.services import EventInput, lesson_progress_record, study_preference_set
 from members.models import Member
 
@@ -105,17 +105,13 @@ class ProgressApi(APIView):
             ref_name = "ProgressBatch"
 
         def validate_events(self, events):
-            ids = {event["lesson"] for event in events}
-            # Kept for the service, so the lessons are read once per batch; the
-            # member's id comes along in the same query (one round trip fewer on
-            # the busiest endpoint, bench/progress).
-            member = Member.objects.filter(user_id=self.context["user_id"])
-            self.lessons = (
-                LessonPage.objects.live()
-                .annotate(viewer_member_id=Subquery(member.values("pk")[:1]))
-                .in_bulk(ids)
+            # Kept for the service: the lessons, their lectures, the member and the
+            # member's progress rows come in one query (bench/progress).
+            self.target = batch_target(
+                lesson_ids={event["lesson"] for event in events},
+                user_id=self.context["user_id"],
             )
-            live = set(self.lessons)
+            live = self.target.lessons
             # Keyed by the event's index in the batch, like DRF's per-item errors.
             errors = {
                 str(index): {"lesson": [_("No published lesson has this id.")]}
@@ -154,12 +150,12 @@ class ProgressApi(APIView):
         )
         serializer.is_valid(raise_exception=True)
         events = serializer.validated_data["events"]
-        member_id = next(iter(serializer.lessons.values())).viewer_member_id
-        if member_id is None:
+        target = serializer.target
+        if target.member_id is None:
             raise _not_a_member()
         progress = lesson_progress_record(
-            member=Member(pk=member_id),
-            lessons=serializer.lessons,
+            member=Member(pk=target.member_id),
+            target=target,
             events=[
                 EventInput(
                     lesson_id=event["lesson"],

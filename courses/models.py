@@ -172,7 +172,7 @@ class LessonPage(Page):
         return None
 
     def lecture_id_in_body(self) -> int | None:
-        """The id of the lecture block's lecture, from the body's raw JSON (no query)."""
+        """The lecture block's lecture id, from the body's raw JSON (no query)."""
         for block in self.body.raw_data:
             value = block.get("value") or {}
             if block["type"] == "lecture" and value.get("lecture"):

@@ -13,16 +13,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from wagtailmedia import get_media_model
 
-from courses import credit
+from courses import credit, progress_store
 from courses.models import (
     CompletedVia,
     CompletionRule,
     InPersonStudy,
     LessonPage,
     LessonProgress,
-    ProgressEvent,
     ProgressStatus,
     Quality,
     StudyPreference,
@@ -103,51 +101,32 @@ def _locked_progress(*, member, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
+def _save(progress: LessonProgress) -> None:
+    """Save a row read under its lock; the new version fails any unlocked writer
+    that read the old one (progress_store.save_if_unchanged)."""
+    progress.version += 1
+    progress.save()
+
+
 def _lecture_of(lesson: LessonPage) -> LectureInfo | None:
-    """The lesson's lecture id and duration, read from the body's raw JSON: the hot
-    path needs one column, not the StreamField's full to_python."""
-    for block in lesson.body.raw_data:
-        if block["type"] == "lecture" and (block.get("value") or {}).get("lecture"):
-            pk = block["value"]["lecture"]
-            duration = (
-                get_media_model()
-                .objects.filter(pk=pk)
-                .values_list("duration", flat=True)
-                .first()
-            )
-            if duration is None:  # the lecture was deleted
-                return None
-            return LectureInfo(pk=pk, duration=float(duration or 0))
-    return None
+    """The lesson's lecture id and duration (``body_lecture``, kept by
+    LessonPage.save(); callers on the hot path select_related it)."""
+    lecture = lesson.body_lecture
+    if lecture is None:
+        return None
+    return LectureInfo(pk=lecture.pk, duration=float(lecture.duration or 0))
 
 
-def _record_lesson_events(
-    *, member, lesson: LessonPage, events: list[EventInput], now: dt.datetime
-) -> LessonProgress:
+def _merge_into(
+    progress: LessonProgress,
+    *,
+    lesson: LessonPage,
+    events: list[EventInput],
+    now: dt.datetime,
+) -> None:
+    """Fold ``events`` into ``progress`` (in memory): courses.credit's merge, the
+    derived fields, and completion when the lesson's rule is met."""
     lecture = _lecture_of(lesson)
-    progress = _locked_progress(member=member, lesson=lesson)
-    before = Snapshot.of(progress)
-    unique = list({event.id: event for event in events}.values())
-    # The unique (progress, client_id) constraint stores each event once; the merge
-    # needs no "already seen" check because it is idempotent (courses.credit).
-    ProgressEvent.objects.bulk_create(
-        [
-            ProgressEvent(
-                progress=progress,
-                client_id=event.id,
-                session=event.session,
-                at=event.at,
-                position=event.position,
-                played=[list(pair) for pair in event.played],
-                rate=event.rate,
-                offline=event.offline,
-                received_at=now,
-            )
-            for event in unique
-        ],
-        ignore_conflicts=True,
-    )
-    duration = lecture.duration if lecture is not None else None
     state = credit.merge(
         _state(progress),
         (
@@ -159,9 +138,9 @@ def _record_lesson_events(
                 played=event.played,
                 rate=event.rate,
             )
-            for event in unique
+            for event in events
         ),
-        duration=duration,
+        duration=lecture.duration if lecture is not None else None,
     )
     progress.watched = [list(pair) for pair in state.watched]
     progress.sessions = {key: list(pair) for key, pair in state.sessions.items()}
@@ -173,14 +152,14 @@ def _record_lesson_events(
         if lesson.effective_rule(lecture) == CompletionRule.READ
         else credit.credited_seconds(state)
     )
-    earliest = min(event.at for event in unique)
+    earliest = min(event.at for event in events)
     if progress.started_at is None or earliest < progress.started_at:
         progress.started_at = earliest
     if progress.status == ProgressStatus.NOT_STARTED:
         progress.status = ProgressStatus.IN_PROGRESS
     # Completion never goes backwards: only a lesson not yet complete is checked.
     if not progress.is_complete and _rule_met(lesson, lecture, progress):
-        offline = any(event.offline for event in unique)
+        offline = any(event.offline for event in events)
         _complete(
             progress,
             lesson=lesson,
@@ -188,11 +167,48 @@ def _record_lesson_events(
             via=CompletedVia.OFFLINE_SYNC if offline else CompletedVia.ONLINE,
             at=now,
         )
-    progress.save()
-    # The report roll-ups change in the same transaction (docs/reports.md).
-    rollup_progress_changed(
-        member=member, lesson=lesson, before=before, after=Snapshot.of(progress)
-    )
+
+
+# An unlocked merge that loses the race this often takes the row lock instead.
+OPTIMISTIC_ATTEMPTS = 3
+
+
+def _record_unlocked(
+    progress: LessonProgress,
+    *,
+    lesson: LessonPage,
+    events: list[EventInput],
+    now: dt.datetime,
+) -> bool:
+    """The common case: a started lesson whose batch changes nothing the reports
+    count (no start, no completion). Merge and save in one conditional UPDATE,
+    without a transaction or a row lock. False: take the locked path."""
+    for _attempt in range(OPTIMISTIC_ATTEMPTS):
+        before = Snapshot.of(progress)
+        version = progress.version
+        _merge_into(progress, lesson=lesson, events=events, now=now)
+        if Snapshot.of(progress) != before:
+            return False  # the roll-ups change with it, in one transaction
+        if progress_store.save_if_unchanged(progress, events, version=version, now=now):
+            return True
+        progress.refresh_from_db()  # another batch wrote first: merge into its result
+    return False
+
+
+def _record_locked(
+    *, member, lesson: LessonPage, events: list[EventInput], now: dt.datetime
+) -> LessonProgress:
+    """Start, complete or contend: merge under the row lock, with the roll-ups in
+    the same transaction (docs/reports.md)."""
+    with transaction.atomic():
+        progress = _locked_progress(member=member, lesson=lesson)
+        before = Snapshot.of(progress)
+        progress_store.insert_events(progress.pk, events, now=now)
+        _merge_into(progress, lesson=lesson, events=events, now=now)
+        _save(progress)
+        rollup_progress_changed(
+            member=member, lesson=lesson, before=before, after=Snapshot.of(progress)
+        )
     return progress
 
 
@@ -200,33 +216,44 @@ def lesson_progress_record(
     *,
     member,
     events: Iterable[EventInput],
-    lessons: dict[int, LessonPage] | None = None,
+    target: progress_store.BatchTarget | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, LessonProgress]:
     """Merge a batch of events (one or several lessons) into the member's progress.
 
     Idempotent and order-independent: each event row is stored once (by client id)
-    and the merge is a union (courses.credit). ``lessons`` may pass the lesson pages
-    the caller already loaded. Returns the progress per lesson id.
+    and the merge is a union (courses.credit), so a batch may be merged twice, or
+    retried after a failure, without changing the result. ``target`` may pass what
+    the caller already read with progress_store.batch_target. Returns the progress
+    per lesson id.
+
+    Most batches land on a lesson already started and change nothing the reports
+    count: the events and the merged row are written by one statement that lands
+    only if nobody wrote the row since it was read, outside any transaction (the
+    event rows are the record; the progress row is a merge of them that a retried
+    batch repairs). A batch that starts or completes a lesson, or loses the race
+    three times, merges under the row lock, with the roll-ups, in one transaction.
     """
     now = now or timezone.now()
-    by_lesson: dict[int, list[EventInput]] = defaultdict(list)
+    by_lesson: dict[int, dict[str, EventInput]] = defaultdict(dict)
     for event in events:
-        by_lesson[event.lesson_id].append(event)
-    if lessons is None:
-        lessons = LessonPage.objects.in_bulk(list(by_lesson))
+        by_lesson[event.lesson_id][event.id] = event  # an id sent twice is one event
+    if target is None:
+        target = progress_store.batch_target(lesson_ids=by_lesson, member_id=member.pk)
     result: dict[int, LessonProgress] = {}
-    with transaction.atomic():
-        # Lock rows in one order so two batches touching the same lessons cannot
-        # deadlock.
-        for lesson_id in sorted(by_lesson):
-            progress = _record_lesson_events(
-                member=member,
-                lesson=lessons[lesson_id],
-                events=by_lesson[lesson_id],
-                now=now,
+    # Locked in one order so two batches touching the same lessons cannot deadlock.
+    for lesson_id in sorted(by_lesson):
+        lesson, batch = target.lessons[lesson_id], list(by_lesson[lesson_id].values())
+        progress = target.progress.get(lesson_id)
+        if (
+            progress is None
+            or progress.status == ProgressStatus.NOT_STARTED
+            or not _record_unlocked(progress, lesson=lesson, events=batch, now=now)
+        ):
+            progress = _record_locked(
+                member=member, lesson=lesson, events=batch, now=now
             )
-            result[lesson_id] = progress
+        result[lesson_id] = progress
     return result
 
 
@@ -246,7 +273,7 @@ def lesson_progress_complete(
                 via=CompletedVia(via),
                 at=at or timezone.now(),
             )
-            progress.save()
+            _save(progress)
             rollup_progress_changed(
                 member=member,
                 lesson=lesson,
@@ -323,7 +350,7 @@ def in_person_study_revoke(
                 progress.hours_credited = 0
                 if not progress.sessions:
                     progress.started_at = None
-            progress.save()
+            _save(progress)
             rollup_progress_changed(
                 member=record.member,
                 lesson=lesson,

@@ -381,6 +381,91 @@ def test_two_batches_at_once_for_one_lesson_both_count(member, video_lesson, now
     assert ProgressEvent.objects.filter(progress=progress).count() == 18
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent writers are exercised on PostgreSQL (DATABASE_URL=postgres://...)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_heartbeats_racing_on_a_started_lesson_all_count(member, video_lesson, now):
+    # given a lesson the member has started, and four phones sending heartbeats
+    # for different parts of it at the same moment, eight rounds in a row
+    client = Client()
+    client.force_login(member.user)
+    assert post(client, watch(video_lesson, now, seconds=15)).status_code == 200
+    phones = range(4)
+    rounds = range(8)
+    barrier = threading.Barrier(len(phones))
+    statuses = []
+
+    def heartbeats(phone):
+        client = Client()
+        client.force_login(member.user)
+        for round_ in rounds:
+            start = 18 * (phone * len(rounds) + round_)  # within the 600 s
+            at = now + dt.timedelta(seconds=start + 10)
+            barrier.wait()
+            statuses.append(
+                post(
+                    client,
+                    [
+                        event(
+                            video_lesson,
+                            at=at,
+                            position=start + 10,
+                            played=[(start, start + 10)],
+                            session=f"phone-{phone}",
+                        )
+                    ],
+                ).status_code
+            )
+        connection.close()
+
+    # when they all arrive together (each conditional UPDATE may lose the race)
+    threads = [threading.Thread(target=heartbeats, args=(p,)) for p in phones]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then every range is merged, none is lost, and every event is stored once
+    assert statuses == [200] * (len(phones) * len(rounds))
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    expected = [[0, 15]] + [
+        [18 * n, 18 * n + 10] for n in range(1, len(phones) * len(rounds))
+    ]
+    assert progress.watched == expected
+    assert progress.version == 1 + len(phones) * len(rounds)
+    assert ProgressEvent.objects.filter(progress=progress).count() == 2 + len(
+        phones
+    ) * len(rounds)
+
+
+def test_a_heartbeat_on_a_started_lesson_is_one_read_and_one_write(
+    client, member, video_lesson, now, django_assert_num_queries
+):
+    # given a lesson the member has started
+    client.force_login(member.user)
+    assert post(client, watch(video_lesson, now, seconds=30)).status_code == 200
+
+    # when the next heartbeat arrives, then: session, user, one SELECT of the
+    # lesson, its lecture, the member and the progress row, and one write of the
+    # events and the merged row (two statements on SQLite); no transaction, no
+    # lock, no roll-up (docs/progress.md)
+    postgres = connection.vendor == "postgresql"
+    later = now + dt.timedelta(seconds=45)
+    heartbeat = [event(video_lesson, at=later, position=45, played=[(0, 45)])]
+    with django_assert_num_queries(4 if postgres else 5) as captured:
+        response = post(client, heartbeat)
+    assert response.status_code == 200
+    sql = [query["sql"].upper() for query in captured.captured_queries]
+    assert not any("SAVEPOINT" in statement for statement in sql)
+    if postgres:
+        assert sql[-1].startswith("WITH") and "UPDATE" in sql[-1]
+    else:
+        assert sql[-2].startswith("INSERT") and sql[-1].startswith("UPDATE")
+    assert response.json()["progress"][0]["seconds_watched"] == 45
+
+
 def test_schema_generation_has_no_warnings_from_the_progress_api():
     from drf_spectacular.generators import SchemaGenerator
 
@@ -405,8 +490,9 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     client.force_login(member.user)
     events = watch(video_lesson, now, seconds=seconds)
 
-    # when / then: session, user, lessons + member, lecture, lock (get or create),
-    # insert, update, plus transaction bookkeeping (12); and, when the lesson starts
+    # when / then: session, user, lessons with their lecture + member, the progress
+    # rows, lock (get or create), insert, update, plus transaction bookkeeping;
+    # and, when the lesson starts
     # or completes, the report roll-ups in the same transaction (8: the member's
     # placement, the course and its lessons, its campaigns, the member's other
     # lessons, insert-missing + update of the rows at every level, the same for the
