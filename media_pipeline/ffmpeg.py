@@ -4,8 +4,9 @@
   binary shipped by PyPI's imageio-ffmpeg (shared/DESIGN.md section 5).
 * ``ladder_args()``: ONE ffmpeg process that decodes the source once and ``split``s it
   into every video rung (HLS fMP4, 6 s segments, keyframes forced on the same
-  timestamps in every rung) plus the scrub-thumbnail sprite; the audio rung is a
-  further output of the same process.
+  timestamps in every rung) plus the poster and the scrub-thumbnail sprite; the
+  audio rung is a further output of the same process. ``Scheduling`` sets its
+  threads (``ONE_PROCESS``), never what it encodes.
 * ``run()``: runs a command with ``-progress``, a stall timeout and progress callbacks.
 """
 
@@ -15,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -105,6 +107,44 @@ def _x264(rung: VideoRung, segment_seconds: int) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Scheduling:
+    """How one ffmpeg process spreads its work over threads (not what it encodes).
+
+    ``None`` keeps ffmpeg's and x264's own defaults. Each x264 encoder otherwise
+    starts its own pool (1.5 x cores frame threads, plus lookahead threads), so
+    three encoders in one process put a dozen threads on two cores.
+    """
+
+    x264_threads: int | None = None
+    x264_lookahead_threads: int | None = None
+    decoder_threads: int | None = None
+    filter_threads: int | None = None
+
+    def x264(self) -> dict:
+        options = {}
+        if self.x264_threads is not None:
+            options["threads"] = self.x264_threads
+        if self.x264_lookahead_threads is not None:
+            options["x264-params"] = f"lookahead-threads={self.x264_lookahead_threads}"
+        return options
+
+    def input(self) -> dict:
+        return {} if self.decoder_threads is None else {"threads": self.decoder_threads}
+
+    def global_args(self) -> tuple:
+        if self.filter_threads is None:
+            return ()
+        return ("-filter_complex_threads", str(self.filter_threads))
+
+
+# ffmpeg's defaults: right for a process that has the machine to itself (the
+# benchmark's one process per rung).
+FFMPEG_DEFAULTS = Scheduling()
+# Our one process: measured in bench/transcode/README.md.
+ONE_PROCESS = Scheduling(x264_threads=1)
+
+
 def _scaled(stream, rung: VideoRung):
     if rung.change_fps:
         # Dropping frames before scaling saves scaling work.
@@ -114,11 +154,12 @@ def _scaled(stream, rung: VideoRung):
     )
 
 
-def _rung_output(stream, rung: VideoRung, segment_seconds: int):
+def _rung_output(stream, rung: VideoRung, segment_seconds: int, scheduling: Scheduling):
     return ffmpeg.output(
         stream,
         f"{rung.profile}/index.m3u8",
         **_x264(rung, segment_seconds),
+        **scheduling.x264(),
         **_hls(rung.profile, segment_seconds),
     )
 
@@ -133,48 +174,77 @@ def _sprite_output(stream, ladder: Ladder):
     return ffmpeg.output(sprite, "thumbnails.jpg", vframes=1, update=1, **{"q:v": 5})
 
 
-def _cascaded_video(video, ladder: Ladder) -> list:
-    """Scale the source once to the top rung, each rung from the one above it, and
-    the sprite from the smallest: far fewer full-size pixels through the scaler."""
+def _poster_output(stream, ladder: Ladder):
+    """The frame at ``poster_at`` of the top rung's picture (the poster's size): no
+    second process seeking and decoding the source again."""
+    picked = stream.filter("trim", start=ladder.poster_at).filter("trim", end_frame=1)
+    return ffmpeg.output(picked, "poster.jpg", vframes=1, update=1, **{"q:v": 3})
+
+
+def _cascaded_video(video, ladder: Ladder, scheduling: Scheduling) -> list:
+    """Scale the source once to the top rung, each rung from the one above it, the
+    poster from the top rung and the sprite from the smallest: far fewer full-size
+    pixels through the scaler, and the source is decoded once for everything.
+
+    Frame rates only fall down the cascade (480p/360p <= 30 fps, 240p 15 fps), so a
+    rung's frame-rate change happens BEFORE its scaler: the 240p scaler (and the
+    sprite hanging off it) sees 15 frames a second, not the source's 25 or 30.
+    """
     outputs = []
     rungs = sorted(ladder.video, key=lambda rung: rung.width * rung.height)
-    current = video
+    current, current_fps = video, None
     for position, rung in enumerate(reversed(rungs)):
-        # Frame-rate changes happen on the rung's own branch, after the split, so a
-        # 15 fps rung never feeds a 30 fps one.
+        if rung.change_fps and (current_fps is None or rung.fps < current_fps - 0.01):
+            current, current_fps = current.filter("fps", fps=rung.fps), rung.fps
         base = current.filter("scale", rung.width, rung.height, flags="bicubic").filter(
             "setsar", "1"
         )
-        last = position == len(rungs) - 1
-        needs = 1 + (0 if last else 1) + (1 if last and ladder.thumbnails else 0)
-        split = base.filter_multi_output("split", needs) if needs > 1 else [base]
-        own = split[0].filter("fps", fps=rung.fps) if rung.change_fps else split[0]
-        outputs.append(_rung_output(own, rung, ladder.segment_seconds))
+        first, last = position == 0, position == len(rungs) - 1
+        poster = first and ladder.poster_width is not None
+        sprite = last and ladder.thumbnails is not None
+        needs = 1 + (not last) + poster + sprite
+        split = iter(base.filter_multi_output("split", needs) if needs > 1 else [base])
+        outputs.append(
+            _rung_output(next(split), rung, ladder.segment_seconds, scheduling)
+        )
+        if poster:
+            outputs.append(_poster_output(next(split), ladder))
         if not last:
-            current = split[1]
-        elif ladder.thumbnails:
-            outputs.append(_sprite_output(split[1], ladder))
+            current = next(split)
+        if sprite:
+            outputs.append(_sprite_output(next(split), ladder))
     return outputs
 
 
 def ladder_args(
-    source: Path, ladder: Ladder, *, binary: str | None = None, cascade: bool = True
+    source: Path,
+    ladder: Ladder,
+    *,
+    binary: str | None = None,
+    cascade: bool = True,
+    scheduling: Scheduling = ONE_PROCESS,
 ) -> list:
     """The one command writing every HLS rung and the sprite, relative to its cwd."""
-    source_stream = ffmpeg.input(str(source))
+    source_stream = ffmpeg.input(str(source), **scheduling.input())
     outputs = []
     seg = ladder.segment_seconds
     video = source_stream["v:0"] if (ladder.video or ladder.thumbnails) else None
     if video is not None and cascade and len(ladder.video) > 1:
-        outputs += _cascaded_video(video, ladder)
+        outputs += _cascaded_video(video, ladder, scheduling)
     elif video is not None:
         branches = len(ladder.video) + (1 if ladder.thumbnails else 0)
         if branches > 1:
             split = video.filter_multi_output("split", branches)
         else:  # one branch (the benchmark's one-process-per-rung runs)
             split = [video]
+        top = max(ladder.video, key=lambda rung: rung.width * rung.height, default=None)
         for index, rung in enumerate(ladder.video):
-            outputs.append(_rung_output(_scaled(split[index], rung), rung, seg))
+            scaled = _scaled(split[index], rung)
+            if rung == top and ladder.poster_width is not None:
+                pair = scaled.filter_multi_output("split", 2)
+                scaled, for_poster = pair[0], pair[1]
+                outputs.append(_poster_output(for_poster, ladder))
+            outputs.append(_rung_output(scaled, rung, seg, scheduling))
         if ladder.thumbnails:
             outputs.append(_sprite_output(split[len(ladder.video)], ladder))
     if audio := ladder.audio:
@@ -193,23 +263,10 @@ def ladder_args(
         )
     command = (
         ffmpeg.merge_outputs(*outputs)
-        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .global_args(*GLOBAL_ARGS, *scheduling.global_args(), "-progress", "pipe:1")
         .overwrite_output()
     )
     return command.compile(cmd=binary or ffmpeg_binary())
-
-
-def poster_args(
-    source: Path, target: Path, *, at: float, width: int, height: int
-) -> list:
-    command = (
-        ffmpeg.input(str(source), ss=at)
-        .video.filter("scale", width, height)
-        .output(str(target), vframes=1, **{"q:v": 3})
-        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
-        .overwrite_output()
-    )
-    return command.compile(cmd=ffmpeg_binary())
 
 
 def remux_args(inputs: list[Path], target: Path) -> list:

@@ -1,10 +1,11 @@
 """The whole pipeline on one file, into one folder, without the web app.
 
 ``transcode_to_directory(source, out_dir)`` probes, plans, runs the single ladder
-ffmpeg process, measures what it wrote, and adds ``master.m3u8`` (from the measured
-segment sizes: ffmpeg's own declares wrong BANDWIDTH values), the faststart download
-file (remuxed, no re-encode), the poster, the WebVTT map of the thumbnail sprite and
-``manifest.json``. The ``transcode`` command and the lecture job both call it.
+ffmpeg process (every rung, the audio, the poster and the sprite), measures what it
+wrote, and adds ``master.m3u8`` (from the measured segment sizes: ffmpeg's own
+declares wrong BANDWIDTH values), the faststart download file (remuxed, no
+re-encode), the WebVTT map of the thumbnail sprite and ``manifest.json``. The
+``transcode`` command and the lecture job both call it.
 
 Folder layout (every URI relative, so a signed prefix covers the whole tree)::
 
@@ -199,8 +200,11 @@ def transcode_to_directory(
     probe: Probe | None = None,
     on_progress: ffmpeg.ProgressCallback | None = None,
     stall_seconds: float = 120,
+    scheduling: ffmpeg.Scheduling = ffmpeg.ONE_PROCESS,
 ) -> dict:
     """Write the whole ladder of ``source`` into ``out_dir``; return the manifest.
+
+    ``scheduling`` (threads, not output) is for the benchmark's comparisons.
 
     Raises ``ProbeError`` for a file that cannot be a lecture and
     ``ffmpeg.FfmpegError`` when ffmpeg fails.
@@ -222,7 +226,7 @@ def transcode_to_directory(
 
     step = time.monotonic()
     ffmpeg.run(
-        ffmpeg.ladder_args(source.resolve(), ladder),
+        ffmpeg.ladder_args(source.resolve(), ladder, scheduling=scheduling),
         cwd=out_dir,
         duration=probe.duration,
         on_progress=lambda fraction: report(fraction * 0.95),
@@ -279,18 +283,7 @@ def transcode_to_directory(
     timings["download"] = time.monotonic() - step
 
     if video:
-        step = time.monotonic()
-        ffmpeg.run(
-            ffmpeg.poster_args(
-                source.resolve(),
-                out_dir / "poster.jpg",
-                at=ladder.poster_at,
-                width=ladder.poster_width,
-                height=ladder.poster_height,
-            ),
-            stall_seconds=stall_seconds,
-        )
-        timings["poster"] = time.monotonic() - step
+        # The poster and the sprite came out of the ladder process.
         extras.append(
             MeasuredRendition(
                 profile="poster",

@@ -8,10 +8,14 @@ and a 120 s noisy 1080p 30 fps phone upload. For each, in one run and several
 repetitions (medians), wall time and CPU seconds (children's user + system) of:
 
   (a) ours: the whole pipeline (``transcode_to_directory``): the single ffmpeg
-      process that decodes once and splits into every rung, the audio rung and the
-      thumbnail sprite, then the download remux, the poster and the playlists;
+      process that decodes once and splits into every rung, the audio rung, the
+      poster and the thumbnail sprite, then the download remux and the playlists;
+  (a0) the same with ffmpeg's and x264's default threads (what (a) used before);
   (b) one ffmpeg process per rung (each video rung, the audio, the sprite), with the
-      same encoder settings;
+      same encoder settings and ffmpeg's default threads (each process alone on
+      the machine);
+  (b=) the same processes with our process's thread settings
+      (``ffmpeg.ONE_PROCESS``), so the thread counts are equal too;
   (c) decoding only (``-f null``).
 
 Then the 240p + audio peak, and MB per hour of every rung, from our measured files.
@@ -20,6 +24,7 @@ Results are printed and written to bench/transcode/results.json.
 
 import argparse
 import dataclasses
+import datetime
 import json
 import os
 import resource
@@ -59,30 +64,40 @@ def measure(action) -> tuple[float, float]:
     return time.perf_counter() - wall, children_cpu() - cpu
 
 
-def run_per_rung(source: Path, ladder, folder: Path) -> None:
+def run_per_rung(
+    source: Path, ladder, folder: Path, scheduling=ffmpeg.FFMPEG_DEFAULTS
+) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    # No poster in (b): ours makes one, (b) does not (conservative).
+    alone = dataclasses.replace(ladder, poster_width=None, poster_height=None)
     parts = [
-        dataclasses.replace(ladder, video=(rung,), audio=None, thumbnails=None)
+        dataclasses.replace(alone, video=(rung,), audio=None, thumbnails=None)
         for rung in ladder.video
     ]
-    parts.append(dataclasses.replace(ladder, video=(), thumbnails=None))
-    parts.append(dataclasses.replace(ladder, video=(), audio=None))
+    parts.append(dataclasses.replace(alone, video=(), thumbnails=None))
+    parts.append(dataclasses.replace(alone, video=(), audio=None))
     for part in parts:
         for rung in part.video:
             (folder / rung.profile).mkdir()
         if part.audio:
             (folder / "audio").mkdir()
-        ffmpeg.run(ffmpeg.ladder_args(source, part), cwd=folder, stall_seconds=600)
+        ffmpeg.run(
+            ffmpeg.ladder_args(source, part, scheduling=scheduling),
+            cwd=folder,
+            stall_seconds=600,
+        )
 
 
 def run_decode(source: Path) -> None:
     ffmpeg.run(ffmpeg.decode_only_args(source), stall_seconds=600)
 
 
-def run_pipeline(source: Path, folder: Path) -> dict:
+def run_pipeline(source: Path, folder: Path, scheduling=ffmpeg.ONE_PROCESS) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
-    return transcode_to_directory(source, folder, stall_seconds=600)
+    return transcode_to_directory(
+        source, folder, stall_seconds=600, scheduling=scheduling
+    )
 
 
 def median_of(samples: list[tuple[float, float]]) -> dict:
@@ -92,10 +107,19 @@ def median_of(samples: list[tuple[float, float]]) -> dict:
     }
 
 
-def bench_input(name: str, source: Path, work: Path, repetitions: int) -> dict:
+def bench_input(
+    name: str, source: Path, work: Path, repetitions: int, *, thread_arms: bool = True
+) -> dict:
     info = probe(source)
     ladder = plan_ladder(info)
-    samples: dict[str, list] = {"ours": [], "per_rung": [], "decode": []}
+    samples: dict[str, list] = {
+        "ours": [],
+        "ours_default_threads": [],
+        "per_rung": [],
+        "per_rung_same_threads": [],
+        "decode": [],
+    }
+    loads = [os.getloadavg()[0]]
     manifests: list[dict] = []
     # Interleaved, so a burst of load from other users of the machine hits all alike.
     # "ours" is the whole pipeline (ladder + remux + poster + playlists): a little
@@ -104,11 +128,40 @@ def bench_input(name: str, source: Path, work: Path, repetitions: int) -> dict:
         samples["ours"].append(
             measure(lambda: manifests.append(run_pipeline(source, work / "p")))
         )
+        if thread_arms:
+            samples["ours_default_threads"].append(
+                measure(
+                    lambda: run_pipeline(
+                        source, work / "p0", scheduling=ffmpeg.FFMPEG_DEFAULTS
+                    )
+                )
+            )
         samples["per_rung"].append(
             measure(lambda: run_per_rung(source, ladder, work / "b"))
         )
+        if thread_arms:
+            samples["per_rung_same_threads"].append(
+                measure(
+                    lambda: run_per_rung(
+                        source, ladder, work / "b", scheduling=ffmpeg.ONE_PROCESS
+                    )
+                )
+            )
         samples["decode"].append(measure(lambda: run_decode(source)))
-    figures = {key: median_of(value) for key, value in samples.items()}
+        loads.append(os.getloadavg()[0])
+    figures = {key: median_of(value) for key, value in samples.items() if value}
+    thread_ratios = {}
+    if thread_arms:
+        thread_ratios = {
+            "cpu_ratio_ours_default_threads_vs_per_rung": round(
+                figures["ours_default_threads"]["cpu_s"] / figures["per_rung"]["cpu_s"],
+                3,
+            ),
+            "cpu_ratio_ours_vs_per_rung_same_threads": round(
+                figures["ours"]["cpu_s"] / figures["per_rung_same_threads"]["cpu_s"],
+                3,
+            ),
+        }
     rows = {r["profile"]: r for r in manifests[-1]["renditions"]}
     per_hour = {
         profile: round(row["bytes"] / info.duration * 3600 / 1e6, 1)
@@ -125,6 +178,10 @@ def bench_input(name: str, source: Path, work: Path, repetitions: int) -> dict:
         "cpu_ratio_ours_vs_per_rung": round(
             figures["ours"]["cpu_s"] / figures["per_rung"]["cpu_s"], 3
         ),
+        **thread_ratios,
+        "scheduling_ours": dataclasses.asdict(ffmpeg.ONE_PROCESS),
+        "measured_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
+        "load_average_1min": {"min": min(loads), "max": max(loads)},
         "wall_ratio_ours_vs_per_rung": round(
             figures["ours"]["wall_s"] / figures["per_rung"]["wall_s"], 3
         ),
@@ -153,6 +210,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="4 s inputs, once")
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument(
+        "--no-thread-arms",
+        action="store_true",
+        help="skip (a0) and (b=), the thread comparisons (saves ~half the time)",
+    )
     parser.add_argument("--output", type=Path, default=Path(__file__).parent)
     parser.add_argument(
         "--only",
@@ -192,10 +254,13 @@ def main() -> int:
                 continue
             source = maker()
             print(f"-- {name} ({seconds} s, {repetitions}x)", flush=True)
-            result = bench_input(name, source, work, repetitions)
+            result = bench_input(
+                name, source, work, repetitions, thread_arms=not args.no_thread_arms
+            )
             print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
             results.append(result)
     report = {
+        "finished_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         "quick": args.quick,
         "repetitions": repetitions,
         "cpu_count": os.cpu_count(),

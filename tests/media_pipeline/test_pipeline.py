@@ -8,6 +8,8 @@ import av
 import pytest
 from PIL import Image
 
+from media_pipeline.ffmpeg import ladder_args
+from media_pipeline.ladder import plan_ladder
 from media_pipeline.probe import ProbeError, check_limits, probe
 from media_pipeline.renditions import peak_bitrate
 
@@ -272,3 +274,20 @@ def test_a_tiny_last_segment_does_not_make_the_peak():
     peak = peak_bitrate(sizes, target=6)
 
     assert peak == pytest.approx(48_000, rel=0.02)
+
+
+def test_one_process_decodes_once_for_rungs_poster_and_sprite(clips):
+    # given a 25 fps 720p lecture
+    ladder = plan_ladder(probe(clips["720p"]))
+
+    # when its one ffmpeg command is built
+    args = [str(arg) for arg in ladder_args(clips["720p"], ladder)]
+    graph = args[args.index("-filter_complex") + 1]
+
+    # then the source feeds one chain; 240p drops to 15 fps before its scaler (and
+    # the sprite hangs off 240p); the poster is an output of the same process; each
+    # x264 encoder has one thread (ffmpeg.ONE_PROCESS, bench/transcode/README.md)
+    assert graph.count("[0:v:0]") == 1
+    assert re.search(r"fps=fps=15\[s\d+\];\[s\d+\]scale=426:240", graph)
+    assert {"poster.jpg", "thumbnails.jpg"} <= set(args)
+    assert args.count("libx264") == args.count("-threads") == 3
