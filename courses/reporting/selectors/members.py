@@ -156,8 +156,14 @@ def member_list_total(
     buckets = [mobility] if mobility else list(BUCKETS)
     if unit.campaign is not None:
         buckets = [bucket for bucket in buckets if bucket in unit.campaign.buckets]
+    # The depth lets the (depth, path) and (campaign, depth, path) indexes find
+    # the rows directly.
+    rows = {
+        "path__in": paths,
+        "depth__in": {len(p) // Organisation.steplen for p in paths},
+    }
     heads = dict.fromkeys(BUCKETS, 0)
-    for row in Headcount.objects.filter(path__in=paths).values("bucket", "members"):
+    for row in Headcount.objects.filter(**rows).values("bucket", "members"):
         heads[row["bucket"]] += row["members"]
     if Bucket.INFLOW in buckets and sum(heads.values()) > INFLOW_COUNT_LIMIT:
         return None
@@ -167,7 +173,7 @@ def member_list_total(
     elif at_home:
         total = (
             ProgressRollup.objects.filter(
-                campaign=unit.campaign, path__in=paths, bucket__in=at_home
+                campaign=unit.campaign, bucket__in=at_home, **rows
             ).aggregate(n=Sum("members"))["n"]
             or 0
         )
