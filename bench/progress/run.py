@@ -219,7 +219,11 @@ def main() -> int:
                         sent = [a + b for a, b in zip(sent, counts, strict=True)]
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=60)  # a loaded machine takes a while
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
     from courses.models import LessonProgress, ProgressEvent
 
