@@ -141,8 +141,11 @@ class Scheduling:
 # ffmpeg's defaults: right for a process that has the machine to itself (the
 # benchmark's one process per rung).
 FFMPEG_DEFAULTS = Scheduling()
-# Our one process: measured in bench/transcode/README.md.
-ONE_PROCESS = Scheduling(x264_threads=1)
+# Our one process. x264 threads=1 per encoder (and decoder/filter threads 1) were
+# measured against the defaults and saved no CPU (bench/transcode/README.md), while
+# one x264 thread makes ffmpeg 5.1 run the three encodes one after the other (its
+# main thread feeds them), so the defaults stay until a quiet run says otherwise.
+ONE_PROCESS = Scheduling()
 
 
 def _scaled(stream, rung: VideoRung):

@@ -8,7 +8,7 @@ import av
 import pytest
 from PIL import Image
 
-from media_pipeline.ffmpeg import ladder_args
+from media_pipeline.ffmpeg import FFMPEG_DEFAULTS, Scheduling, ladder_args
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.probe import ProbeError, check_limits, probe
 from media_pipeline.renditions import peak_bitrate
@@ -285,9 +285,16 @@ def test_one_process_decodes_once_for_rungs_poster_and_sprite(clips):
     graph = args[args.index("-filter_complex") + 1]
 
     # then the source feeds one chain; 240p drops to 15 fps before its scaler (and
-    # the sprite hangs off 240p); the poster is an output of the same process; each
-    # x264 encoder has one thread (ffmpeg.ONE_PROCESS, bench/transcode/README.md)
+    # the sprite hangs off 240p); the poster is an output of the same process
     assert graph.count("[0:v:0]") == 1
     assert re.search(r"fps=fps=15\[s\d+\];\[s\d+\]scale=426:240", graph)
     assert {"poster.jpg", "thumbnails.jpg"} <= set(args)
-    assert args.count("libx264") == args.count("-threads") == 3
+    assert args.count("libx264") == 3
+
+
+def test_thread_settings_change_threads_only():
+    one_thread = Scheduling(x264_threads=1, decoder_threads=1, filter_threads=1)
+    assert one_thread.x264() == {"threads": 1}
+    assert one_thread.input() == {"threads": 1}
+    assert one_thread.global_args() == ("-filter_complex_threads", "1")
+    assert FFMPEG_DEFAULTS.x264() == FFMPEG_DEFAULTS.input() == {}
