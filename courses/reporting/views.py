@@ -294,7 +294,9 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     else ""
                 ),
                 "statuses": statuses,
-                "can_remind": is_organiser(request.user),
+                # ReminderForm refuses a campaign that is not running, too.
+                "can_remind": is_organiser(request.user)
+                and (unit.campaign is None or unit.campaign.is_active()),
                 "reminder_form": reminder_form,
                 "filters": filters_query,
                 **_export_urls(request, organisation),

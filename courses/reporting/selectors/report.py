@@ -85,6 +85,9 @@ class CompletionReport:
     weeks: list[tuple[dt.date, int]]
 
 
+CAMPAIGN_CHART_WEEKS = 26
+
+
 def completion_report(
     *,
     user,
@@ -153,6 +156,11 @@ def completion_report(
     ordered = [rows[child.path] for child in children]
     if own.total_members or own.total_started:
         ordered.insert(0, own)
+    if unit.campaign is not None:
+        # A campaign's chart covers its window (the latest half year of a long one,
+        # to stay readable on a phone).
+        weeks, today = unit.campaign.chart_span(today=today)
+        weeks = min(weeks, CAMPAIGN_CHART_WEEKS)
     return CompletionReport(
         organisation=organisation,
         unit=unit,
