@@ -4,11 +4,15 @@
   same transaction (``rollup_member_placed`` / ``rollup_organisation_moved``).
 * Wagtail's page signals and campaign edits: what a unit means changed, so the
   affected courses and campaigns are recomputed by a background task after the
-  commit (``rollups_refresh_on_commit``). Receivers only say which units; the
-  counting is in courses.reporting.rollups.
+  commit (``rollups_refresh_on_commit``). Publishing an edit of a page that was
+  already live (or unpublishing one that was not) changes no unit's lesson set
+  and refreshes nothing. Receivers only say which units; the counting is in
+  courses.reporting.rollups.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+import threading
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
@@ -56,10 +60,39 @@ def _course_of(lesson) -> list[int]:
 # instance may be a plain Page (post_page_move).
 
 
+# Whether a lesson or course was live before the save that publishes or
+# unpublishes it, per page id (this thread), recorded by ``on_page_pre_save``:
+# publishing an edit of a page that was already live (or unpublishing a draft)
+# leaves every unit's lesson set as it was, so nothing is refreshed.
+_live_before = threading.local()
+
+
+def on_page_pre_save(sender, *, instance, raw=False, **kwargs):
+    if raw:
+        return
+    seen = getattr(_live_before, "pages", None)
+    if seen is None:
+        seen = _live_before.pages = {}
+    seen[instance.pk] = (
+        instance.pk is not None
+        and Page.objects.filter(pk=instance.pk, live=True).exists()
+    )
+
+
+def _lesson_set_unchanged(instance, *, live_now: bool) -> bool:
+    seen = getattr(_live_before, "pages", None) or {}
+    was_live = seen.pop(instance.pk, None)
+    return was_live is not None and was_live == live_now
+
+
 def on_page_published_or_unpublished(sender, *, instance, **kwargs):
+    if not issubclass(sender, (LessonPage, CoursePage)):
+        return
+    if _lesson_set_unchanged(instance, live_now=instance.live):
+        return
     if issubclass(sender, LessonPage):
         rollups_refresh_on_commit(course_ids=_course_of(instance))
-    elif issubclass(sender, CoursePage):
+    else:
         rollups_refresh_on_commit(course_ids=[instance.pk])
 
 
@@ -107,6 +140,12 @@ def connect() -> None:
     organisation_moved.connect(
         on_organisation_moved, dispatch_uid="courses_rollup_organisation_moved"
     )
+    for model in (LessonPage, CoursePage):
+        pre_save.connect(
+            on_page_pre_save,
+            sender=model,
+            dispatch_uid=f"courses_rollup_pre_save_{model.__name__}",
+        )
     for signal, name in ((page_published, "published"), (page_unpublished, "unpub")):
         signal.connect(
             on_page_published_or_unpublished, dispatch_uid=f"courses_rollup_{name}"

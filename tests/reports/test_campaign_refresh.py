@@ -1,9 +1,13 @@
 """Fresh roll-ups: publishing, unpublishing, deleting or moving lessons and editing
 campaigns recompute the affected units in a background task after the commit."""
 
+from types import SimpleNamespace
+
 from courses.models import LessonPage
 from courses.reporting.models import CampaignCourse, ProgressRollup
 from courses.reporting.rollups import rollup_units_rebuild, rollups_rebuild
+from courses.reporting.rollups.common import Unit
+from courses.reporting.rollups.units import unit_apply, unit_plan
 from courses.reporting.selectors import completion_report, study_unit
 from tests.factories import make_course, make_lesson
 from tests.reports.conftest import complete
@@ -191,3 +195,63 @@ def test_a_branch_moving_out_of_a_campaigns_targets_leaves_it(
     assert rows.get(path=studied.city_a.path).members == 2
     assert not rows.filter(path__startswith=studied.city_b.path, members__gt=0).exists()
     assert not rollups_rebuild(check=True).found
+
+
+def test_a_progress_write_made_while_a_refresh_computes_is_kept(
+    studied, campaign, province_organiser, django_capture_on_commit_callbacks
+):
+    # given a third lesson is published and its refresh has not run yet
+    lesson = _draft_lesson(studied.course, "l3")
+    with django_capture_on_commit_callbacks(execute=False):
+        lesson.save_revision().publish()
+    assert _course_total(studied, province_organiser) == (5, 3)  # stale
+
+    # when the refresh computes its differences (li, qian, wu no longer complete)
+    plans = [
+        unit_plan(Unit(studied.course.pk, None, [])),
+        unit_plan(Unit(None, campaign.pk, [])),
+    ]
+    assert all(plan.rows for plan in plans)
+    # and li completes the new lesson before the refresh writes
+    complete(studied.li, LessonPage.objects.get(pk=lesson.pk))
+    for plan in plans:
+        unit_apply(plan)
+
+    # then li's completion is kept: the refresh added its differences to the rows
+    assert _course_total(studied, province_organiser) == (5, 1)
+    assert not rollups_rebuild(check=True).found
+
+
+def test_a_refresh_with_nothing_to_change_writes_nothing(studied, campaign):
+    refreshed = rollup_units_rebuild(course_ids=[studied.course.pk])
+
+    assert refreshed.campaigns == [campaign.pk]
+    assert refreshed.rows_changed == 0
+
+
+def test_republishing_an_edit_of_a_live_lesson_enqueues_no_refresh(
+    studied, monkeypatch, django_capture_on_commit_callbacks
+):
+    from courses.reporting import tasks
+
+    enqueued = []
+    monkeypatch.setattr(
+        tasks,
+        "rollups_refresh",
+        SimpleNamespace(enqueue=lambda **ids: enqueued.append(ids)),
+    )
+    lesson = LessonPage.objects.get(pk=studied.lessons[0].pk)
+
+    # when an edit of the live lesson is published
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson.title = "第一课（修订）"
+        lesson.save_revision().publish()
+
+    # then no unit's lesson set changed: nothing is enqueued
+    assert enqueued == []
+
+    # while unpublishing it (the lesson set changes) still is
+    with django_capture_on_commit_callbacks(execute=True):
+        LessonPage.objects.get(pk=lesson.pk).unpublish()
+    # (ids of earlier rolled-back test transactions may ride along: see tasks.py)
+    assert len(enqueued) == 1 and studied.course.pk in enqueued[0]["course_ids"]
