@@ -123,8 +123,9 @@ def province(db):
 def campaign(province):
     campaign = Campaign.objects.create(
         name="主题教育",
-        starts_on=dt.date(2026, 1, 1),
-        ends_on=dt.date(2026, 12, 31),
+        # Relative to today so the campaign stays active whenever the tests run.
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        ends_on=timezone.localdate() + dt.timedelta(days=300),
     )
     campaign.organisations.set([province.city_a])
     campaign.save()  # a ParentalManyToManyField is written on save
