@@ -261,6 +261,10 @@ SATCHEL_TRANSCODE_STALE_SECONDS = int(
 )
 
 # Courses and progress (owned by the courses app) ---
+# Heartbeats (progress batches that change no report figure) commit without waiting
+# for the disk on PostgreSQL: a database crash may lose the last fraction of a second
+# of them, which the next heartbeat of the session restores (docs/progress.md).
+SATCHEL_PROGRESS_ASYNC_HEARTBEATS = env_bool("SATCHEL_PROGRESS_ASYNC_HEARTBEATS", True)
 # Reminders (docs/reports.md): a member is not reminded again within this many hours.
 SATCHEL_REMINDER_INTERVAL_HOURS = int(
     os.environ.get("SATCHEL_REMINDER_INTERVAL_HOURS", 72)

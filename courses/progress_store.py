@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from wagtail.models import Page
 
@@ -219,8 +220,11 @@ def _insert_events_sql(progress_id: int, events, *, now: dt.datetime):
     return sql, params
 
 
-def _update_sql(progress: LessonProgress, *, version: int, now: dt.datetime):
-    """Save the merged columns only if the row is still at ``version``."""
+def _update_sql(
+    progress: LessonProgress, *, version: int, now: dt.datetime, source: str = ""
+):
+    """Save the merged columns only if the row is still at ``version``
+    (``source``: a ``FROM`` clause to join, see save_if_unchanged)."""
     meta = LessonProgress._meta
     quote = connection.ops.quote_name
     assignments = ", ".join(
@@ -229,7 +233,7 @@ def _update_sql(progress: LessonProgress, *, version: int, now: dt.datetime):
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {assignments}, "  # noqa: S608
         f"{quote('version')} = %s, {quote('updated_at')} = %s "
-        f"WHERE {quote('id')} = %s AND {quote('version')} = %s"
+        f"{source}WHERE {quote('id')} = %s AND {quote('version')} = %s"
     )
     params = [
         *_prepared(LessonProgress, MERGED_FIELDS, progress),
@@ -258,13 +262,31 @@ def save_if_unchanged(
 
     On PostgreSQL both go in one statement (a data-modifying WITH), elsewhere in
     two; bulk_create and QuerySet.update would add a BEGIN/COMMIT and a statement.
+    With SATCHEL_PROGRESS_ASYNC_HEARTBEATS the statement also turns
+    ``synchronous_commit`` off for its own transaction (``set_config(..., true)``):
+    waiting for the disk was two thirds of a heartbeat's time, and what a crash of
+    the database could lose in that fraction of a second, the next heartbeat of the
+    session sends again (played ranges are cumulative). Starts and completions are
+    not written here, so they are always durable.
     """
+    postgres = connection.vendor == "postgresql"
+    asynchronous = postgres and settings.SATCHEL_PROGRESS_ASYNC_HEARTBEATS
     insert_sql, insert_params = _insert_events_sql(progress.pk, events, now=now)
-    update_sql, update_params = _update_sql(progress, version=version, now=now)
+    update_sql, update_params = _update_sql(
+        progress,
+        version=version,
+        now=now,
+        source="FROM heartbeat " if asynchronous else "",
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
+            heartbeat = (
+                "heartbeat AS (SELECT set_config('synchronous_commit', 'off', true)), "
+                if asynchronous
+                else ""
+            )
             cursor.execute(
-                f"WITH stored AS ({insert_sql}) {update_sql}",
+                f"WITH {heartbeat}stored AS ({insert_sql}) {update_sql}",
                 insert_params + update_params,
             )
         else:

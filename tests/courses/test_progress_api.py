@@ -461,9 +461,31 @@ def test_a_heartbeat_on_a_started_lesson_is_one_read_and_one_write(
     assert not any("SAVEPOINT" in statement for statement in sql)
     if postgres:
         assert sql[-1].startswith("WITH") and "UPDATE" in sql[-1]
+        # a heartbeat does not wait for the disk (SATCHEL_PROGRESS_ASYNC_HEARTBEATS)
+        assert "SET_CONFIG('SYNCHRONOUS_COMMIT', 'OFF', TRUE)" in sql[-1]
     else:
         assert sql[-2].startswith("INSERT") and sql[-1].startswith("UPDATE")
     assert response.json()["progress"][0]["seconds_watched"] == 45
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="synchronous_commit is PostgreSQL's",
+)
+def test_durable_heartbeats_can_be_chosen(
+    client, member, video_lesson, now, settings, django_assert_num_queries
+):
+    # given an operator who wants every heartbeat on disk before the answer
+    settings.SATCHEL_PROGRESS_ASYNC_HEARTBEATS = False
+    client.force_login(member.user)
+    assert post(client, watch(video_lesson, now, seconds=30)).status_code == 200
+
+    # when a heartbeat arrives, then it is written with the default durability
+    later = now + dt.timedelta(seconds=45)
+    heartbeat = [event(video_lesson, at=later, position=45, played=[(0, 45)])]
+    with django_assert_num_queries(4) as captured:
+        assert post(client, heartbeat).status_code == 200
+    assert "SYNCHRONOUS_COMMIT" not in captured.captured_queries[-1]["sql"].upper()
 
 
 def test_schema_generation_has_no_warnings_from_the_progress_api():
