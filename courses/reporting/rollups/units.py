@@ -136,8 +136,10 @@ def _unit_lock(unit: Unit):
 
 @contextmanager
 def _snapshot():
-    """One consistent snapshot for the read phase. Inside an outer transaction
-    (tests, a management shell) the outer transaction's snapshot is used."""
+    """One consistent snapshot for the read phase. The task (django-tasks' worker
+    calls it outside any transaction) and the management command get their own
+    REPEATABLE READ transaction; inside an outer transaction (tests) the outer one
+    is used as it is, which is exact only when nothing else writes meanwhile."""
     outer = connection.in_atomic_block
     with transaction.atomic():
         if not outer and connection.vendor == "postgresql":
