@@ -68,15 +68,12 @@ _live_before = threading.local()
 
 
 def on_page_pre_save(sender, *, instance, raw=False, **kwargs):
-    if raw:
-        return
+    if raw or instance.pk is None:
+        return  # a new page: no entry, so its publication refreshes
     seen = getattr(_live_before, "pages", None)
     if seen is None:
         seen = _live_before.pages = {}
-    seen[instance.pk] = (
-        instance.pk is not None
-        and Page.objects.filter(pk=instance.pk, live=True).exists()
-    )
+    seen[instance.pk] = Page.objects.filter(pk=instance.pk, live=True).exists()
 
 
 def _lesson_set_unchanged(instance, *, live_now: bool) -> bool:
