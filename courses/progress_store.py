@@ -33,27 +33,6 @@ MERGED_FIELDS = (
     "started_at",
     "status",
 )
-_PROGRESS_FIELDS = [
-    field.attname
-    for field in LessonProgress._meta.concrete_fields
-    if field.attname not in ("id", "member_id", "lesson_id")
-]
-
-
-def lessons_for_progress():
-    """Lessons with just what merging progress reads: the rule's fields, the tree
-    position (roll-ups) and the lecture's duration. Not the body: a lesson's
-    StreamField JSON can be larger than everything else together."""
-    return LessonPage.objects.select_related("body_lecture").only(
-        "path",
-        "depth",
-        "live",
-        "completion_rule",
-        "watch_percent",
-        "read_seconds",
-        "study_hours",
-        "body_lecture__duration",
-    )
 
 
 @dataclass
@@ -99,6 +78,9 @@ class _Columns:
         return self.model.from_db(connection.alias, self.attnames, converted)
 
 
+# What merging progress reads of a lesson: the rule's fields, the tree position
+# (roll-ups) and the lecture. Not the body: a lesson's StreamField JSON can be larger
+# than everything else together.
 _LESSON_FIELDS = {
     "id",
     "path",

@@ -110,7 +110,7 @@ def _save(progress: LessonProgress) -> None:
 
 def _lecture_of(lesson: LessonPage) -> LectureInfo | None:
     """The lesson's lecture id and duration (``body_lecture``, kept by
-    LessonPage.save(); callers on the hot path select_related it)."""
+    LessonPage.save(); progress_store.batch_target reads it with the lesson)."""
     lecture = lesson.body_lecture
     if lecture is None:
         return None
