@@ -88,10 +88,15 @@ def _hls(playlist_dir: str, segment_seconds: int) -> dict:
     }
 
 
+# x264's speed/compression trade-off for every rung (bench/transcode/README.md,
+# "Encoder preset study"). The benchmark's preset study sets it to compare.
+X264_PRESET = "medium"
+
+
 def _x264(rung: VideoRung, segment_seconds: int) -> dict:
     return {
         "c:v": "libx264",
-        "preset": "medium",
+        "preset": X264_PRESET,
         "profile:v": "main",
         "level:v": rung.level,
         "pix_fmt": "yuv420p",
@@ -180,7 +185,15 @@ def _sprite_output(stream, ladder: Ladder):
 def _poster_output(stream, ladder: Ladder):
     """The frame at ``poster_at`` of the top rung's picture (the poster's size): no
     second process seeking and decoding the source again."""
-    picked = stream.filter("trim", start=ladder.poster_at).filter("trim", end_frame=1)
+    picked = (
+        stream.filter("trim", start=ladder.poster_at)
+        .filter("trim", end_frame=1)
+        # Its own converter for JPEG's full-range pixels, on this one frame. Without
+        # it, filter negotiation makes the shared top-rung scaler output full range
+        # (``split`` gives all its outputs one format) and converts every frame back
+        # for x264: two range conversions per frame in every rung, and ~14 % more CPU.
+        .filter("scale")
+    )
     return ffmpeg.output(picked, "poster.jpg", vframes=1, update=1, **{"q:v": 3})
 
 

@@ -285,9 +285,12 @@ def test_one_process_decodes_once_for_rungs_poster_and_sprite(clips):
     graph = args[args.index("-filter_complex") + 1]
 
     # then the source feeds one chain; 240p drops to 15 fps before its scaler (and
-    # the sprite hangs off 240p); the poster is an output of the same process
+    # the sprite hangs off 240p); the poster is an output of the same process, and
+    # converts its one frame to JPEG's full range itself (else the shared 480p scaler
+    # would output full range and every rung frame be converted back for x264)
     assert graph.count("[0:v:0]") == 1
     assert re.search(r"fps=fps=15\[s\d+\];\[s\d+\]scale=426:240", graph)
+    assert re.search(r"trim=end_frame=1\[s\d+\];\[s\d+\]scale\[", graph)
     assert {"poster.jpg", "thumbnails.jpg"} <= set(args)
     assert args.count("libx264") == 3
 
