@@ -64,7 +64,7 @@ def organisation_paths_for(user) -> list[str]:
     return result
 
 
-def _paired_member_ids(user) -> list[int]:
+def paired_member_ids(user) -> list[int]:
     """Members paired with ``user`` as helper: a handful (1+1 or 1+N)."""
     if user.is_superuser:
         return []
@@ -92,7 +92,7 @@ def is_organiser(user) -> bool:
 def is_helper(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return bool(_paired_member_ids(user))
+    return bool(paired_member_ids(user))
 
 
 def organisations_in_scope(user) -> QuerySet[Organisation]:
@@ -119,7 +119,7 @@ def members_in_scope(user) -> QuerySet[Member]:
     in_home = prefix_q("home_path", paths)
     in_host = prefix_q("host_path", paths)
     condition = in_home | in_host if paths else Q(pk__in=[])
-    if paired := _paired_member_ids(user):
+    if paired := paired_member_ids(user):
         # A literal id list, not a subquery: an OR with a subquery stops PostgreSQL
         # from combining the path indexes (BitmapOr), see bench/members.
         condition |= Q(pk__in=paired)
@@ -149,7 +149,7 @@ def can_see_member(user, member: Member) -> bool:
         for p in paths
     ):
         return True
-    return member.pk in _paired_member_ids(user)
+    return member.pk in paired_member_ids(user)
 
 
 def can_see_full_phone(user, member: Member) -> bool:
@@ -193,7 +193,7 @@ def scope_page_ids(user, *, offset: int, limit: int) -> list[int]:
         for path in organisation_paths_for(user)
         for column in ("home_path", "host_path")
     ]
-    if paired := _paired_member_ids(user):
+    if paired := paired_member_ids(user):
         parts.append(
             Member.objects.filter(pk__in=paired).order_by().values_list("name", "id")
         )

@@ -31,10 +31,12 @@ from courses.reporting.selectors import (
     completion_report,
     default_unit_choices,
     iter_member_statuses,
+    list_candidates,
     member_list_total,
     member_page,
     member_statuses,
     members_for_report,
+    related_members,
     report_root_for,
     study_unit,
 )
@@ -242,24 +244,27 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             return render(
                 request, "courses/reports/members.html", {"form": form, "empty": True}
             )
-        filters = {
+        related = {
             "user": request.user,
             "unit": unit,
             "organisation": organisation,
             "mobility": form.cleaned_data.get("mobility", "") if request.GET else "",
-            "status": form.cleaned_data.get("status", "") if request.GET else "",
         }
-        members = members_for_report(**filters)
+        status = form.cleaned_data.get("status", "") if request.GET else ""
         if self.is_export:
             self._set_columns(unit)
             labels = _Labels()
             rows = (
                 _member_row(item, unit, labels)
                 for item in iter_member_statuses(
-                    user=request.user, members=members, unit=unit
+                    user=request.user,
+                    members=related_members(**related),
+                    unit=unit,
+                    status=status,
                 )
             )
             return self.as_spreadsheet(rows, request.GET["export"])
+        members = members_for_report(**related, status=status)
         try:
             after, before = (
                 Cursor.parse(request.GET[key]) if request.GET.get(key) else None
@@ -267,7 +272,15 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             )
         except ValueError:
             return _bad_filters(request, form, "courses/reports/members.html")
-        page = member_page(members, after=after, before=before, size=self.page_size)
+        page = member_page(
+            members,
+            after=after,
+            before=before,
+            size=self.page_size,
+            candidates=list_candidates(
+                user=request.user, organisation=related["organisation"]
+            ),
+        )
         statuses = member_statuses(user=request.user, members=page.members, unit=unit)
         reminder_form = ReminderForm(
             members=members, initial={"campaign": unit.campaign, "course": unit.course}
@@ -281,7 +294,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "unit": unit,
                 "organisation": organisation,
                 "page": page,
-                "total": member_list_total(**filters),
+                "total": member_list_total(**related, status=status),
                 "first_url": f"?{filters_query}" if page.previous else "",
                 "previous_url": (
                     f"?{filters_query}&{urlencode({'before': str(page.previous)})}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from courses.models import CompletedVia
 from courses.reporting.models import Campaign, CampaignCourse
 from courses.reporting.rollups import rollups_rebuild
+from courses.reporting.selectors import members as selectors_members
 from courses.services import (
     EventInput,
     lesson_progress_complete,
@@ -181,3 +182,12 @@ def helper(province):
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(params=["candidates first", "name index"])
+def paging_way(request, monkeypatch):
+    """Both ways to find a page (selectors.members.NARROW_SUBTREE): every small
+    test subtree takes the first unless the threshold is lowered."""
+    if request.param == "name index":
+        monkeypatch.setattr(selectors_members, "NARROW_SUBTREE", -1)
+    return request.param

@@ -117,6 +117,7 @@ def test_next_and_previous_walk_every_member_once_in_name_order(
     province_organiser,
     monkeypatch,
     django_assert_max_num_queries,
+    paging_way,
 ):
     # given more members than a page, some with the same name
     for name in ("li", "li", "zz", "aa"):
@@ -151,7 +152,7 @@ def test_next_and_previous_walk_every_member_once_in_name_order(
 
 
 def test_a_county_organiser_never_pages_into_another_county(
-    client, studied, province, county_organiser, monkeypatch
+    client, studied, province, county_organiser, monkeypatch, paging_way
 ):
     for name in ("a", "b", "c", "d"):
         member(name, province.branch_b1)  # county B1, not the organiser's

@@ -96,7 +96,9 @@ def test_member_list_shows_status_per_lesson_and_how_it_was_completed(
     assert ">li<" not in page.split("<tbody>")[1]
 
 
-def test_member_list_filters_by_status_and_mobility(client, studied, city_organiser):
+def test_member_list_filters_by_status_and_mobility(
+    client, studied, city_organiser, paging_way
+):
     client_for(client, city_organiser)
     base = f"/reports/members/?course={studied.course.pk}"
 
@@ -110,7 +112,7 @@ def test_member_list_filters_by_status_and_mobility(client, studied, city_organi
 
 
 def test_member_list_query_count_is_flat(
-    client, studied, province_organiser, django_assert_max_num_queries
+    client, studied, province_organiser, django_assert_max_num_queries, paging_way
 ):
     client_for(client, province_organiser)
     with django_assert_max_num_queries(20):

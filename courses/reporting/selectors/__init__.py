@@ -7,16 +7,20 @@ takes its total from the roll-ups where they hold it exactly (``members``).
 """
 
 from courses.reporting.selectors.members import (
+    Candidates,
     Cursor,
     LessonCell,
     MemberPage,
     MemberStatus,
     iter_member_statuses,
+    list_candidates,
     member_list_total,
     member_page,
     member_statuses,
     member_study_status,
     members_for_report,
+    related_members,
+    status_q,
 )
 from courses.reporting.selectors.report import (
     CompletionReport,
@@ -35,6 +39,7 @@ from courses.reporting.selectors.units import (
 
 __all__ = [
     "BUCKETS",
+    "Candidates",
     "CompletionReport",
     "Cursor",
     "LessonCell",
@@ -46,12 +51,15 @@ __all__ = [
     "completion_report",
     "default_unit_choices",
     "iter_member_statuses",
+    "list_candidates",
     "member_list_total",
     "member_page",
     "member_statuses",
     "member_study_status",
     "members_for_report",
+    "related_members",
     "report_root_for",
+    "status_q",
     "study_unit",
     "weekly_completions",
 ]
