@@ -207,6 +207,31 @@ def bench_input(
     }
 
 
+def input_makers(work: Path, seconds: float) -> dict:
+    """The two generated inputs, by name: each a function writing it into ``work``."""
+    return {
+        "720p lecture": lambda: make_clip(
+            work / "lecture-720p.mp4",
+            seconds=seconds,
+            width=1280,
+            height=720,
+            fps=25,
+            pattern="testsrc",
+            speech=SPEECH,
+        ),
+        "1080p noisy phone": lambda: make_clip(
+            work / "phone-1080p.mp4",
+            seconds=seconds,
+            width=1920,
+            height=1080,
+            fps=30,
+            pattern="testsrc2",
+            noise=25,
+            video_bitrate=12_000_000,
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="4 s inputs, once")
@@ -228,27 +253,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as scratch:
         work = Path(scratch)
         wanted = {"lecture": "720p lecture", "phone": "1080p noisy phone"}
-        makers = {
-            "720p lecture": lambda: make_clip(
-                work / "lecture-720p.mp4",
-                seconds=seconds,
-                width=1280,
-                height=720,
-                fps=25,
-                pattern="testsrc",
-                speech=SPEECH,
-            ),
-            "1080p noisy phone": lambda: make_clip(
-                work / "phone-1080p.mp4",
-                seconds=seconds,
-                width=1920,
-                height=1080,
-                fps=30,
-                pattern="testsrc2",
-                noise=25,
-                video_bitrate=12_000_000,
-            ),
-        }
+        makers = input_makers(work, seconds)
         results = []
         for name, maker in makers.items():
             if args.only and wanted[args.only] != name:
