@@ -4,9 +4,10 @@
 
 Writes the same rows (22 columns, the shape of a 10-lesson member export: text,
 numbers, a Decimal, a datetime, None) with openpyxl's write-only workbook (what
-the export used, with Wagtail's formula guard) and with
-courses.reporting.spreadsheets (XlsxWriter, constant memory), each in a fresh
-process, and prints seconds and peak RSS. openpyxl uses lxml when it is
+Wagtail's export uses, with its formula guard), with XlsxWriter in constant-memory
+mode (what the export used until 2026-11-29, if installed) and with
+courses.reporting.spreadsheets (what it uses now), each in a fresh process, and
+prints seconds and peak RSS. openpyxl uses lxml when it is
 importable; run it with ``OPENPYXL_LXML=False`` and with lxml on the path to
 compare both.
 """
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
+from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +74,43 @@ def openpyxl_write_only(output, count: int) -> None:
 
 
 def xlsxwriter_constant_memory(output, count: int) -> None:
+    """XlsxWriter 3.3 in constant-memory mode, what the export used before
+    courses/reporting/spreadsheets.py (``pip install xlsxwriter`` to compare)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Sheet1")
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for column, heading in enumerate(HEADINGS):
+        sheet.write_string(0, column, heading)
+    for number, row in enumerate(rows(count), start=1):
+        for column, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(number, column, value)
+            elif isinstance(value, dt.datetime):
+                sheet.write_datetime(number, column, value, moment)
+            else:
+                sheet.write_number(number, column, value)
+    workbook.close()
+
+
+def satchel_streamed(output, count: int) -> None:
     from courses.reporting.spreadsheets import write_xlsx
 
     write_xlsx(output, HEADINGS, rows(count))
+
+
+WRITERS = ("openpyxl_write_only", "xlsxwriter_constant_memory", "satchel_streamed")
 
 
 def run_one(name: str, count: int) -> None:
@@ -108,7 +144,10 @@ def main() -> int:
     print(f"load average: {os.getloadavg()}")
     print("| writer | rows | s | ms/row | MB | peak RSS MB |")
     print("|---|---|---|---|---|---|")
-    for name in ("openpyxl_write_only", "xlsxwriter_constant_memory"):
+    for name in WRITERS:
+        if name == "xlsxwriter_constant_memory" and not find_spec("xlsxwriter"):
+            print(f"| {name} | not installed | | | | |")
+            continue
         subprocess.run(
             [sys.executable, __file__, "--one", name, "--rows", str(args.rows)],
             check=True,

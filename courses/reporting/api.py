@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.models import CoursePage
 from courses.reporting.models import Campaign
 from courses.reporting.selectors import (
+    Cursor,
     completion_report,
+    list_candidates,
+    member_list_total,
+    member_page,
     member_statuses,
     members_for_report,
     report_root_for,
@@ -142,7 +145,19 @@ class CompletionReportApi(APIView):
         return Response(self.OutputSerializer(payload).data)
 
 
+class CursorField(serializers.CharField):
+    """A position in the member list's (name, id) order, as its links give it."""
+
+    def to_internal_value(self, data):
+        try:
+            return Cursor.parse(super().to_internal_value(data))
+        except ValueError:
+            raise ValidationError(_("Not a position in this list.")) from None
+
+
 class MemberStatusApi(APIView):
+    page_size = 50
+
     class InputSerializer(FilterSerializer):
         mobility = serializers.ChoiceField(
             choices=Member.Mobility.choices, required=False
@@ -150,6 +165,14 @@ class MemberStatusApi(APIView):
         status = serializers.ChoiceField(
             choices=["not_started", "in_progress", "completed"], required=False
         )
+        after = CursorField(required=False, help_text="From a ``next`` link.")
+        before = CursorField(required=False, help_text="From a ``previous`` link.")
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            if "after" in attrs and "before" in attrs:
+                raise ValidationError(_("Give after or before, not both."))
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -182,11 +205,28 @@ class MemberStatusApi(APIView):
                 for cell in item.cells
             ]
 
+    PageSerializer = inline_serializer(
+        name="MemberStudyStatusPage",
+        fields={
+            "count": serializers.IntegerField(
+                allow_null=True,
+                help_text="Members in the list, or null where only a scan could "
+                "count them (a status filter; inflow members of an area larger "
+                "than a city).",
+            ),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": OutputSerializer(many=True),
+        },
+    )
+
     @extend_schema(
         operation_id="reports_members",
         parameters=[InputSerializer],
-        responses={200: OutputSerializer(many=True), **ERRORS},
+        responses={200: PageSerializer, **ERRORS},
         summary="Members of an organisation's subtree (or your paired members)",
+        description="Keyset pages of 50 in (name, id) order, like the site's list: "
+        "follow ``next`` and ``previous``; ``count`` comes from the roll-ups.",
     )
     def get(self, request):
         filters = self.InputSerializer(data=request.query_params)
@@ -195,17 +235,41 @@ class MemberStatusApi(APIView):
         organisation = None
         if data.get("organisation") is not None:
             organisation = _organisation(request, data["organisation"])
-        unit = study_unit(course=data.get("course"), campaign=data.get("campaign"))
-        members = members_for_report(
-            user=request.user,
-            unit=unit,
-            organisation=organisation,
-            mobility=data.get("mobility", ""),
-            status=data.get("status", ""),
-        ).order_by("name", "id")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(members, request, view=self)
-        items = member_statuses(user=request.user, members=page, unit=unit)
-        return paginator.get_paginated_response(
-            self.OutputSerializer(items, many=True).data
+        related = {
+            "user": request.user,
+            "unit": study_unit(
+                course=data.get("course"), campaign=data.get("campaign")
+            ),
+            "organisation": organisation,
+            "mobility": data.get("mobility", ""),
+        }
+        status = data.get("status", "")
+        page = member_page(
+            members_for_report(**related, status=status),
+            after=data.get("after"),
+            before=data.get("before"),
+            size=self.page_size,
+            candidates=list_candidates(user=request.user, organisation=organisation),
         )
+        items = member_statuses(
+            user=request.user, members=page.members, unit=related["unit"]
+        )
+        return Response(
+            {
+                "count": member_list_total(**related, status=status),
+                "next": self._link(request, "after", page.next),
+                "previous": self._link(request, "before", page.previous),
+                "results": self.OutputSerializer(items, many=True).data,
+            }
+        )
+
+    @staticmethod
+    def _link(request, key: str, position: Cursor | None) -> str | None:
+        """This request's URL at ``position`` (``key``: after or before)."""
+        if position is None:
+            return None
+        params = request.query_params.copy()
+        params.pop("after", None)
+        params.pop("before", None)
+        params[key] = str(position)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

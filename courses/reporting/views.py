@@ -11,9 +11,10 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +41,7 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
-from courses.reporting.spreadsheets import write_xlsx
+from courses.reporting.spreadsheets import MAX_ROWS, TooManyRows, write_xlsx
 from members.models import Member
 from members.scoping import is_organiser, members_in_scope
 
@@ -56,8 +57,8 @@ def _csv_text(value: str) -> str:
 class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
     """Wagtail's export on plain rows (dicts). CSV is Wagtail's, streamed, with
     text that would read as a formula quoted; XLSX is written by
-    ``courses.reporting.spreadsheets`` (XlsxWriter, constant memory) to a
-    temporary file rather than memory, then streamed from it."""
+    ``courses.reporting.spreadsheets`` (streamed, flat memory) to a temporary
+    file rather than memory, then streamed from it."""
 
     custom_value_preprocess = {
         **SpreadsheetExportMixin.custom_value_preprocess,
@@ -71,17 +72,30 @@ class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
         return str(self.export_headings.get(field, field))
 
     def write_xlsx(self, queryset, output):
-        """Wagtail's frame (headings, ``to_row_dict`` per item) on a faster
-        writer; values here are already plain (str, int, Decimal, datetimes)."""
+        """Wagtail's frame (headings, then each item's ``list_export`` fields)
+        on a faster writer; values here are already plain (str, int, Decimal,
+        datetimes)."""
+        fields = self.list_export
         write_xlsx(
             output,
-            [self.get_heading(queryset, field) for field in self.list_export],
-            (self.to_row_dict(item).values() for item in queryset),
+            [self.get_heading(queryset, field) for field in fields],
+            ([item.get(field) for field in fields] for item in queryset),
         )
 
     def write_xlsx_response(self, queryset):
         output = tempfile.TemporaryFile()
-        self.write_xlsx(queryset, output)
+        try:
+            self.write_xlsx(queryset, output)
+        except TooManyRows:
+            output.close()
+            return HttpResponseBadRequest(
+                _(
+                    "This list has more rows than an XLSX sheet holds (%(limit)s). "
+                    "Download the CSV, or narrow the filters."
+                )
+                % {"limit": number_format(MAX_ROWS - 1, force_grouping=True)},
+                content_type="text/plain; charset=utf-8",
+            )
         output.seek(0)
         return FileResponse(
             output,

@@ -6,8 +6,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
+from courses.reporting import spreadsheets
 from courses.reporting.spreadsheets import write_xlsx
 from members.services import organiser_role_grant
 from tests.factories import make_user
@@ -137,3 +139,42 @@ def test_the_writer_keeps_types_and_writes_unknown_values_as_text(tmp_path):
 class Marker:
     def __str__(self):
         return "marker"
+
+
+def test_the_writer_keeps_text_exactly_as_text(tmp_path):
+    # given text with markup, spaces at the ends, a control character, and a text
+    # longer than a cell holds
+    texts = ["a & b <c>", "  indented ", "tab\tand\x01bell", "x" * 40_000, "=SUM(A1)"]
+    path = tmp_path / "out.xlsx"
+
+    # when
+    with path.open("wb") as output:
+        write_xlsx(output, ["text"], [[text] for text in texts], sheet_title="a/b:c")
+
+    # then
+    workbook = load_workbook(path)
+    column = [row[0] for row in workbook.active.iter_rows(values_only=True)][1:]
+    assert column[:2] == ["a & b <c>", "  indented "]
+    assert column[2].startswith("tab\tand") and column[2].endswith("bell")
+    assert column[3] == "x" * 32_767
+    assert column[4] == "=SUM(A1)" and workbook.active["A6"].data_type == "s"
+    assert workbook.active.title == "a b c"
+
+
+def test_more_rows_than_a_sheet_holds_is_an_error_not_a_short_file(
+    client, studied, city_organiser, monkeypatch
+):
+    # given a sheet limit smaller than the list
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    client_for(client, city_organiser)
+
+    # when
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&export=xlsx", **EN
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "Download the CSV" in response.content.decode()
+    with pytest.raises(spreadsheets.TooManyRows):
+        write_xlsx(io.BytesIO(), ["a"], [[1]] * 3)

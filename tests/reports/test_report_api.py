@@ -1,5 +1,6 @@
 """GET /api/v1/reports/...: the same report for API clients, scoped the same way."""
 
+from courses.reporting.api import MemberStatusApi
 from tests.reports.conftest import client_for
 
 
@@ -63,3 +64,37 @@ def test_report_endpoints_are_in_the_schema_with_error_responses(
     completion = schema["paths"]["/api/v1/reports/completion/"]["get"]
     assert {"200", "400", "403", "404"} <= set(completion["responses"])
     assert "/api/v1/reports/members/" in schema["paths"]
+
+
+def test_members_api_pages_by_its_links_inside_the_scope(
+    client, studied, county_organiser, monkeypatch, paging_way
+):
+    # given a page of two for a county organiser (li, wu, zhang, zhao)
+    monkeypatch.setattr(MemberStatusApi, "page_size", 2)
+    client_for(client, county_organiser)
+    url = f"/api/v1/reports/members/?course={studied.course.pk}"
+
+    # when following next, then previous
+    first = client.get(url).json()
+    second = client.get(first["next"]).json()
+    back = client.get(second["previous"]).json()
+
+    # then every member of the county once, in name order, with a true count
+    names = [item["name"] for item in first["results"] + second["results"]]
+    assert names == ["li", "wu", "zhang", "zhao"]
+    assert first["count"] == 4 and first["previous"] is None
+    assert second["next"] is None
+    assert [item["name"] for item in back["results"]] == ["li", "wu"]
+
+
+def test_members_api_refuses_a_bad_cursor_with_a_message(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+    base = f"/api/v1/reports/members/?course={studied.course.pk}"
+
+    bad = client.get(base + "&after=nonsense")
+    both = client.get(base + "&after=1.a&before=2.b")
+
+    assert bad.status_code == 400 and "after" in bad.json()
+    assert both.status_code == 400

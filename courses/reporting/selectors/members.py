@@ -116,11 +116,13 @@ def status_q(unit: StudyUnit, status: str) -> Q:
 
 
 # Inflow members whose home is in a subtree but who are registered elsewhere are
-# in its list but not in its roll-ups; counting them reads every member row
-# under the subtree's home path (about 0.4 s for a city of 140,000 members on
-# the bench's 2 shared cores), so they are counted only for subtrees up to about
-# a county's size.
-INFLOW_COUNT_LIMIT = 20_000
+# in its list but not in its roll-ups, so they are counted for real: a BitmapOr
+# of the partial index of inflow members' home paths (members migration 0004)
+# and the host path index, which visits the subtree's inflow members only (a
+# city of 140,000 members: 7,600 heap pages, about 70 ms on the bench's busy 2
+# cores; before that index, every member row under the home path). Above a
+# city's size the list shows no total.
+INFLOW_COUNT_LIMIT = 200_000
 
 
 def member_list_total(
@@ -426,14 +428,15 @@ def member_statuses(
     empty = LessonCell()
     result = []
     for member in members:
-        rows = progress.get(member.pk, {})
+        pk = member.pk
+        rows = progress.get(pk, {})
         cells = []
         started = completed = 0
         hours = Decimal(0)
         last_activity = None
         for lesson_id in ids:
             row = rows.get(lesson_id)
-            score = scores.get((member.pk, lesson_id))
+            score = scores.get((pk, lesson_id)) if scores else None
             if row is None:
                 cells.append(empty if score is None else LessonCell(score=score))
                 continue
