@@ -15,7 +15,7 @@ The organisation paths are computed once per user object and cached on it (one
 request = one user object), so calling these helpers repeatedly costs no queries.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
@@ -154,11 +154,18 @@ def can_see_member(user, member: Member) -> bool:
 
 def can_see_full_phone(user, member: Member) -> bool:
     """Only the member and organisers of the member's home organisation (subtree)."""
+    return full_phone_rule(user)(member)
+
+
+def full_phone_rule(user) -> Callable[[Member], bool]:
+    """``can_see_full_phone`` for one user and many members: the user's id and
+    subtrees are looked up once (an export asks for every row)."""
     if user is None or not user.is_authenticated:
-        return False
-    if member.user_id == user.pk:
-        return True
-    return any(member.home_path.startswith(p) for p in organisation_paths_for(user))
+        return lambda member: False
+    user_pk, paths = user.pk, tuple(organisation_paths_for(user))
+    return lambda member: (
+        member.user_id == user_pk or member.home_path.startswith(paths)
+    )
 
 
 def can_manage_member(user, member: Member) -> bool:
@@ -170,7 +177,13 @@ def can_manage_member(user, member: Member) -> bool:
 
 def phone_for(user, member: Member) -> str:
     """The phone as ``user`` may see it: in full or masked (138****5678)."""
-    return member.phone if can_see_full_phone(user, member) else member.masked_phone
+    return phone_reader(user)(member)
+
+
+def phone_reader(user) -> Callable[[Member], str]:
+    """``phone_for`` for one user and many members."""
+    full = full_phone_rule(user)
+    return lambda member: member.phone if full(member) else member.masked_phone
 
 
 def scope_page_ids(user, *, offset: int, limit: int) -> list[int]:

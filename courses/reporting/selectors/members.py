@@ -26,6 +26,7 @@ from django.db.models.lookups import Exact, GreaterThan
 from django_cte import CTE, with_cte
 
 from courses.models import CompletedVia, LessonProgress, ProgressStatus
+from courses.reporting import lookups  # noqa: F401  (member_id__any_of)
 from courses.reporting.models import Bucket, Headcount, ProgressRollup
 from courses.reporting.selectors.units import BUCKETS, StudyStatus, StudyUnit
 from members.models import Member, Organisation
@@ -35,6 +36,7 @@ from members.scoping import (
     members_in_scope,
     organisation_paths_for,
     paired_member_ids,
+    phone_reader,
     prefix_q,
 )
 
@@ -417,13 +419,12 @@ def member_statuses(
     """Per-lesson cells and figures for a page (or an export chunk) of members,
     from the progress rows they have: two queries whatever the number of
     members, and the members need no annotations."""
-    from members.scoping import phone_for
-
+    phone = phone_reader(user)
     ids = unit.lesson_ids
     member_ids = [member.pk for member in members]
     progress: dict[int, dict[int, tuple]] = {}
     for row in LessonProgress.objects.filter(
-        member_id__in=member_ids, lesson_id__in=ids
+        member_id__any_of=member_ids, lesson_id__in=ids
     ).values_list(*_PROGRESS_COLUMNS):
         progress.setdefault(row[0], {})[row[1]] = row
     scores = _quiz_scores(member_ids, ids) if member_ids else {}
@@ -452,7 +453,7 @@ def member_statuses(
         result.append(
             MemberStatus(
                 member=member,
-                phone=phone_for(user, member),
+                phone=phone(member),
                 status=member_study_status(
                     started=started, completed=completed, lessons=len(ids)
                 ),
@@ -475,7 +476,7 @@ def _quiz_scores(member_ids: list[int], lesson_ids: list[int]) -> dict:
         return {}
     rows = (
         attempt.objects.filter(
-            member_id__in=member_ids, lesson_id__in=lesson_ids, score__isnull=False
+            member_id__any_of=member_ids, lesson_id__in=lesson_ids, score__isnull=False
         )
         .values("member_id", "lesson_id")
         .annotate(best=Max("score"))
