@@ -262,6 +262,8 @@ def main() -> int:
     config["db"] = "satchel_bench_reports" + ("_quick" if args.quick else "")
     if args.members:
         config["members"] = args.members
+        # Its own database, so a growth point does not replace the full build.
+        config["db"] += f"_{args.members}"
     os.environ["DATABASE_URL"] = f"{members_bench.SERVER}/{config['db']}"
     os.environ.setdefault(
         "SATCHEL_VAR_DIR", str(Path(tempfile.gettempdir()) / "satchel-bench-reports")
