@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import children_cpu, input_makers  # sets Django up
+from run import children_cpu, input_makers, write_report  # sets Django up
 
 from media_pipeline import ffmpeg
 from media_pipeline.ladder import plan_ladder
@@ -154,12 +154,7 @@ def main() -> int:
         "presets": presets,
         "results": results,
     }
-    target = args.output / "presets.json"
-    if args.only and target.exists():
-        earlier = json.loads(target.read_text())["results"]
-        names = {result["input"] for result in results}
-        report["results"] = [r for r in earlier if r["input"] not in names] + results
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    write_report(args.output / "presets.json", report, keep_others=bool(args.only))
     return 0
 
 

@@ -274,13 +274,20 @@ def main() -> int:
         "results": results,
     }
     target = args.output / ("results-quick.json" if args.quick else "results.json")
-    if args.only and target.exists():
-        # Keep the other input's figures from an earlier run.
-        earlier = json.loads(target.read_text())["results"]
-        names = {result["input"] for result in results}
-        report["results"] = [r for r in earlier if r["input"] not in names] + results
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    write_report(target, report, keep_others=bool(args.only))
     return 0
+
+
+def write_report(target: Path, report: dict, *, keep_others: bool) -> None:
+    """Write ``report`` as JSON; with ``keep_others`` (a run of one input), keep
+    the other inputs' results of the earlier file."""
+    if keep_others and target.exists():
+        earlier = json.loads(target.read_text())["results"]
+        names = {result["input"] for result in report["results"]}
+        report["results"] = [r for r in earlier if r["input"] not in names] + report[
+            "results"
+        ]
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
