@@ -8,9 +8,10 @@ that, but still half of the export's time, about 9 microseconds a cell in
 checks, per-cell XML building and escaping (bench/reports/README.md, "XLSX
 writers"). An export sheet needs a small part of the format: text, numbers,
 dates and booleans in one worksheet, no formulas, no shared strings. Here each
-row is one formatted string, the sheet goes through ``zipfile`` as it is
-written (deflated, nothing held but the current batch of rows), and the other
-parts of the package are fixed text.
+row is one formatted string written to a temporary file (nothing held but the
+current batch of rows), which is then deflated into the package with the other
+parts, fixed text. Knowing the sheet's size first lets the package use ZIP64
+headers only for a sheet over 2 GiB, as spreadsheet programs expect.
 
 Every text is an inline string cell, so a text that starts with = + - or @ is
 never a formula: the formula-injection protection Wagtail's export gives.
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
@@ -34,6 +37,7 @@ from typing import IO
 MAX_ROWS = 1_048_576  # a sheet's rows, headings included
 MAX_TEXT = 32_767  # characters in a cell
 ROWS_PER_WRITE = 500
+COPY_BUFFER = 1 << 20
 EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)
 
 
@@ -52,13 +56,23 @@ def write_xlsx(
     file); returns the number of rows. Values: text, numbers (int, float,
     Decimal), dates and datetimes, booleans, None for an empty cell; anything
     else is written as its text."""
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        for name, text in _package_parts(sheet_title).items():
-            package.writestr(name, text)
-        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(_SHEET_START)
-            count = _write_rows(sheet, [str(h) for h in headings], rows)
-            sheet.write(_SHEET_END)
+    with tempfile.TemporaryFile() as sheet:
+        sheet.write(_SHEET_START)
+        count = _write_rows(sheet, [str(h) for h in headings], rows)
+        sheet.write(_SHEET_END)
+        size = sheet.tell()
+        sheet.seek(0)
+        with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as package:
+            for name, text in _package_parts(sheet_title).items():
+                package.writestr(name, text)
+            # ZIP64 only when the sheet needs it: some spreadsheet programs
+            # refuse ZIP64 headers on small parts.
+            with package.open(
+                "xl/worksheets/sheet1.xml",
+                "w",
+                force_zip64=size >= zipfile.ZIP64_LIMIT,
+            ) as entry:
+                shutil.copyfileobj(sheet, entry, COPY_BUFFER)
     return count
 
 
