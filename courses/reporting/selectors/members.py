@@ -167,15 +167,8 @@ def member_list_total(
     buckets = [mobility] if mobility else list(BUCKETS)
     if unit.campaign is not None:
         buckets = [bucket for bucket in buckets if bucket in unit.campaign.buckets]
-    # The depth lets the (depth, path) and (campaign, depth, path) indexes find
-    # the rows directly.
-    rows = {
-        "path__in": paths,
-        "depth__in": {len(p) // Organisation.steplen for p in paths},
-    }
-    heads = dict.fromkeys(BUCKETS, 0)
-    for row in Headcount.objects.filter(**rows).values("bucket", "members"):
-        heads[row["bucket"]] += row["members"]
+    rows = _subtree_rows(paths)
+    heads = _head_counts(paths)
     if Bucket.INFLOW in buckets and sum(heads.values()) > INFLOW_COUNT_LIMIT:
         return None
     at_home = [bucket for bucket in buckets if bucket != Bucket.INFLOW]
@@ -279,21 +272,29 @@ def list_candidates(
         paths, member_ids = organisation_paths_for(user), paired_member_ids(user)
     if not paths and not member_ids:
         return None
-    if paths and _head_count(paths) > NARROW_SUBTREE:
+    if paths and sum(_head_counts(paths).values()) > NARROW_SUBTREE:
         return None
     return Candidates(paths=paths, member_ids=member_ids)
 
 
-def _head_count(paths: list[str]) -> int:
-    """Members registered in the subtrees of ``paths`` (inflow members count at
-    their host), from the roll-ups."""
-    return (
-        Headcount.objects.filter(
-            path__in=paths,
-            depth__in={len(path) // Organisation.steplen for path in paths},
-        ).aggregate(n=Sum("members"))["n"]
-        or 0
-    )
+def _subtree_rows(paths: list[str]) -> dict:
+    """Filter for the roll-up rows (``Headcount``, ``ProgressRollup``) of the
+    subtrees at ``paths``; the depth lets the (depth, path) and (campaign,
+    depth, path) indexes find them directly."""
+    return {
+        "path__in": paths,
+        "depth__in": {len(path) // Organisation.steplen for path in paths},
+    }
+
+
+def _head_counts(paths: list[str]) -> dict[str, int]:
+    """Members registered in the subtrees of ``paths`` by bucket (inflow
+    members count at their host), from the roll-ups."""
+    heads = dict.fromkeys(BUCKETS, 0)
+    rows = Headcount.objects.filter(**_subtree_rows(paths))
+    for row in rows.values("bucket", "members"):
+        heads[row["bucket"]] += row["members"]
+    return heads
 
 
 def member_page(
