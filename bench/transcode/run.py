@@ -124,33 +124,33 @@ def bench_input(
     }
     loads = [os.getloadavg()[0]]
     manifests: list[dict] = []
-    # Interleaved, so a burst of load from other users of the machine hits all alike.
     # "ours" is the whole pipeline (ladder + remux + poster + playlists): a little
     # more work than (b), which makes the comparison conservative.
-    for _ in range(repetitions):
-        samples["ours"].append(
-            measure(lambda: manifests.append(run_pipeline(source, work / "p")))
-        )
-        if thread_arms:
-            samples["ours_candidate_threads"].append(
-                measure(
-                    lambda: run_pipeline(
-                        source, work / "p1", scheduling=THREAD_CANDIDATE
-                    )
-                )
+    arms = [("ours", lambda: manifests.append(run_pipeline(source, work / "p")))]
+    if thread_arms:
+        arms.append(
+            (
+                "ours_candidate_threads",
+                lambda: run_pipeline(source, work / "p1", scheduling=THREAD_CANDIDATE),
             )
-        samples["per_rung"].append(
-            measure(lambda: run_per_rung(source, ladder, work / "b"))
         )
-        if thread_arms:
-            samples["per_rung_candidate_threads"].append(
-                measure(
-                    lambda: run_per_rung(
-                        source, ladder, work / "b", scheduling=THREAD_CANDIDATE
-                    )
-                )
+    arms.append(("per_rung", lambda: run_per_rung(source, ladder, work / "b")))
+    if thread_arms:
+        arms.append(
+            (
+                "per_rung_candidate_threads",
+                lambda: run_per_rung(
+                    source, ladder, work / "b", scheduling=THREAD_CANDIDATE
+                ),
             )
-        samples["decode"].append(measure(lambda: run_decode(source)))
+        )
+    arms.append(("decode", lambda: run_decode(source)))
+    # Interleaved, so a burst of load from other users of the machine hits all alike,
+    # and in reversed order every other repetition, so a machine that speeds up or
+    # slows down during the run does not favour whichever arm runs first.
+    for repetition in range(repetitions):
+        for key, action in arms if repetition % 2 == 0 else reversed(arms):
+            samples[key].append(measure(action))
         loads.append(os.getloadavg()[0])
     figures = {key: median_of(value) for key, value in samples.items() if value}
     thread_ratios = {}
@@ -179,6 +179,17 @@ def bench_input(
         "cpu_ratio_ours_vs_per_rung": round(
             figures["ours"]["cpu_s"] / figures["per_rung"]["cpu_s"], 3
         ),
+        # The same ratio within each repetition (ours and per rung ran back to back),
+        # which a slow drift of the machine's speed does not move.
+        "cpu_ratios_by_repetition": [
+            round(ours[1] / per_rung[1], 3)
+            for ours, per_rung in zip(samples["ours"], samples["per_rung"], strict=True)
+        ],
+        "samples_wall_cpu_s": {
+            key: [[round(wall, 2), round(cpu, 2)] for wall, cpu in value]
+            for key, value in samples.items()
+            if value
+        },
         **thread_ratios,
         "scheduling_ours": dataclasses.asdict(ffmpeg.ONE_PROCESS),
         "measured_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
