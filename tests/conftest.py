@@ -24,3 +24,63 @@ def _isolated_media(settings, tmp_path):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture
+def wagtail_tree(transactional_db):
+    """For transactional tests: the rows Wagtail's data migrations make (the locale,
+    the root page, the root collection), which the flush after an earlier
+    transactional test removed.
+
+    Not ``serialized_rollback``: restoring the serialized rows collides with the
+    content types that the flush's post_migrate has already recreated, so the result
+    would depend on which tests ran before.
+    """
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    # The flush recreated the content types under new ids; forget the cached ones.
+    ContentType.objects.clear_cache()
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium (tests/browsing.py); skipped when it is not installed, except
+    with SATCHEL_REQUIRE_BROWSER=1 (CI), where that fails."""
+    import os
+    import shutil
+
+    from tests.browsing import ARGS, CHROMIUM
+
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("SATCHEL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and SATCHEL_REQUIRE_BROWSER=1")
+        pytest.skip(
+            f"{CHROMIUM} is not installed (set SATCHEL_REQUIRE_BROWSER=1 to fail)"
+        )
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between browser steps are plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+            # The test's own ORM calls ran while Playwright's event loop was up, on a
+            # connection of that context which the end of the test does not close;
+            # left open, the PostgreSQL test database cannot be dropped at the end.
+            connections.close_all()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

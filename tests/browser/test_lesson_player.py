@@ -2,69 +2,21 @@
 server: resume, played ranges on the server, seeking does not complete, offline
 events are delivered when the phone is back online."""
 
-import os
 import re
-import shutil
 import time
-from pathlib import Path
 
 import pytest
-from django.db import OperationalError
 
 from courses.models import LessonProgress, ProgressEvent
+from tests.browsing import PHONE, wait_for
 from tests.courses.conftest import lecture_body, make_member
 from tests.factories import PASSWORD, make_lesson
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PHONE = {"width": 360, "height": 740}
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("wagtail_tree"),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("SATCHEL_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and SATCHEL_REQUIRE_BROWSER=1")
-        pytest.skip(
-            f"{CHROMIUM} is not installed (set SATCHEL_REQUIRE_BROWSER=1 to fail)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes between browser steps are plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def wait_for(condition, timeout=15.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except OperationalError:
-            # SQLite's shared in-memory test database locks a table while the live
-            # server thread writes to it; read again a moment later.
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def progress_of(member, lesson):
@@ -215,3 +167,4 @@ def test_member_studies_a_lecture_on_a_phone(
     progress = wait_for(lambda: progress_of(member, lesson))
     assert any(start <= 15.5 and end >= 17 for start, end in progress.watched)
     context.close()
+

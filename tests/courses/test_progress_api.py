@@ -343,9 +343,8 @@ def test_quality_preference_is_remembered_for_the_member(client, member):
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="row locks are exercised on PostgreSQL (DATABASE_URL=postgres://...)",
 )
-# serialized_rollback: the flush after a transactional test also removes the page
-# tree root that Wagtail's migrations create; this brings it back.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("wagtail_tree")
 def test_two_batches_at_once_for_one_lesson_both_count(member, video_lesson, now):
     # given two phones each sending a different part of the lecture at the same time
     first = watch(video_lesson, now, seconds=120, session="phone-a")
@@ -385,7 +384,8 @@ def test_two_batches_at_once_for_one_lesson_both_count(member, video_lesson, now
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="concurrent writers are exercised on PostgreSQL (DATABASE_URL=postgres://...)",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("wagtail_tree")
 def test_heartbeats_racing_on_a_started_lesson_all_count(member, video_lesson, now):
     # given a lesson the member has started, and four phones sending heartbeats
     # for different parts of it at the same moment, eight rounds in a row

@@ -2,71 +2,16 @@
 each answer is saved the moment it is given, survives a reload, and passing
 completes the lesson."""
 
-import os
-import shutil
-import time
-
 import pytest
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import OperationalError
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page
 
 from courses.models import LessonProgress, ProgressStatus
 from quizzes.models import Answer
+from tests.browsing import PHONE, wait_for
 from tests.factories import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-PHONE = {"width": 360, "height": 740}
-
-# No serialized_rollback: restoring serialized rows collides with the content types
-# that an earlier plain transaction=True test's flush recreated (post_migrate). The
-# test creates the few rows Wagtail's data migrations would have (wagtail_tree).
+# transaction=True for the live server; wagtail_tree (tests/conftest.py) brings back
+# what an earlier transactional test's flush removed.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def wagtail_tree(transactional_db):
-    """Wagtail's locale and root page, which a flush by an earlier test removes."""
-    # The flush recreated the content types under new ids; forget the cached ones.
-    ContentType.objects.clear_cache()
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-
-
-@pytest.fixture
-def browser():
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("SATCHEL_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and SATCHEL_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls between
-    # browser steps are plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def wait_for(condition, timeout=15.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OperationalError:
-            pass  # SQLite's shared test database is briefly locked by the server
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def test_member_takes_a_quiz_on_a_phone(
