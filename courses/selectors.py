@@ -61,6 +61,7 @@ def lesson_player(*, lesson: LessonPage, user) -> dict:
                 "label": labels.get(choice.key, choice.key),
                 "url": choice.playlist_url,
                 "bytes": choice.expected_bytes,
+                "smaller": choice.smaller,
                 "selected": choice.key == quality,
             }
             for choice in playback.choices

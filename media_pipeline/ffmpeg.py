@@ -5,8 +5,8 @@
 * ``ladder_args()``: ONE ffmpeg process that decodes the source once and ``split``s it
   into every video rung (HLS fMP4, 6 s segments, keyframes forced on the same
   timestamps in every rung) plus the poster and the scrub-thumbnail sprite; the
-  audio rung is a further output of the same process. ``Scheduling`` sets its
-  threads (``ONE_PROCESS``), never what it encodes.
+  audio rung and the listen-only Opus file are further outputs of the same process.
+  ``Scheduling`` sets its threads (``ONE_PROCESS``), never what it encodes.
 * ``run()``: runs a command with ``-progress``, a stall timeout and progress callbacks.
 """
 
@@ -71,6 +71,22 @@ def ffmpeg_version(binary: str) -> str:
     )
     first = (completed.stdout or "").splitlines()[:1]
     return first[0] if first else "unknown"
+
+
+@cache
+def has_encoder(binary: str, name: str) -> bool:
+    """Whether ``binary`` was built with the encoder ``name`` (``ffmpeg -encoders``)."""
+    completed = subprocess.run(  # noqa: S603 -- our own binary, fixed arguments
+        [binary, "-hide_banner", "-encoders"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return any(line.split()[1:2] == [name] for line in completed.stdout.splitlines())
+
+
+def can_encode_opus() -> bool:
+    return has_encoder(ffmpeg_binary(), "libopus")
 
 
 GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-nostats")
@@ -275,6 +291,23 @@ def ladder_args(
                     "ar": audio.sample_rate,
                 },
                 **_hls("audio", seg),
+            )
+        )
+    if listen := ladder.listen:
+        # A second output of the same input stream: the audio is decoded once.
+        outputs.append(
+            ffmpeg.output(
+                source_stream["a:0"],
+                listen.path,
+                f="webm",
+                **{
+                    "c:a": "libopus",
+                    "b:a": listen.bitrate,
+                    "ac": listen.channels,
+                    "ar": listen.sample_rate,
+                    # Tuned for speech, what lectures are.
+                    "application": "voip",
+                },
             )
         )
     command = (

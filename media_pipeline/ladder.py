@@ -58,6 +58,20 @@ class AudioRung:
 
 
 @dataclass(frozen=True)
+class ListenRung:
+    """The listen-only file: Opus in WebM, about half the bytes of the AAC audio rung
+    for the same speech (DESIGN.md section 5), played where the browser can."""
+
+    profile: str = "listen"
+    path: str = "listen.webm"
+    bitrate: int = 24_000
+    sample_rate: int = 48_000
+    channels: int = 1
+    codecs: str = "opus"
+    mime_type: str = 'audio/webm; codecs="opus"'
+
+
+@dataclass(frozen=True)
 class Thumbnails:
     interval: int  # seconds between thumbnails
     count: int
@@ -76,6 +90,7 @@ class Ladder:
     poster_width: int | None
     poster_height: int | None
     segment_seconds: int = SEGMENT_SECONDS
+    listen: ListenRung | None = None
 
     @property
     def poster_at(self) -> float:
@@ -94,10 +109,12 @@ def _scaled(probe: Probe, short_side: int) -> tuple[int, int]:
     return _even(short_side), _even(short_side * height / width)
 
 
-def plan_ladder(probe: Probe) -> Ladder:
+def plan_ladder(probe: Probe, *, opus: bool = True) -> Ladder:
+    """``opus``: whether the ffmpeg in use can encode Opus (the listen-only file)."""
     audio = AudioRung() if probe.has_audio else None
+    listen = ListenRung() if probe.has_audio and opus else None
     if not probe.has_video:
-        return Ladder(probe.duration, (), audio, None, None, None)
+        return Ladder(probe.duration, (), audio, None, None, None, listen=listen)
     source_fps = probe.frame_rate or 30.0
     specs = [spec for spec in VIDEO_LADDER if spec.short_side <= probe.short_side]
     if not specs:
@@ -136,5 +153,11 @@ def plan_ladder(probe: Probe) -> Ladder:
     )
     top = rungs[-1]
     return Ladder(
-        probe.duration, tuple(rungs), audio, thumbnails, top.width, top.height
+        probe.duration,
+        tuple(rungs),
+        audio,
+        thumbnails,
+        top.width,
+        top.height,
+        listen=listen,
     )

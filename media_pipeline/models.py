@@ -85,6 +85,7 @@ class Lecture(AbstractMedia):
 
 class RenditionProfile(models.TextChoices):
     AUDIO = "audio", _("Audio only")
+    LISTEN = "listen", _("Listen-only file (Opus)")
     P240 = "240p", "240p"
     P360 = "360p", "360p"
     P480 = "480p", "480p"

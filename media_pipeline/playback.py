@@ -15,9 +15,20 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from media_pipeline.ladder import ListenRung
 from media_pipeline.models import Lecture, LectureStatus
 
 SALT = "media_pipeline.playback"
+
+
+@dataclass(frozen=True)
+class SmallerFile:
+    """The same choice as one smaller file, for a browser that can play ``mime_type``
+    (the player asks ``canPlayType`` and falls back to the choice's playlist)."""
+
+    url: str
+    expected_bytes: int
+    mime_type: str
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,7 @@ class QualityChoice:
     playlist_url: str
     # Expected size of the whole lecture in this choice, from the measured files.
     expected_bytes: int
+    smaller: SmallerFile | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,14 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
             )
         )
     if audio:
-        choices.append(QualityChoice("audio", url(audio.path), audio_bytes))
+        # Audio only: the Opus file where the browser plays it (about half the bytes).
+        listen = renditions.get("listen")
+        smaller = None
+        if listen is not None and listen.bytes < audio_bytes:
+            smaller = SmallerFile(
+                url(listen.path), listen.bytes, ListenRung().mime_type
+            )
+        choices.append(QualityChoice("audio", url(audio.path), audio_bytes, smaller))
     download = renditions["download"]
     poster = renditions.get("poster")
     thumbnails = renditions.get("thumbnails")

@@ -11,6 +11,7 @@ Folder layout (every URI relative, so a signed prefix covers the whole tree)::
 
     master.m3u8  data_saver.m3u8  manifest.json
     download.mp4 (download.m4a for audio lectures)
+    listen.webm (Opus, listen-only; when the source has audio and ffmpeg has libopus)
     poster.jpg  thumbnails.jpg  thumbnails.vtt
     240p/index.m3u8 240p/init.mp4 240p/seg_0000.m4s ...   (and 360p/, 480p/)
     audio/index.m3u8 audio/init.mp4 audio/seg_0000.m4s ...
@@ -218,7 +219,7 @@ def transcode_to_directory(
     if probe is None:
         probe = probe_file(source)
     timings["probe"] = time.monotonic() - started
-    ladder = plan_ladder(probe)
+    ladder = plan_ladder(probe, opus=ffmpeg.can_encode_opus())
     for rung in ladder.video:
         (out_dir / rung.profile).mkdir(exist_ok=True)
     if ladder.audio:
@@ -282,6 +283,17 @@ def transcode_to_directory(
     extras = [download]
     timings["download"] = time.monotonic() - step
 
+    if listen := ladder.listen:
+        listen_bytes = (out_dir / listen.path).stat().st_size
+        extras.append(
+            MeasuredRendition(
+                profile=listen.profile,
+                path=listen.path,
+                bytes=listen_bytes,
+                average_bitrate=round(listen_bytes * 8 / probe.duration),
+                codecs=listen.codecs,
+            )
+        )
     if video:
         # The poster and the sprite came out of the ladder process.
         extras.append(

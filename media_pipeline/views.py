@@ -21,6 +21,7 @@ MIME_TYPES = {
     ".m4s": "video/mp4",
     ".mp4": "video/mp4",
     ".m4a": "audio/mp4",
+    ".webm": "audio/webm",
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt; charset=utf-8",
 }

@@ -5,6 +5,8 @@ import time
 
 from django.db import OperationalError
 
+from tests.factories import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -31,3 +33,22 @@ def wait_for(condition, timeout=15.0, message="condition"):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {message}")
+
+
+def phone_session(browser, live_server, *, username: str, next_url: str, script=None):
+    """A new phone-sized browser context logged in as ``username`` (password
+    ``PASSWORD``) and sent to ``next_url``; ``script`` runs before the page's own
+    scripts. Returns the context, the page and the list of URLs it requested."""
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="en"
+    )
+    if script:
+        context.add_init_script(script)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    return context, page, requests

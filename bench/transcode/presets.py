@@ -69,6 +69,7 @@ def encode(source: Path, ladder, rung, folder: Path) -> float:
         ladder,
         video=(rung,),
         audio=None,
+        listen=None,
         thumbnails=None,
         poster_width=None,
         poster_height=None,

@@ -73,13 +73,18 @@ def run_per_rung(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     # No poster in (b): ours makes one, (b) does not (conservative).
-    alone = dataclasses.replace(ladder, poster_width=None, poster_height=None)
+    alone = dataclasses.replace(
+        ladder, poster_width=None, poster_height=None, audio=None, listen=None
+    )
     parts = [
-        dataclasses.replace(alone, video=(rung,), audio=None, thumbnails=None)
+        dataclasses.replace(alone, video=(rung,), thumbnails=None)
         for rung in ladder.video
     ]
-    parts.append(dataclasses.replace(alone, video=(), thumbnails=None))
-    parts.append(dataclasses.replace(alone, video=(), audio=None))
+    no_video = dataclasses.replace(alone, video=(), thumbnails=None)
+    parts.append(dataclasses.replace(no_video, audio=ladder.audio))
+    if ladder.listen:
+        parts.append(dataclasses.replace(no_video, listen=ladder.listen))
+    parts.append(dataclasses.replace(alone, video=()))  # the sprite
     for part in parts:
         for rung in part.video:
             (folder / rung.profile).mkdir()
@@ -114,7 +119,7 @@ def bench_input(
     name: str, source: Path, work: Path, repetitions: int, *, thread_arms: bool = True
 ) -> dict:
     info = probe(source)
-    ladder = plan_ladder(info)
+    ladder = plan_ladder(info, opus=ffmpeg.can_encode_opus())
     samples: dict[str, list] = {
         "ours": [],
         "ours_candidate_threads": [],
@@ -167,7 +172,7 @@ def bench_input(
     per_hour = {
         profile: round(row["bytes"] / info.duration * 3600 / 1e6, 1)
         for profile, row in rows.items()
-        if profile.endswith("p") or profile in ("audio", "download")
+        if profile.endswith("p") or profile in ("audio", "listen", "download")
     }
     return {
         "input": name,

@@ -6,11 +6,14 @@ import re
 import time
 
 import pytest
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 
 from courses.models import LessonProgress, ProgressEvent
-from tests.browsing import PHONE, wait_for
+from courses.services import study_preference_set
+from tests.browsing import phone_session, wait_for
 from tests.courses.conftest import lecture_body, make_member
-from tests.factories import PASSWORD, make_lesson
+from tests.factories import make_lesson
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,20 +48,15 @@ def test_member_studies_a_lecture_on_a_phone(
     member = make_member("wang", branch)
     _, course = tree
     lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="en"
-    )
-    if PLAYBACK[playback]:
-        context.add_init_script(PLAYBACK[playback])
-    page = context.new_page()
-    requests = []
-    page.on("request", lambda request: requests.append(request.url))
 
     # when they log in and open the lesson
-    page.goto(f"{live_server.url}/accounts/login/?next={lesson.url}")
-    page.fill("input[name=username]", "wang")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    context, page, requests = phone_session(
+        browser,
+        live_server,
+        username="wang",
+        next_url=lesson.url,
+        script=PLAYBACK[playback],
+    )
     page.wait_for_selector("#play")
     page.wait_for_load_state("networkidle")
 
@@ -168,3 +166,64 @@ def test_member_studies_a_lecture_on_a_phone(
     assert any(start <= 15.5 and end >= 17 for start, end in progress.watched)
     context.close()
 
+
+NO_OPUS = """
+const canPlayType = HTMLMediaElement.prototype.canPlayType;
+HTMLMediaElement.prototype.canPlayType = function (type) {
+  return /opus/i.test(type) ? "" : canPlayType.call(this, type);
+};
+"""
+
+
+@pytest.mark.parametrize("opus", [True, False], ids=["opus", "no-opus"])
+def test_audio_only_plays_the_smaller_file_the_phone_can_play(
+    opus, browser, live_server, branch, tree, ready_lecture
+):
+    # given a member who chose "audio only", and a phone that plays Opus or not
+    member = make_member("li", branch)
+    study_preference_set(member=member, quality="audio")
+    _, course = tree
+    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    sizes = {r.profile: r.bytes for r in ready_lecture.renditions.all()}
+
+    # when they open the lesson
+    context, page, requests = phone_session(
+        browser,
+        live_server,
+        username="li",
+        next_url=lesson.url,
+        script=None if opus else NO_OPUS,
+    )
+    page.wait_for_selector("#play")
+
+    # then the size shown before play is the size of the file it will fetch
+    expected = sizes["listen"] if opus else sizes["audio"]
+    assert sizes["listen"] < sizes["audio"]
+    shown = page.inner_text("#size").replace("\xa0", " ")
+    if opus:  # the player's own figure
+        assert shown == f"{expected / 1048576:.1f} MB"
+    else:  # the page's, left as it was
+        with translation.override("en"):
+            assert shown == filesizeformat(expected).replace("\xa0", " ")
+    assert not any("/m/" in url and "poster" not in url for url in requests)
+
+    # when they press play and listen a few seconds
+    page.click("#play")
+    page.wait_for_function(
+        "document.getElementById('video').currentTime > 3", timeout=20000
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")) as sent:
+        page.evaluate("document.getElementById('video').pause()")
+
+    # then it played the Opus file alone, or the AAC playlist, and progress counts
+    assert sent.value.status == 200
+    media = [url for url in requests if "/m/" in url and "poster" not in url]
+    if opus:
+        assert media and all(url.endswith("/listen.webm") for url in media), media
+    else:
+        assert any(url.endswith("/audio/index.m3u8") for url in media), media
+        assert not any(url.endswith("/listen.webm") for url in media)
+    assert not any(re.search(r"/(240p|360p|480p)/", url) for url in media)
+    progress = wait_for(lambda: progress_of(member, lesson), message="progress row")
+    assert progress.watched[0][1] >= 3
+    context.close()

@@ -45,6 +45,26 @@ def test_quality_choice_remembered_on_any_device(client, member, played_lesson):
     assert not re.search(r'value="auto"[^>]*checked', page)
 
 
+def test_audio_only_offers_the_smaller_opus_file_with_its_size(
+    client, member, played_lesson, ready_lecture
+):
+    sizes = {r.profile: r.bytes for r in ready_lecture.renditions.all()}
+    client.force_login(member.user)
+
+    page = english(client, played_lesson.url).content.decode()
+
+    audio = re.search(r'<input type="radio" name="quality" value="audio"[^>]*>', page)[
+        0
+    ]
+    assert re.search(r'data-url="/m/[^"]+/audio/index\.m3u8"', audio)
+    assert f'data-bytes="{sizes["audio"]}"' in audio
+    assert re.search(r'data-smaller-url="/m/[^"]+/listen\.webm"', audio)
+    assert f'data-smaller-bytes="{sizes["listen"]}"' in audio
+    assert 'data-smaller-type="audio/webm; codecs=&quot;opus&quot;"' in audio
+    auto = re.search(r'<input type="radio" name="quality" value="auto"[^>]*>', page)[0]
+    assert "data-smaller" not in auto
+
+
 def test_page_resumes_from_the_server_position(client, member, played_lesson, now):
     from courses.models import LessonProgress
 

@@ -74,6 +74,7 @@ def test_an_audio_file_uploaded_as_video_becomes_an_audio_lecture(
     assert set(lecture.renditions.values_list("profile", flat=True)) == {
         "audio",
         "download",
+        "listen",
     }
 
 

@@ -34,3 +34,28 @@ def test_the_pypi_ffmpeg_writes_the_same_ladder(clips, settings, tmp_path):
         assert (tmp_path / "out" / path).is_file(), path
     segments = [r["segments"] for r in manifest["renditions"] if r["profile"] == "480p"]
     assert segments[0] == [pytest.approx(3.0, abs=0.05)]
+
+
+def test_an_ffmpeg_built_without_opus_gives_the_ladder_without_the_listen_file(
+    clips, settings, tmp_path
+):
+    # given an ffmpeg whose encoder list has no libopus (a minimal build)
+    real = ffmpeg._default_binary()
+    script = tmp_path / "ffmpeg-without-opus"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$2" = "-encoders" ]; then\n'
+        f'  "{real}" "$@" | grep -v libopus; exit 0\n'
+        "fi\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    settings.SATCHEL_FFMPEG = str(script)
+
+    # when
+    manifest = transcode_to_directory(clips["audio"], tmp_path / "out")
+
+    # then everything else is there, and nothing refers to a listen file
+    profiles = {r["profile"] for r in manifest["renditions"]}
+    assert profiles == {"audio", "download"}
+    assert not (tmp_path / "out" / "listen.webm").exists()

@@ -223,6 +223,7 @@ def test_a_source_without_audio_gets_no_audio_group_and_is_not_upscaled(
     assert "EXT-X-MEDIA" not in master
     assert 'CODECS="avc1.4d401e"' in master
     assert not (folder / "audio").exists()
+    assert not (folder / "listen.webm").exists()
     with av.open(str(folder / "download.mp4")) as container:
         assert len(container.streams.audio) == 0
 
@@ -231,7 +232,7 @@ def test_an_audio_only_upload_becomes_an_audio_lecture(transcoded):
     folder, manifest = transcoded("audio")
 
     profiles = {r["profile"] for r in manifest["renditions"]}
-    assert profiles == {"audio", "download"}
+    assert profiles == {"audio", "download", "listen"}
     assert list(master_variants(folder / "master.m3u8")) == ["audio/index.m3u8"]
     with av.open(str(folder / "download.m4a")) as container:
         assert len(container.streams.video) == 0
@@ -239,6 +240,34 @@ def test_an_audio_only_upload_becomes_an_audio_lecture(transcoded):
         assert (audio.name, audio.sample_rate, audio.channels) == ("aac", 48000, 1)
     audio_row = next(r for r in manifest["renditions"] if r["profile"] == "audio")
     assert 40_000 < audio_row["average_bitrate"] < 60_000
+
+
+def test_the_listen_only_file_is_opus_decodes_end_to_end_and_costs_less(transcoded):
+    folder, manifest = transcoded("audio")
+    rows = {r["profile"]: r for r in manifest["renditions"]}
+    listen = folder / "listen.webm"
+
+    with av.open(str(listen)) as container:
+        assert len(container.streams.video) == 0
+        audio = container.streams.audio[0].codec_context
+        assert (audio.name, audio.sample_rate, audio.channels) == ("opus", 48000, 1)
+        samples = sum(frame.samples for frame in container.decode(audio=0))
+    assert samples / 48000 == pytest.approx(4.0, abs=0.1)
+    assert rows["listen"]["path"] == "listen.webm"
+    assert rows["listen"]["codecs"] == "opus"
+    assert rows["listen"]["bytes"] == listen.stat().st_size
+    assert 12_000 < rows["listen"]["average_bitrate"] < 32_000
+    assert rows["listen"]["bytes"] < 0.7 * rows["audio"]["bytes"]
+
+
+def test_without_an_opus_encoder_there_is_no_listen_file(clips):
+    source = probe(clips["720p"])
+
+    ladder = plan_ladder(source, opus=False)
+
+    assert ladder.listen is None
+    assert "libopus" not in ladder_args(clips["720p"], ladder)
+    assert "libopus" in ladder_args(clips["720p"], plan_ladder(source))
 
 
 def test_a_truncated_file_is_refused_with_a_message(clips):

@@ -48,6 +48,11 @@ def test_playback_lists_signed_urls_and_expected_sizes(make_ready_lecture):
         "audio": sizes["audio"],
     }
     assert playback.choice("data_saver").playlist_url.endswith("/data_saver.m3u8")
+    smaller = playback.choice("audio").smaller
+    assert smaller.url.endswith(f"/{lecture.uuid}/listen.webm")
+    assert smaller.expected_bytes == sizes["listen"] < sizes["audio"]
+    assert smaller.mime_type == 'audio/webm; codecs="opus"'
+    assert playback.choice("data_saver").smaller is None
     assert playback.download_bytes == sizes["download"]
 
 
@@ -76,6 +81,7 @@ def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lec
     audio_segment = client.get(f"{base}/audio/seg_0000.m4s")
     vtt = client.get(playback.thumbnails_url)
     sprite = client.get(f"{base}/thumbnails.jpg")
+    listen = client.get(f"{base}/listen.webm", HTTP_RANGE="bytes=0-99")
 
     # then
     assert master.status_code == 200
@@ -87,6 +93,9 @@ def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lec
     assert audio_segment["Content-Type"] == "audio/mp4"
     assert vtt["Content-Type"].startswith("text/vtt")
     assert sprite["Content-Type"] == "image/jpeg"
+    assert listen.status_code == 206
+    assert listen["Content-Type"] == "audio/webm"
+    assert read(listen)[:4] == b"\x1a\x45\xdf\xa3"  # the EBML (WebM) header
     assert "immutable" in video_segment["Cache-Control"]
     assert "max-age=31536000" in video_segment["Cache-Control"]
     assert len(read(video_segment)) == int(video_segment["Content-Length"])

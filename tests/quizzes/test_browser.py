@@ -6,8 +6,7 @@ import pytest
 
 from courses.models import LessonProgress, ProgressStatus
 from quizzes.models import Answer
-from tests.browsing import PHONE, wait_for
-from tests.factories import PASSWORD
+from tests.browsing import phone_session, wait_for
 
 # transaction=True for the live server; wagtail_tree (tests/conftest.py) brings back
 # what an earlier transactional test's flush removed.
@@ -18,14 +17,9 @@ def test_member_takes_a_quiz_on_a_phone(
     wagtail_tree, browser, live_server, member, bank, lesson
 ):
     # given a member signed in on a phone, on a lesson with a quiz
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="en"
+    context, page, _ = phone_session(
+        browser, live_server, username="wang", next_url=lesson.url
     )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next={lesson.url}")
-    page.fill("input[name=username]", "wang")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
     page.wait_for_selector(".quiz")
 
     # when they start the quiz and answer two questions without pressing anything

@@ -128,13 +128,24 @@
     return radios[0];
   }
   function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  /* A choice may come as one smaller file too (Opus for audio only): take it where
+     this browser plays it, so the size shown is the size fetched. */
+  Array.prototype.forEach.call(radios, function (r) {
+    var s = r.dataset;
+    if (s.smallerUrl && video.canPlayType(s.smallerType)) {
+      s.url = s.smallerUrl; s.bytes = s.smallerBytes;
+      if (r === chosen()) document.getElementById("size").textContent = mb(+s.bytes);
+    }
+  });
+  function isPlaylist(url) { return /\.m3u8$/.test(url); }
   function loadScript(src) {
     return new Promise(function (ok, ko) {
       var s = document.createElement("script");
       s.src = src; s.onload = ok; s.onerror = ko; document.head.appendChild(s);
     });
   }
-  /* Native HLS where the browser has it, else hls.js (fetched only now), else MP4. */
+  /* A single file as it is; a playlist by native HLS where the browser has it, else
+     hls.js (fetched only now), else the MP4. */
   function attach(at) {
     var url = chosen().dataset.url;
     session = uid();  /* a new source starts new played ranges */
@@ -146,7 +157,7 @@
       });
       video.play().catch(function () {});
     }
-    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    if (!isPlaylist(url) || video.canPlayType("application/vnd.apple.mpegurl")) {
       video.src = url; return Promise.resolve(seekThenPlay());
     }
     if (window.MediaSource) {
