@@ -1,5 +1,6 @@
 """Test-wide set-up: the real database (SQLite or PostgreSQL by DATABASE_URL), tasks run
-immediately, and every test gets its own media folder."""
+immediately, and every test gets its own media folder. Fixtures for transactional tests
+(``wagtail_tree``) and browser tests (``browser``)."""
 
 import pytest
 
