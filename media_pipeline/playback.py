@@ -62,6 +62,13 @@ class LecturePlayback:
     def choice(self, key: str) -> QualityChoice | None:
         return next((c for c in self.choices if c.key == key), None)
 
+    @property
+    def listen_file(self) -> SmallerFile | None:
+        """The Opus listen-only file, also offered as an audio-only download (shown
+        by the player only where ``canPlayType`` says the phone plays it)."""
+        audio = self.choice("audio")
+        return audio.smaller if audio else None
+
 
 def sign_token(*, lecture: Lecture, user) -> str:
     version = lecture.output_prefix.rsplit("/", 1)[-1]

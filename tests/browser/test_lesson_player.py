@@ -206,6 +206,8 @@ def test_audio_only_plays_the_smaller_file_the_phone_can_play(
         with translation.override("en"):
             assert shown == filesizeformat(expected).replace("\xa0", " ")
     assert not any("/m/" in url and "poster" not in url for url in requests)
+    # and the Opus file is offered as an audio-only download only where it plays
+    assert page.is_visible("#listen-download") == opus
 
     # when they press play and listen a few seconds
     page.click("#play")

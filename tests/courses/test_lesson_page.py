@@ -63,6 +63,10 @@ def test_audio_only_offers_the_smaller_opus_file_with_its_size(
     assert 'data-smaller-type="audio/webm; codecs=&quot;opus&quot;"' in audio
     auto = re.search(r'<input type="radio" name="quality" value="auto"[^>]*>', page)[0]
     assert "data-smaller" not in auto
+    # and the same file as an audio-only download, hidden until the player has asked
+    # the browser whether it plays Opus
+    offer = re.search(r'<span id="listen-download"[^>]*hidden>(.*?)</span>', page)[1]
+    assert re.search(r'<a href="/m/[^"]+/listen\.webm" download>Audio only</a>', offer)
 
 
 def test_page_resumes_from_the_server_position(client, member, played_lesson, now):

@@ -137,6 +137,9 @@
       if (r === chosen()) document.getElementById("size").textContent = mb(+s.bytes);
     }
   });
+  /* The audio-only download is the same Opus file: offered where it plays. */
+  var listenDownload = document.getElementById("listen-download");
+  if (listenDownload && video.canPlayType(listenDownload.dataset.type)) listenDownload.hidden = false;
   function isPlaylist(url) { return /\.m3u8$/.test(url); }
   function loadScript(src) {
     return new Promise(function (ok, ko) {
