@@ -86,6 +86,7 @@ class Lecture(AbstractMedia):
 class RenditionProfile(models.TextChoices):
     AUDIO = "audio", _("Audio only")
     LISTEN = "listen", _("Listen-only file (Opus)")
+    LISTEN_AAC = "listen_aac", _("Listen-only file (AAC)")
     P240 = "240p", "240p"
     P360 = "360p", "360p"
     P480 = "480p", "480p"

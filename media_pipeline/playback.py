@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from media_pipeline.ladder import ListenRung
 from media_pipeline.models import Lecture, LectureStatus
+from media_pipeline.renditions import AAC_LISTEN_PROFILE, AUDIO_CODECS
 
 SALT = "media_pipeline.playback"
+AAC_MIME_TYPE = f'audio/mp4; codecs="{AUDIO_CODECS}"'
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,17 @@ class SmallerFile:
     url: str
     expected_bytes: int
     mime_type: str
+
+
+@dataclass(frozen=True)
+class AudioDownload:
+    """A file of the lecture's sound alone, to keep for offline listening."""
+
+    url: str
+    bytes: int
+    mime_type: str
+    # False: offered only where ``canPlayType`` says the browser plays it.
+    plays_everywhere: bool
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,8 @@ class LecturePlayback:
     thumbnails_url: str | None
     choices: tuple[QualityChoice, ...]
     expires_at: datetime
+    # Smallest first; the page offers the first one the browser plays.
+    audio_downloads: tuple[AudioDownload, ...] = ()
 
     @property
     def expected_bytes(self) -> dict[str, int]:
@@ -61,13 +76,6 @@ class LecturePlayback:
 
     def choice(self, key: str) -> QualityChoice | None:
         return next((c for c in self.choices if c.key == key), None)
-
-    @property
-    def listen_file(self) -> SmallerFile | None:
-        """The Opus listen-only file, also offered as an audio-only download (shown
-        by the player only where ``canPlayType`` says the phone plays it)."""
-        audio = self.choice("audio")
-        return audio.smaller if audio else None
 
 
 def sign_token(*, lecture: Lecture, user) -> str:
@@ -154,6 +162,14 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
                 url(listen.path), listen.bytes, ListenRung().mime_type
             )
         choices.append(QualityChoice("audio", url(audio.path), audio_bytes, smaller))
+    downloads = []
+    if listen := renditions.get("listen"):
+        downloads.append(
+            AudioDownload(url(listen.path), listen.bytes, ListenRung().mime_type, False)
+        )
+    if aac := renditions.get(AAC_LISTEN_PROFILE):
+        # AAC-LC in MP4: every browser that plays the lecture at all plays this.
+        downloads.append(AudioDownload(url(aac.path), aac.bytes, AAC_MIME_TYPE, True))
     download = renditions["download"]
     poster = renditions.get("poster")
     thumbnails = renditions.get("thumbnails")
@@ -170,4 +186,5 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
         thumbnails_url=url(thumbnails.path) if thumbnails else None,
         choices=tuple(choices),
         expires_at=timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
+        audio_downloads=tuple(sorted(downloads, key=lambda item: item.bytes)),
     )

@@ -12,6 +12,8 @@ Folder layout (every URI relative, so a signed prefix covers the whole tree)::
     master.m3u8  data_saver.m3u8  manifest.json
     download.mp4 (download.m4a for audio lectures)
     listen.webm (Opus, listen-only; when the source has audio and ffmpeg has libopus)
+    listen.m4a (the AAC rung as one file; video lectures with audio: the audio-only
+                download for a phone that cannot play Opus)
     poster.jpg  thumbnails.jpg  thumbnails.vtt
     240p/index.m3u8 240p/init.mp4 240p/seg_0000.m4s ...   (and 360p/, 480p/)
     audio/index.m3u8 audio/init.mp4 audio/seg_0000.m4s ...
@@ -31,6 +33,9 @@ from media_pipeline.probe import probe as probe_file
 
 MANIFEST_VERSION = 1
 AUDIO_CODECS = "mp4a.40.2"  # AAC-LC
+# The AAC rung remuxed into one file (audio lectures have it already: download.m4a).
+AAC_LISTEN_PROFILE = "listen_aac"
+AAC_LISTEN_PATH = "listen.m4a"
 
 
 @dataclass
@@ -194,6 +199,20 @@ def _concat(folder: Path, profile: str, target: Path) -> Path:
     return target
 
 
+def _whole_file(
+    folder: Path, profile: str, path: str, *, duration: float, codecs: str
+) -> MeasuredRendition:
+    """A single-file rendition with its size and average bit rate."""
+    size = (folder / path).stat().st_size
+    return MeasuredRendition(
+        profile=profile,
+        path=path,
+        bytes=size,
+        average_bitrate=round(size * 8 / duration) if duration else 0,
+        codecs=codecs,
+    )
+
+
 def transcode_to_directory(
     source: Path,
     out_dir: Path,
@@ -264,6 +283,11 @@ def transcode_to_directory(
             ffmpeg.remux_args(parts, out_dir / download_name),
             stall_seconds=stall_seconds,
         )
+        if video and audio:
+            ffmpeg.run(
+                ffmpeg.remux_args(parts[-1:], out_dir / AAC_LISTEN_PATH),
+                stall_seconds=stall_seconds,
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     download = MeasuredRendition(
@@ -281,16 +305,25 @@ def transcode_to_directory(
     )
     download.average_bitrate = round(download.bytes * 8 / probe.duration)
     extras = [download]
+    if video and audio:
+        extras.append(
+            _whole_file(
+                out_dir,
+                AAC_LISTEN_PROFILE,
+                AAC_LISTEN_PATH,
+                duration=probe.duration,
+                codecs=AUDIO_CODECS,
+            )
+        )
     timings["download"] = time.monotonic() - step
 
     if listen := ladder.listen:
-        listen_bytes = (out_dir / listen.path).stat().st_size
         extras.append(
-            MeasuredRendition(
-                profile=listen.profile,
-                path=listen.path,
-                bytes=listen_bytes,
-                average_bitrate=round(listen_bytes * 8 / probe.duration),
+            _whole_file(
+                out_dir,
+                listen.profile,
+                listen.path,
+                duration=probe.duration,
                 codecs=listen.codecs,
             )
         )

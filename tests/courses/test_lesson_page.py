@@ -64,9 +64,16 @@ def test_audio_only_offers_the_smaller_opus_file_with_its_size(
     auto = re.search(r'<input type="radio" name="quality" value="auto"[^>]*>', page)[0]
     assert "data-smaller" not in auto
     # and the same file as an audio-only download, hidden until the player has asked
-    # the browser whether it plays Opus
-    offer = re.search(r'<span id="listen-download"[^>]*hidden>(.*?)</span>', page)[1]
-    assert re.search(r'<a href="/m/[^"]+/listen\.webm" download>Audio only</a>', offer)
+    # the browser whether it plays Opus; the AAC file, which plays everywhere, shown
+    opus, aac = re.findall(r'<span class="audio-download"([^>]*)>(.*?)</span>', page)
+    assert 'data-type="audio/webm; codecs=&quot;opus&quot;"' in opus[0]
+    assert opus[0].endswith(" hidden")
+    assert re.search(
+        r'<a href="/m/[^"]+/listen\.webm" download>Audio only</a>', opus[1]
+    )
+    assert 'data-type="audio/mp4; codecs=&quot;mp4a.40.2&quot;"' in aac[0]
+    assert "hidden" not in aac[0]
+    assert re.search(r'<a href="/m/[^"]+/listen\.m4a" download>Audio only</a>', aac[1])
 
 
 def test_page_resumes_from_the_server_position(client, member, played_lesson, now):

@@ -60,6 +60,20 @@ def keyframe_times(data: bytes) -> list[float]:
         )
 
 
+def decode_sound_alone(path) -> tuple[str, int, int, float]:
+    """Codec, sample rate, channels and decoded seconds of a file with no picture."""
+    with av.open(str(path)) as container:
+        assert len(container.streams.video) == 0
+        audio = container.streams.audio[0].codec_context
+        samples = sum(frame.samples for frame in container.decode(audio=0))
+        return (
+            audio.name,
+            audio.sample_rate,
+            audio.channels,
+            samples / audio.sample_rate,
+        )
+
+
 def top_level_boxes(path) -> list[str]:
     boxes, data, offset = [], path.read_bytes(), 0
     while offset + 8 <= len(data):
@@ -180,6 +194,23 @@ def test_the_download_mp4_is_faststart_and_decodes_end_to_end(transcoded):
     assert download_row["bytes"] == download.stat().st_size
 
 
+def test_the_aac_rung_is_also_one_faststart_audio_file_that_plays(transcoded):
+    folder, manifest = transcoded("720p")
+    rows = {r["profile"]: r for r in manifest["renditions"]}
+    listen = folder / "listen.m4a"
+
+    boxes = top_level_boxes(listen)
+    assert boxes.index("moov") < boxes.index("mdat")
+    codec, rate, channels, seconds = decode_sound_alone(listen)
+    assert (codec, rate, channels) == ("aac", 48000, 1)
+    assert seconds == pytest.approx(7.0, abs=0.1)
+    row = rows["listen_aac"]
+    assert (row["path"], row["codecs"]) == ("listen.m4a", "mp4a.40.2")
+    assert row["bytes"] == listen.stat().st_size
+    # a remux of the audio rung: its bytes, give or take the boxes
+    assert row["bytes"] == pytest.approx(rows["audio"]["bytes"], rel=0.1)
+
+
 def test_poster_and_scrub_thumbnails_are_written(transcoded):
     folder, _ = transcoded("720p")
 
@@ -224,6 +255,7 @@ def test_a_source_without_audio_gets_no_audio_group_and_is_not_upscaled(
     assert 'CODECS="avc1.4d401e"' in master
     assert not (folder / "audio").exists()
     assert not (folder / "listen.webm").exists()
+    assert not (folder / "listen.m4a").exists()
     with av.open(str(folder / "download.mp4")) as container:
         assert len(container.streams.audio) == 0
 
@@ -232,7 +264,8 @@ def test_an_audio_only_upload_becomes_an_audio_lecture(transcoded):
     folder, manifest = transcoded("audio")
 
     profiles = {r["profile"] for r in manifest["renditions"]}
-    assert profiles == {"audio", "download", "listen"}
+    assert profiles == {"audio", "download", "listen"}  # download.m4a is AAC alone
+    assert not (folder / "listen.m4a").exists()
     assert list(master_variants(folder / "master.m3u8")) == ["audio/index.m3u8"]
     with av.open(str(folder / "download.m4a")) as container:
         assert len(container.streams.video) == 0
@@ -247,12 +280,9 @@ def test_the_listen_only_file_is_opus_decodes_end_to_end_and_costs_less(transcod
     rows = {r["profile"]: r for r in manifest["renditions"]}
     listen = folder / "listen.webm"
 
-    with av.open(str(listen)) as container:
-        assert len(container.streams.video) == 0
-        audio = container.streams.audio[0].codec_context
-        assert (audio.name, audio.sample_rate, audio.channels) == ("opus", 48000, 1)
-        samples = sum(frame.samples for frame in container.decode(audio=0))
-    assert samples / 48000 == pytest.approx(4.0, abs=0.1)
+    codec, rate, channels, seconds = decode_sound_alone(listen)
+    assert (codec, rate, channels) == ("opus", 48000, 1)
+    assert seconds == pytest.approx(4.0, abs=0.1)
     assert rows["listen"]["path"] == "listen.webm"
     assert rows["listen"]["codecs"] == "opus"
     assert rows["listen"]["bytes"] == listen.stat().st_size

@@ -54,6 +54,18 @@ def test_playback_lists_signed_urls_and_expected_sizes(make_ready_lecture):
     assert smaller.mime_type == 'audio/webm; codecs="opus"'
     assert playback.choice("data_saver").smaller is None
     assert playback.download_bytes == sizes["download"]
+    # the sound alone to keep: Opus where it plays, else the AAC rung as one file
+    opus, aac = playback.audio_downloads
+    assert opus.url.endswith(f"/{lecture.uuid}/listen.webm")
+    assert (opus.bytes, opus.mime_type) == (sizes["listen"], smaller.mime_type)
+    assert not opus.plays_everywhere
+    assert aac.url.endswith(f"/{lecture.uuid}/listen.m4a")
+    assert (aac.bytes, aac.mime_type) == (
+        sizes["listen_aac"],
+        'audio/mp4; codecs="mp4a.40.2"',
+    )
+    assert aac.plays_everywhere
+    assert opus.bytes < aac.bytes < sizes["download"]
 
 
 def test_an_audio_lecture_offers_only_the_audio_choice(make_ready_lecture):
@@ -65,6 +77,10 @@ def test_an_audio_lecture_offers_only_the_audio_choice(make_ready_lecture):
     assert [choice.key for choice in playback.choices] == ["audio"]
     assert playback.download_url.endswith("/download.m4a")
     assert playback.poster_url is None
+    # the download is AAC alone already: the smaller Opus file is the only other
+    assert [item.url.rsplit("/", 1)[1] for item in playback.audio_downloads] == [
+        "listen.webm"
+    ]
 
 
 def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lecture):
@@ -82,6 +98,7 @@ def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lec
     vtt = client.get(playback.thumbnails_url)
     sprite = client.get(f"{base}/thumbnails.jpg")
     listen = client.get(f"{base}/listen.webm", HTTP_RANGE="bytes=0-99")
+    listen_aac = client.get(f"{base}/listen.m4a", HTTP_RANGE="bytes=0-99")
 
     # then
     assert master.status_code == 200
@@ -96,6 +113,9 @@ def test_the_whole_hls_tree_is_served_with_its_mime_types(client, make_ready_lec
     assert listen.status_code == 206
     assert listen["Content-Type"] == "audio/webm"
     assert read(listen)[:4] == b"\x1a\x45\xdf\xa3"  # the EBML (WebM) header
+    assert listen_aac.status_code == 206
+    assert listen_aac["Content-Type"] == "audio/mp4"
+    assert read(listen_aac)[4:8] == b"ftyp"
     assert "immutable" in video_segment["Cache-Control"]
     assert "max-age=31536000" in video_segment["Cache-Control"]
     assert len(read(video_segment)) == int(video_segment["Content-Length"])

@@ -137,9 +137,13 @@
       if (r === chosen()) document.getElementById("size").textContent = mb(+s.bytes);
     }
   });
-  /* The audio-only download is the same Opus file: offered where it plays. */
-  var listenDownload = document.getElementById("listen-download");
-  if (listenDownload && video.canPlayType(listenDownload.dataset.type)) listenDownload.hidden = false;
+  /* Audio-only downloads come smallest first (Opus, then AAC): offer the first one
+     this browser plays, and only that one. */
+  var offered = false;
+  Array.prototype.forEach.call(document.querySelectorAll(".audio-download"), function (s) {
+    s.hidden = offered || !video.canPlayType(s.dataset.type);
+    if (!s.hidden) offered = true;
+  });
   function isPlaylist(url) { return /\.m3u8$/.test(url); }
   function loadScript(src) {
     return new Promise(function (ok, ko) {
