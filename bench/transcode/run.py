@@ -225,30 +225,22 @@ def bench_input(
 
 
 def input_makers(work: Path, seconds: float) -> dict:
-    """The two generated inputs, by name: each a function writing it into ``work``."""
+    """The generated inputs, by name: each a function writing it into ``work``."""
+    slides = {
+        "seconds": seconds,
+        "width": 1280,
+        "height": 720,
+        "fps": 25,
+        "pattern": "testsrc",
+        "speech": SPEECH,
+    }
     return {
-        "720p lecture": lambda: make_clip(
-            work / "lecture-720p.mp4",
-            seconds=seconds,
-            width=1280,
-            height=720,
-            fps=25,
-            pattern="testsrc",
-            speech=SPEECH,
-        ),
+        "720p lecture": lambda: make_clip(work / "lecture-720p.mp4", **slides),
         # The same talk filmed: light sensor grain, at the 2.5 Mbit/s that OBS and
         # other recorders use by default for 720p (the slides-like lecture above
         # comes out of ffmpeg at ~100 kbit/s, far below any camera's upload).
         "720p camera lecture": lambda: make_clip(
-            work / "camera-720p.mp4",
-            seconds=seconds,
-            width=1280,
-            height=720,
-            fps=25,
-            pattern="testsrc",
-            noise=6,
-            speech=SPEECH,
-            video_bitrate=2_500_000,
+            work / "camera-720p.mp4", **slides, noise=6, video_bitrate=2_500_000
         ),
         "1080p noisy phone": lambda: make_clip(
             work / "phone-1080p.mp4",
