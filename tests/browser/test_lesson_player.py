@@ -40,6 +40,20 @@ NO_MEDIA_SOURCE = (
 PLAYBACK = {"native": None, "hls.js": NO_NATIVE_HLS, "mp4": NO_MEDIA_SOURCE}
 
 
+def play_past(page, seconds: float) -> None:
+    """Wait until the player's position is past ``seconds``."""
+    page.wait_for_function(
+        f"document.getElementById('video').currentTime > {seconds}", timeout=20000
+    )
+
+
+def pause_and_report(page):
+    """Pause the player; return the progress POST that pausing sends."""
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")) as sent:
+        page.evaluate("document.getElementById('video').pause()")
+    return sent.value
+
+
 @pytest.mark.parametrize("playback", PLAYBACK)
 def test_member_studies_a_lecture_on_a_phone(
     playback, browser, live_server, branch, tree, ready_lecture
@@ -74,12 +88,8 @@ def test_member_studies_a_lecture_on_a_phone(
 
     # when they press play and watch a few seconds, then pause
     page.click("#play")
-    page.wait_for_function(
-        "document.getElementById('video').currentTime > 4", timeout=20000
-    )
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")) as sent:
-        page.evaluate("document.getElementById('video').pause()")
-    assert sent.value.status == 200
+    play_past(page, 4)
+    assert pause_and_report(page).status == 200
     paused_at = page.evaluate("document.getElementById('video').currentTime")
 
     # then the server holds the played range and the position
@@ -129,9 +139,7 @@ def test_member_studies_a_lecture_on_a_phone(
         timeout=20000,
     )
     page.evaluate("document.getElementById('video').play()")
-    page.wait_for_function(
-        "document.getElementById('video').currentTime > 15.2", timeout=20000
-    )
+    play_past(page, 15.2)
     # (offline once playing: Chromium's native HLS fails a play() started offline
     # with a demuxer error, even with the segments buffered)
     context.set_offline(True)
@@ -140,9 +148,7 @@ def test_member_studies_a_lecture_on_a_phone(
         wait_for(lambda: ProgressEvent.objects.filter(progress=progress).count() + 1)
         - 1
     )
-    page.wait_for_function(
-        "document.getElementById('video').currentTime > 17.5", timeout=20000
-    )
+    play_past(page, 17.5)
     page.evaluate("document.getElementById('video').pause()")
     time.sleep(1)
     assert (
@@ -215,14 +221,11 @@ def test_audio_only_plays_the_smaller_file_the_phone_can_play(
 
     # when they press play and listen a few seconds
     page.click("#play")
-    page.wait_for_function(
-        "document.getElementById('video').currentTime > 3", timeout=20000
-    )
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/progress/")) as sent:
-        page.evaluate("document.getElementById('video').pause()")
+    play_past(page, 3)
+    sent = pause_and_report(page)
 
     # then it played the Opus file alone, or the AAC playlist, and progress counts
-    assert sent.value.status == 200
+    assert sent.status == 200
     media = [url for url in requests if "/m/" in url and "poster" not in url]
     if opus:
         assert media and all(url.endswith("/listen.webm") for url in media), media
