@@ -1,4 +1,5 @@
-"""Wagtail admin views of lecture jobs: live status, retry (wired in viewsets.py)."""
+"""Wagtail admin views of lecture jobs: live status, retry, transcode again (wired in
+viewsets.py)."""
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -6,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.auth import permission_denied
 from wagtail.permissions import policy_registry
@@ -54,6 +56,9 @@ def jobs_index(request):
             "statuses": LectureStatus.choices,
             "current_status": status,
             "active": [LectureStatus.QUEUED, LectureStatus.PROCESSING],
+            "outdated_count": selectors.lectures_outdated(
+                queryset=_visible(request.user)
+            ).count(),
         },
     )
 
@@ -70,24 +75,70 @@ def jobs_status(request):
     return JsonResponse({"lectures": [_row(lecture) for lecture in lectures]})
 
 
-@require_POST
-def retry(request, lecture_id: int):
-    lecture = get_object_or_404(Lecture, pk=lecture_id)
-    if not _policy().user_has_permission_for_instance(request.user, "change", lecture):
-        return permission_denied(request)
-    if services.lecture_retry(lecture=lecture):
-        messages.success(
-            request, _("'%(title)s' is queued again.") % {"title": lecture.title}
-        )
-    else:
-        messages.warning(
-            request,
-            _("'%(title)s' has not failed; nothing to retry.")
-            % {"title": lecture.title},
-        )
+def _back(request):
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
     return redirect("lecture_jobs:index")
+
+
+def _queue_one(request, lecture_id: int, queue, *, done: str, refused: str):
+    lecture = get_object_or_404(Lecture, pk=lecture_id)
+    if not _policy().user_has_permission_for_instance(request.user, "change", lecture):
+        return permission_denied(request)
+    if queue(lecture=lecture):
+        messages.success(request, done % {"title": lecture.title})
+    else:
+        messages.warning(request, refused % {"title": lecture.title})
+    return _back(request)
+
+
+@require_POST
+def retry(request, lecture_id: int):
+    return _queue_one(
+        request,
+        lecture_id,
+        services.lecture_retry,
+        done=_("'%(title)s' is queued again."),
+        refused=_("'%(title)s' has not failed; nothing to retry."),
+    )
+
+
+@require_POST
+def refresh(request, lecture_id: int):
+    return _queue_one(
+        request,
+        lecture_id,
+        services.lecture_refresh,
+        done=_(
+            "'%(title)s' is queued to be transcoded again. Members keep playing the "
+            "published version until the new one is ready."
+        ),
+        refused=_(
+            "'%(title)s' is not ready, so it cannot be transcoded again now; retry "
+            "it if it failed."
+        ),
+    )
+
+
+@require_POST
+def refresh_outdated(request):
+    """Transcode again every outdated lecture this editor may change."""
+    if not can_see_jobs(request.user):
+        return permission_denied(request)
+    queued = services.lectures_refresh_outdated(queryset=_visible(request.user))
+    if queued:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d lecture is queued to be transcoded again.",
+                "%(count)d lectures are queued to be transcoded again.",
+                len(queued),
+            )
+            % {"count": len(queued)},
+        )
+    else:
+        messages.info(request, _("Every lecture is up to date; nothing was queued."))
+    return _back(request)

@@ -1,7 +1,8 @@
 """Demo data: one ready lecture, generated and transcoded on the spot.
 
 ``seed()`` is run by ``manage.py seed_demo`` (before the courses app's, which puts
-``demo_lecture()`` in the demo course). Idempotent: a ready demo lecture is left alone.
+``demo_lecture()`` in the demo course). Idempotent: a ready demo lecture is left alone,
+unless an older pipeline made it (then it is transcoded again, from its stored file).
 """
 
 import tempfile
@@ -12,7 +13,7 @@ from django.core.files import File
 
 from config.demo import DemoLogin
 from media_pipeline import services
-from media_pipeline.models import Lecture, LectureStatus
+from media_pipeline.models import Lecture
 from media_pipeline.samples import make_clip
 
 DEMO_LECTURE_UUID = uuid.UUID("5a7c4e1e-0000-4000-8000-000000000001")
@@ -29,7 +30,11 @@ def demo_lecture() -> Lecture | None:
 
 def seed() -> list[DemoLogin]:
     lecture = demo_lecture()
-    if lecture is not None and lecture.status == LectureStatus.READY:
+    if lecture is not None and lecture.is_ready:
+        if lecture.is_outdated and services.lecture_refresh(
+            lecture=lecture, enqueue=False
+        ):
+            services.lecture_transcode(lecture_id=lecture.pk)
         return []
     with tempfile.TemporaryDirectory() as scratch:
         # 480p slides-like picture at 15 fps and a spoken voice (espeak-ng when

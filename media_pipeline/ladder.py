@@ -11,6 +11,14 @@ from media_pipeline.probe import Probe
 
 SEGMENT_SECONDS = 6
 
+# What the pipeline writes for a lecture, as a number stored with every published
+# ladder (``manifest["outputs_version"]``, ``Lecture.outputs_version``). Raise it when
+# a change means lectures transcoded before lack a file or should be made again, and
+# say what changed here; ``manage.py refresh_lectures`` (or "Transcode again" in the
+# admin) brings the older ones up to date. 1: the first ladder; 2: ``listen.m4a``,
+# the AAC rung as one file (2026-11-30).
+OUTPUTS_VERSION = 2
+
 
 @dataclass(frozen=True)
 class RungSpec:

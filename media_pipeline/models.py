@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtailmedia.models import AbstractMedia
 
 from media_pipeline import messages
+from media_pipeline.ladder import OUTPUTS_VERSION
 
 
 class LectureStatus(models.TextChoices):
@@ -63,13 +64,49 @@ class Lecture(AbstractMedia):
     output_prefix = models.CharField(max_length=255, blank=True, editable=False)
     # Timings and measurements of the last successful run (manifest.json).
     manifest = models.JSONField(default=dict, blank=True, editable=False)
+    # ladder.OUTPUTS_VERSION of the pipeline that made the published ladder; 0 when
+    # nothing is published, or it was made before versions were recorded.
+    outputs_version = models.PositiveSmallIntegerField(default=0, editable=False)
 
     # Probe data is measured, never typed in.
     admin_form_fields = ("title", "file", "collection", "tags")
 
+    # Written only by media_pipeline.services, each write conditional on the job's
+    # state. A plain ``save()`` of a loaded lecture (wagtailmedia's edit form saving a
+    # new title, say) leaves them as they are in the database: otherwise an edit made
+    # while a job runs would write back what the form loaded, undoing the job's
+    # progress or pointing the lecture at a ladder already retired.
+    JOB_FIELDS = frozenset(
+        {
+            "status",
+            "progress",
+            "error",
+            "error_key",
+            "error_params",
+            "attempts",
+            "job_token",
+            "worker",
+            "queued_at",
+            "heartbeat_at",
+            "ready_at",
+            "output_prefix",
+            "manifest",
+            "outputs_version",
+        }
+    )
+
     class Meta:
         verbose_name = _("lecture")
         verbose_name_plural = _("lectures")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.JOB_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def error_message(self) -> str:
@@ -81,6 +118,39 @@ class Lecture(AbstractMedia):
     @property
     def is_ready(self) -> bool:
         return self.status == LectureStatus.READY and bool(self.output_prefix)
+
+    @property
+    def is_playable(self) -> bool:
+        """Members can play it: a ladder is published. Also while a newer pipeline
+        transcodes it again, or after that failed (the status is that job's); not
+        after its file was replaced, until the new file's ladder is ready."""
+        return bool(self.output_prefix)
+
+    @property
+    def is_outdated(self) -> bool:
+        """Ready, but made by an older pipeline: it lacks files newer lectures have."""
+        return self.is_ready and self.outputs_version < OUTPUTS_VERSION
+
+
+# The rules of ``Lecture.is_playable`` and ``Lecture.is_outdated`` for querysets.
+PLAYABLE = ~models.Q(output_prefix="")
+OUTDATED = PLAYABLE & models.Q(
+    status=LectureStatus.READY, outputs_version__lt=OUTPUTS_VERSION
+)
+
+
+class RetiredOutput(models.Model):
+    """A published ladder that is no longer its lecture's (transcoded again, or the
+    file was replaced). Signed URLs name a ladder's folder and stay valid for
+    SATCHEL_MEDIA_URL_TTL, so the folder is kept until ``delete_after`` and then
+    deleted by the sweep (``services.retired_outputs_delete``)."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=255, unique=True)
+    delete_after = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.prefix
 
 
 class RenditionProfile(models.TextChoices):

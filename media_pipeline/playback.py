@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media_pipeline.ladder import ListenRung
-from media_pipeline.models import Lecture, LectureStatus
+from media_pipeline.models import Lecture
 from media_pipeline.renditions import AAC_LISTEN_PROFILE, AUDIO_CODECS
 
 SALT = "media_pipeline.playback"
@@ -120,13 +120,13 @@ def media_url(*, token: str, lecture: Lecture, path: str) -> str:
 
 
 def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
-    """Signed playback data for ``user``; None if the lecture is not ready or the user
-    is anonymous (lectures are members-only).
+    """Signed playback data for ``user``; None if the lecture is not playable (nothing
+    published) or the user is anonymous (lectures are members-only).
 
     Uses ``lecture.renditions.all()``: prefetch ``renditions`` when calling it for
     several lectures.
     """
-    if lecture.status != LectureStatus.READY or not lecture.output_prefix:
+    if not lecture.is_playable:
         return None
     if user is None or not user.is_authenticated:
         return None

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from media_pipeline import ffmpeg
-from media_pipeline.ladder import Ladder, plan_ladder
+from media_pipeline.ladder import OUTPUTS_VERSION, Ladder, plan_ladder
 from media_pipeline.probe import Probe
 from media_pipeline.probe import probe as probe_file
 
@@ -355,6 +355,8 @@ def transcode_to_directory(
 
     manifest = {
         "version": MANIFEST_VERSION,
+        # What this pipeline writes (ladder.OUTPUTS_VERSION), not this file's format.
+        "outputs_version": OUTPUTS_VERSION,
         "master": "master.m3u8",
         "duration": probe.duration,
         "source": probe.as_dict(),

@@ -1,4 +1,5 @@
-"""Writes to lectures: accepting an upload, the transcoding job, retries, the sweep.
+"""Writes to lectures: accepting an upload, the transcoding job, retries, refreshes,
+the sweep.
 
 The ``Lecture`` row is the source of truth, not the queue. A job first *claims* the
 lecture with one conditional UPDATE (``status='queued'`` -> ``processing`` with a
@@ -6,7 +7,8 @@ fresh ``job_token``); whoever's UPDATE matched owns it, on SQLite and PostgreSQL
 alike, on any number of machines. Every later write of that job is conditional on
 the same token, so a worker presumed dead (and re-queued by the sweep) that wakes up
 can no longer change the row. Output goes to a scratch folder and is published under
-a new versioned prefix before the row points to it.
+a new versioned prefix before the row points to it; the ladder it replaces is
+retired, kept until every signed URL naming it has expired (``RetiredOutput``).
 """
 
 import logging
@@ -15,6 +17,7 @@ import socket
 import time
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -24,10 +27,17 @@ from django.utils import timezone
 from media_pipeline import storage
 from media_pipeline.ffmpeg import FfmpegError
 from media_pipeline.messages import Message
-from media_pipeline.models import Lecture, LectureStatus, Rendition
+from media_pipeline.models import (
+    OUTDATED,
+    Lecture,
+    LectureStatus,
+    Rendition,
+    RetiredOutput,
+)
 from media_pipeline.probe import Probe, ProbeError, check_limits
 from media_pipeline.probe import probe as probe_file
 from media_pipeline.renditions import transcode_to_directory
+from media_pipeline.selectors import lectures_outdated
 
 logger = logging.getLogger(__name__)
 
@@ -99,15 +109,61 @@ def _enqueue(lecture_id: int, *, delay_seconds: int = 0) -> None:
     task.enqueue(lecture_id=lecture_id)
 
 
+def _retire(lecture_id: int, prefix: str) -> None:
+    """Stop pointing at a published ladder; the sweep deletes it once every signed
+    URL that names it has expired (a member mid-lecture keeps playing)."""
+    if prefix:
+        RetiredOutput.objects.update_or_create(
+            prefix=prefix,
+            defaults={
+                "lecture_id": lecture_id,
+                "delete_after": timezone.now()
+                + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
+            },
+        )
+
+
+UNPUBLISHED = {"output_prefix": "", "manifest": {}, "outputs_version": 0}
+
+
 def lecture_upload_accept(
     *, lecture: Lecture, probe: Probe, enqueue: bool = True
 ) -> Lecture:
-    """Record the probe of a newly stored (or replaced) file and queue transcoding."""
-    for name, value in _probe_fields(probe).items():
+    """Record the probe of a newly stored (or replaced) file and queue transcoding.
+
+    A replaced file's old ladder stops being offered at once (it shows what the
+    lecture no longer is) and is retired; the new one is published when ready.
+    """
+    for name, value in {**_probe_fields(probe), **UNPUBLISHED}.items():
         setattr(lecture, name, value)
     with transaction.atomic():
-        lecture.save(update_fields=list(_probe_fields(probe)))
+        # Locked (on PostgreSQL) so that a job publishing meanwhile cannot slip a
+        # ladder in between this read and the write below.
+        old_prefix = (
+            Lecture.objects.select_for_update()
+            .filter(pk=lecture.pk)
+            .values_list("output_prefix", flat=True)
+            .first()
+        )
+        lecture.save(update_fields=[*_probe_fields(probe), *UNPUBLISHED])
+        if old_prefix:
+            _retire(lecture.pk, old_prefix)
+            Rendition.objects.filter(lecture_id=lecture.pk).delete()
         return lecture_queue(lecture=lecture, reset_attempts=True, enqueue=enqueue)
+
+
+def _queued(*, reset_attempts: bool) -> dict:
+    """The row of a lecture put (back) in the queue."""
+    changes = {
+        "status": LectureStatus.QUEUED,
+        "progress": 0,
+        **NO_ERROR,
+        "job_token": None,
+        "queued_at": timezone.now(),
+    }
+    if reset_attempts:
+        changes["attempts"] = 0
+    return changes
 
 
 def lecture_queue(
@@ -119,16 +175,7 @@ def lecture_queue(
     while an older job runs (clearing the token voids that job's final write).
     ``enqueue=False`` is for callers that run ``lecture_transcode`` themselves.
     """
-    now = timezone.now()
-    changes = {
-        "status": LectureStatus.QUEUED,
-        "progress": 0,
-        **NO_ERROR,
-        "job_token": None,
-        "queued_at": now,
-    }
-    if reset_attempts:
-        changes["attempts"] = 0
+    changes = _queued(reset_attempts=reset_attempts)
     Lecture.objects.filter(pk=lecture.pk).update(**changes)
     for name, value in changes.items():
         setattr(lecture, name, value)
@@ -137,15 +184,65 @@ def lecture_queue(
     return lecture
 
 
+def _queue_if(lecture: Lecture, status: str, *, enqueue: bool = True) -> bool:
+    with transaction.atomic():
+        if not Lecture.objects.filter(pk=lecture.pk, status=status).exists():
+            return False
+        lecture_queue(lecture=lecture, reset_attempts=True, enqueue=enqueue)
+    return True
+
+
 def lecture_retry(*, lecture: Lecture) -> bool:
     """An editor's retry of a failed lecture. False when it was not failed."""
-    with transaction.atomic():
-        if not Lecture.objects.filter(
-            pk=lecture.pk, status=LectureStatus.FAILED
-        ).exists():
-            return False
-        lecture_queue(lecture=lecture, reset_attempts=True)
-    return True
+    return _queue_if(lecture, LectureStatus.FAILED)
+
+
+def lecture_refresh(*, lecture: Lecture, enqueue: bool = True) -> bool:
+    """Transcode a ready lecture again, with what this pipeline writes now (an older
+    one wrote less: ``Lecture.is_outdated``). Members keep playing the published
+    ladder meanwhile; the new one replaces it when it is ready, and if the job fails
+    the published one stays. False when the lecture was not ready."""
+    return _queue_if(lecture, LectureStatus.READY, enqueue=enqueue)
+
+
+REFRESH_BATCH = 500
+
+
+def lectures_refresh_outdated(*, queryset=None, limit: int | None = None) -> list[int]:
+    """``lecture_refresh`` every outdated lecture (of ``queryset``, at most
+    ``limit``), oldest first; returns the ids queued.
+
+    Two queries per batch of REFRESH_BATCH lectures, then one task each after the
+    commit: an editor's "Transcode them again" over thousands of lectures stays a
+    quick request.
+    """
+    ids = list(
+        lectures_outdated(queryset=queryset).values_list("pk", flat=True)[:limit]
+    )
+    queued = []
+    for start in range(0, len(ids), REFRESH_BATCH):
+        batch = ids[start : start + REFRESH_BATCH]
+        changes = _queued(reset_attempts=True)
+        with transaction.atomic():
+            # Conditional, like lecture_refresh: one that changed meanwhile (its
+            # file replaced, say) is left as it is.
+            Lecture.objects.filter(OUTDATED, pk__in=batch).update(**changes)
+            updated = set(
+                Lecture.objects.filter(
+                    pk__in=batch,
+                    status=LectureStatus.QUEUED,
+                    queued_at=changes["queued_at"],
+                ).values_list("pk", flat=True)
+            )
+            mine = [lecture_id for lecture_id in batch if lecture_id in updated]
+            transaction.on_commit(partial(_enqueue_each, mine))
+        queued += mine
+    return queued
+
+
+def _enqueue_each(lecture_ids: list[int]) -> None:
+    for lecture_id in lecture_ids:
+        _enqueue(lecture_id)
 
 
 def lecture_claim(*, lecture_id: int) -> uuid.UUID | None:
@@ -264,6 +361,7 @@ def _finish(
             job_token=None,
             output_prefix=prefix,
             manifest=manifest,
+            outputs_version=manifest["outputs_version"],
             ready_at=timezone.now(),
             **{k: v for k, v in _probe_fields(probe).items() if k != "type"},
         )
@@ -287,7 +385,7 @@ def _finish(
             for item in manifest["renditions"]
         )
         if old_prefix and old_prefix != prefix:
-            transaction.on_commit(lambda: storage.delete_tree(old_prefix))
+            _retire(lecture.pk, old_prefix)
     return Lecture.objects.get(pk=lecture.pk)
 
 
@@ -335,3 +433,19 @@ def lecture_sweep_stale(*, now=None) -> list[int]:
     if requeued:
         logger.warning("re-queued stale lectures: %s", requeued)
     return requeued
+
+
+def retired_outputs_delete(*, now=None) -> list[str]:
+    """Delete the retired ladders whose signed URLs have all expired; returns their
+    prefixes. One that cannot be deleted now (storage down) is tried next sweep."""
+    deleted = []
+    due = RetiredOutput.objects.filter(delete_after__lte=now or timezone.now())
+    for retired in due.only("pk", "prefix"):
+        try:
+            storage.delete_tree(retired.prefix)
+        except OSError:
+            logger.warning("could not delete %s; trying next sweep", retired.prefix)
+            continue
+        retired.delete()
+        deleted.append(retired.prefix)
+    return deleted

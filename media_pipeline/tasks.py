@@ -13,4 +13,6 @@ def transcode_lecture(lecture_id: int) -> str:
 
 @task(queue_name="media")
 def sweep_stale_lectures() -> list[int]:
-    return services.lecture_sweep_stale()
+    requeued = services.lecture_sweep_stale()
+    services.retired_outputs_delete()
+    return requeued

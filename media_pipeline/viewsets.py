@@ -26,6 +26,12 @@ class LectureJobsViewSet(ViewSet):
             path("", admin_views.jobs_index, name="index"),
             path("status.json", admin_views.jobs_status, name="status"),
             path("<int:lecture_id>/retry/", admin_views.retry, name="retry"),
+            path("<int:lecture_id>/refresh/", admin_views.refresh, name="refresh"),
+            path(
+                "refresh-outdated/",
+                admin_views.refresh_outdated,
+                name="refresh_outdated",
+            ),
         ]
 
     menu_item_class = LectureJobsMenuItem

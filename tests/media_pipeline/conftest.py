@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import Collection
 
 from media_pipeline import storage
@@ -101,6 +101,8 @@ def make_ready_lecture(db, transcoded):
             has_audio=manifest["source"]["has_audio"],
             status=LectureStatus.READY,
             progress=100,
+            outputs_version=manifest["outputs_version"],
+            ready_at=timezone.now(),
         )
         prefix = storage.output_prefix(lecture_uuid=lecture.uuid, version="v1")
         shutil.copytree(folder, Path(default_storage.path(prefix)))

@@ -34,6 +34,30 @@ def upload(client, path: Path, *, media_type="video", title="第一讲"):
     )
 
 
+def editor_of_one_collection(client, lecture: Lecture):
+    """Log in an editor whose media permissions cover only ``lecture``'s (new)
+    collection."""
+    root = Collection.get_first_root_node()
+    theirs = root.add_child(name="本单位")
+    root.add_child(name="其他单位")
+    group = Group.objects.create(name="Lecture editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupCollectionPermission.objects.create(
+        group=group,
+        collection=theirs,
+        # wagtailmedia checks its own model's permissions, whatever the media model.
+        permission=Permission.objects.get(
+            content_type__app_label="wagtailmedia", codename="change_media"
+        ),
+    )
+    user = make_user("branch-editor")
+    user.groups.add(group)
+    lecture.collection = theirs
+    lecture.save()
+    client.login(username="branch-editor", password=PASSWORD)
+    return user
+
+
 def test_uploading_a_lecture_queues_it_and_the_worker_makes_it_ready(
     client, editor, clips, django_capture_on_commit_callbacks
 ):
@@ -165,26 +189,9 @@ def test_editors_see_only_lectures_in_collections_they_may_change(
     client, make_ready_lecture
 ):
     # given an editor with media permissions on one collection only
-    root = Collection.get_first_root_node()
-    theirs = root.add_child(name="本单位")
-    root.add_child(name="其他单位")
-    group = Group.objects.create(name="Lecture editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupCollectionPermission.objects.create(
-        group=group,
-        collection=theirs,
-        # wagtailmedia checks its own model's permissions, whatever the media model.
-        permission=Permission.objects.get(
-            content_type__app_label="wagtailmedia", codename="change_media"
-        ),
-    )
-    user = make_user("branch-editor")
-    user.groups.add(group)
     mine = make_ready_lecture("audio", title="本单位讲座")
-    mine.collection = theirs
-    mine.save()
     make_ready_lecture("audio", title="别人的讲座")
-    client.login(username="branch-editor", password=PASSWORD)
+    editor_of_one_collection(client, mine)
 
     # when
     page = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="en")
@@ -246,3 +253,89 @@ def test_lectures_appear_in_the_media_library_and_its_chooser(
     assert "音频讲座" in library.content.decode()
     assert chooser.status_code == 200
     assert "音频讲座" in chooser.json()["html"]
+
+
+def test_the_edit_screen_offers_to_transcode_an_outdated_lecture_again(
+    client, editor, make_ready_lecture, django_capture_on_commit_callbacks
+):
+    # given a ready lecture made by an older pipeline
+    lecture = make_ready_lecture("audio")
+    Lecture.objects.filter(pk=lecture.pk).update(outputs_version=1)
+    edit_url = reverse("wagtailmedia:edit", args=(lecture.pk,))
+    refresh_url = reverse("lecture_jobs:refresh", args=(lecture.pk,))
+
+    # when the editor opens it and presses "Transcode again", twice
+    page = client.get(edit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    current = make_ready_lecture("audio", title="新")
+    current_page = client.get(
+        reverse("wagtailmedia:edit", args=(current.pk,)), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            refresh_url, {"next": edit_url}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        again = client.post(
+            refresh_url, {"next": edit_url}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+        )
+
+    # then it is queued once, still playable, and the second press says why not
+    assert "older version of the transcoding pipeline" in page
+    assert refresh_url in page
+    # an up-to-date lecture can be transcoded again too, without the explanation
+    assert "older version of the transcoding pipeline" not in current_page
+    assert reverse("lecture_jobs:refresh", args=(current.pk,)) in current_page
+    assert response.status_code == 302
+    assert response["Location"] == edit_url
+    assert len(callbacks) == 1
+    lecture.refresh_from_db()
+    assert lecture.status == LectureStatus.QUEUED
+    assert lecture_playback(lecture=lecture, user=editor) is not None
+    assert "is not ready, so it cannot be transcoded again" in again.content.decode()
+    assert "Members keep playing the published version" in again.content.decode()
+
+
+def test_editors_transcode_again_only_their_own_outdated_lectures(
+    client, make_ready_lecture, django_capture_on_commit_callbacks
+):
+    # given outdated lectures in the editor's collection and in another
+    mine = make_ready_lecture("audio", title="本单位讲座")
+    theirs = make_ready_lecture("audio", title="别人的讲座")
+    Lecture.objects.update(outputs_version=1)
+    editor_of_one_collection(client, mine)
+
+    # when the editor opens the jobs screen, presses "Transcode them again", and
+    # tries the other collection's lecture by its URL
+    page = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with django_capture_on_commit_callbacks(execute=False):
+        bulk = client.post(
+            reverse("lecture_jobs:refresh_outdated"),
+            HTTP_ACCEPT_LANGUAGE="en",
+            follow=True,
+        )
+        other = client.post(reverse("lecture_jobs:refresh", args=(theirs.pk,)))
+
+    # then
+    assert 'data-outdated-count="1"' in page.content.decode()
+    assert "1 lecture was made by an older version" in page.content.decode()
+    assert "1 个讲座由旧版转码流程生成" in chinese.content.decode()
+    assert "1 lecture is queued to be transcoded again." in bulk.content.decode()
+    assert other.status_code in (302, 403)
+    statuses = dict(Lecture.objects.values_list("title", "status"))
+    assert statuses == {"本单位讲座": "queued", "别人的讲座": "ready"}
+
+
+def test_a_failed_refresh_tells_the_editor_members_still_play_it(
+    client, editor, make_ready_lecture
+):
+    lecture = make_ready_lecture("audio")
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error_key="internal_error"
+    )
+
+    page = client.get(
+        reverse("wagtailmedia:edit", args=(lecture.pk,)), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "Members still play the version published on" in page
+    assert reverse("lecture_jobs:retry", args=(lecture.pk,)) in page

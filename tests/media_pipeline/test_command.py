@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
+from media_pipeline.ladder import OUTPUTS_VERSION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,6 +43,7 @@ def test_transcode_writes_the_ladder_master_and_manifest(clips, tmp_path):
     assert manifest["duration"] == 3.0
     assert manifest["timings"]["total"] > 0
     assert manifest["source"]["width"] == 640
+    assert (manifest["version"], manifest["outputs_version"]) == (1, OUTPUTS_VERSION)
 
 
 def test_transcode_exits_non_zero_with_one_line_on_a_text_file(clips, tmp_path):

@@ -195,8 +195,8 @@ def test_the_sweep_requeues_a_lecture_whose_worker_died(
     assert Lecture.objects.get(pk=busy.pk).status == LectureStatus.PROCESSING
 
 
-def test_replacing_the_file_transcodes_again_and_removes_the_old_ladder(
-    db, client, clips, django_capture_on_commit_callbacks
+def test_replacing_the_file_transcodes_again_and_retires_the_old_ladder(
+    db, client, clips, django_capture_on_commit_callbacks, settings
 ):
     # given a ready lecture uploaded through the admin
     make_user("editor", is_superuser=True, is_staff=True)
@@ -226,9 +226,18 @@ def test_replacing_the_file_transcodes_again_and_removes_the_old_ladder(
     assert lecture.status == LectureStatus.READY
     assert lecture.type == "audio"
     assert lecture.output_prefix != old_prefix
-    assert not default_storage.exists(f"{old_prefix}/master.m3u8")
     assert default_storage.exists(f"{lecture.output_prefix}/download.m4a")
     assert lecture.duration == pytest.approx(probe(clips["audio"]).duration)
+    assert set(lecture.renditions.values_list("profile", flat=True)) == {
+        "audio",
+        "download",
+        "listen",
+    }
+    # the old ladder is kept until every link to it has expired, then deleted
+    assert default_storage.exists(f"{old_prefix}/master.m3u8")
+    expired = timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL + 1)
+    assert services.retired_outputs_delete(now=expired) == [old_prefix]
+    assert not default_storage.exists(f"{old_prefix}/master.m3u8")
 
 
 def test_the_sweep_gives_up_on_a_lecture_that_keeps_killing_its_worker(
@@ -247,3 +256,25 @@ def test_the_sweep_gives_up_on_a_lecture_that_keeps_killing_its_worker(
     assert requeued == []
     assert lecture.status == LectureStatus.FAILED
     assert "stopped responding 3 times" in lecture.error_message
+
+
+def test_an_edit_saved_from_a_form_loaded_before_the_job_finished_keeps_its_result(
+    db, clips
+):
+    # given the edit screen loaded while the lecture was still queued
+    lecture = queued_lecture(clips["no_audio"])
+    loaded_by_the_edit_form = Lecture.objects.get(pk=lecture.pk)
+
+    # when the job finishes, then the editor saves a new title from that screen
+    services.lecture_transcode(lecture_id=lecture.pk)
+    loaded_by_the_edit_form.title = "第一讲（修订）"
+    loaded_by_the_edit_form.save()
+
+    # then the title changed and the job's result did not
+    lecture.refresh_from_db()
+    assert (lecture.title, lecture.status, lecture.progress) == (
+        "第一讲（修订）",
+        LectureStatus.READY,
+        100,
+    )
+    assert default_storage.exists(f"{lecture.output_prefix}/master.m3u8")

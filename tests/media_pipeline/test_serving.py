@@ -5,9 +5,11 @@ import subprocess
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from media_pipeline import services
 from media_pipeline.ffmpeg import ffmpeg_binary
-from media_pipeline.models import LectureStatus
+from media_pipeline.models import Lecture, LectureStatus
 from media_pipeline.playback import lecture_playback
+from media_pipeline.probe import probe
 from tests.factories import make_user
 
 
@@ -21,10 +23,13 @@ def test_anonymous_visitors_get_no_media_urls(make_ready_lecture):
     assert lecture_playback(lecture=lecture, user=AnonymousUser()) is None
 
 
-def test_a_lecture_that_is_not_ready_has_no_playback(make_ready_lecture):
+def test_a_lecture_with_nothing_published_has_no_playback(make_ready_lecture):
+    # a lecture being transcoded for the first time (or after its file was replaced)
     lecture = make_ready_lecture()
-    lecture.status = LectureStatus.PROCESSING
-    lecture.save()
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.PROCESSING, output_prefix=""
+    )
+    lecture.refresh_from_db()
 
     assert lecture_playback(lecture=lecture, user=make_user()) is None
 
@@ -192,16 +197,21 @@ def test_paths_outside_the_ladder_are_not_served(client, make_ready_lecture):
         assert response.status_code == 404, path
 
 
-def test_a_lecture_that_is_no_longer_ready_is_not_served(client, make_ready_lecture):
+def test_a_lecture_whose_file_was_replaced_is_not_served_until_its_new_ladder_is(
+    client, make_ready_lecture, clips
+):
+    # given a member's URL, then the editor replaces the lecture's file
     lecture = make_ready_lecture()
     playback = lecture_playback(lecture=lecture, user=make_user())
-    lecture.status = LectureStatus.QUEUED
-    lecture.save()
+    services.lecture_upload_accept(
+        lecture=lecture, probe=probe(clips["no_audio"]), enqueue=False
+    )
 
     response = client.get(playback.master_url, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 404
     assert b"not available" in response.content
+    assert lecture_playback(lecture=lecture, user=make_user("other")) is None
 
 
 # Plain transaction=True: see test_jobs.py's concurrent test.
