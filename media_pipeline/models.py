@@ -56,6 +56,9 @@ class Lecture(AbstractMedia):
     # claim (presumed dead, re-queued by the sweep) a no-op.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     job_token = models.UUIDField(null=True, blank=True, editable=False)
+    # The queued task's id, when the task backend can look results up: the sweep
+    # asks whether it still waits before giving the lecture another one.
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
     worker = models.CharField(max_length=255, blank=True, editable=False)
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -85,6 +88,7 @@ class Lecture(AbstractMedia):
             "error_params",
             "attempts",
             "job_token",
+            "task_id",
             "worker",
             "queued_at",
             "heartbeat_at",

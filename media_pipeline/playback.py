@@ -153,9 +153,9 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
                 "data_saver", url("data_saver.m3u8"), videos[0].bytes + audio_bytes
             )
         )
+    listen = renditions.get("listen")
     if audio:
         # Audio only: the Opus file where the browser plays it (about half the bytes).
-        listen = renditions.get("listen")
         smaller = None
         if listen is not None and listen.bytes < audio_bytes:
             smaller = SmallerFile(
@@ -163,7 +163,7 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
             )
         choices.append(QualityChoice("audio", url(audio.path), audio_bytes, smaller))
     downloads = []
-    if listen := renditions.get("listen"):
+    if listen is not None:
         downloads.append(
             AudioDownload(url(listen.path), listen.bytes, ListenRung().mime_type, False)
         )

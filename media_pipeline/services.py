@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from media_pipeline import storage
 from media_pipeline.ffmpeg import FfmpegError
@@ -106,7 +108,27 @@ def _enqueue(lecture_id: int, *, delay_seconds: int = 0) -> None:
     task = transcode_lecture
     if delay_seconds and task.get_backend().supports_defer:
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    task.enqueue(lecture_id=lecture_id)
+    result = task.enqueue(lecture_id=lecture_id)
+    if task.get_backend().supports_get_result:
+        Lecture.objects.filter(pk=lecture_id, status=LectureStatus.QUEUED).update(
+            task_id=str(result.id)
+        )
+
+
+def _task_waiting(task_id: str) -> bool:
+    """Whether the lecture's task still waits in the queue (not taken, not lost)."""
+    from media_pipeline.tasks import transcode_lecture
+
+    backend = transcode_lecture.get_backend()
+    if not task_id or not backend.supports_get_result:
+        return False
+    try:
+        result = backend.get_result(task_id)
+    except TaskResultDoesNotExist:
+        return False
+    # RUNNING with the lecture still queued this long: the worker died between
+    # taking the task and claiming the lecture (a job claims at once).
+    return result.status == TaskResultStatus.READY
 
 
 def _retire(lecture_id: int, prefix: str) -> None:
@@ -159,6 +181,7 @@ def _queued(*, reset_attempts: bool) -> dict:
         "progress": 0,
         **NO_ERROR,
         "job_token": None,
+        "task_id": "",
         "queued_at": timezone.now(),
     }
     if reset_attempts:
@@ -393,8 +416,9 @@ def lecture_sweep_stale(*, now=None) -> list[int]:
     """Re-queue lectures whose worker stopped reporting; returns their ids.
 
     ``processing`` with no heartbeat for SATCHEL_TRANSCODE_STALE_SECONDS means the
-    worker died (its claim is voided); ``queued`` that long means the task was lost
-    (a duplicate task is harmless: only one can claim).
+    worker died (its claim is voided); ``queued`` that long means the task was lost,
+    unless the task backend still holds it, waiting behind others (a long queue).
+    Where the backend cannot tell, a duplicate task is harmless: only one claims.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.SATCHEL_TRANSCODE_STALE_SECONDS)
@@ -418,7 +442,10 @@ def lecture_sweep_stale(*, now=None) -> list[int]:
         ),
     )
     requeued = []
-    for lecture_id in Lecture.objects.filter(stale).values_list("pk", flat=True):
+    candidates = Lecture.objects.filter(stale).values_list("pk", "status", "task_id")
+    for lecture_id, status, task_id in candidates:
+        if status == LectureStatus.QUEUED and _task_waiting(task_id):
+            continue
         with transaction.atomic():
             updated = (
                 Lecture.objects.filter(pk=lecture_id)

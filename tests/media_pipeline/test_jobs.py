@@ -278,3 +278,37 @@ def test_an_edit_saved_from_a_form_loaded_before_the_job_finished_keeps_its_resu
         100,
     )
     assert default_storage.exists(f"{lecture.output_prefix}/master.m3u8")
+
+
+def test_the_sweep_leaves_a_long_queue_alone_and_requeues_only_lost_tasks(
+    db, clips, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    # given the database task backend (what make run and production use) and two
+    # lectures queued an hour ago: one's task still waits, the other's was lost
+    settings.TASKS = {
+        name: {**config, "BACKEND": "django_tasks_db.DatabaseBackend"}
+        for name, config in settings.TASKS.items()
+    }
+    waiting = queued_lecture(clips["no_audio"], title="排队中")
+    lost = queued_lecture(clips["no_audio"], title="任务丢失")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lecture_queue(lecture=waiting)
+        services.lecture_queue(lecture=lost)
+    lost_task = Lecture.objects.get(pk=lost.pk).task_id
+    DBTaskResult.objects.filter(id=lost_task).delete()
+    Lecture.objects.update(queued_at=timezone.now() - timedelta(hours=1))
+
+    # when the sweep runs
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = services.lecture_sweep_stale()
+
+    # then only the lecture whose task was lost got a new one
+    assert requeued == [lost.pk]
+    waiting.refresh_from_db()
+    lost.refresh_from_db()
+    assert DBTaskResult.objects.filter(id=waiting.task_id).count() == 1
+    assert lost.task_id not in ("", lost_task)
+    transcodes = DBTaskResult.objects.filter(task_path__endswith="transcode_lecture")
+    assert transcodes.count() == 2
