@@ -281,6 +281,8 @@ def test_the_edit_screen_offers_to_transcode_an_outdated_lecture_again(
     # then it is queued once, still playable, and the second press says why not
     assert "older version of the transcoding pipeline" in page
     assert refresh_url in page
+    # no message, so no empty warning line under the status
+    assert 'data-field="error" data-hide-when-empty hidden>' in page
     # an up-to-date lecture can be transcoded again too, without the explanation
     assert "older version of the transcoding pipeline" not in current_page
     assert reverse("lecture_jobs:refresh", args=(current.pk,)) in current_page
