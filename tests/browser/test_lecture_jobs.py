@@ -1,0 +1,99 @@
+"""The editor's live view of transcoding jobs in Debian's Chromium: the "Lecture jobs"
+screen and a lecture's edit screen follow the job without a reload, and the edit
+screen shows the failure and "Retry" when the job ends."""
+
+import pytest
+from django.utils import timezone
+
+from media_pipeline.models import Lecture, LectureStatus
+from tests.factories import PASSWORD, make_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("wagtail_tree"),
+]
+
+
+def admin_page(browser, live_server, path: str):
+    make_user("editor", is_superuser=True, is_staff=True)
+    context = browser.new_context(locale="en", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next={path}")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    return context, page
+
+
+def queued_lecture(title: str) -> Lecture:
+    return Lecture.objects.create(
+        title=title,
+        file="media/talk.mp4",
+        type="video",
+        status=LectureStatus.QUEUED,
+        queued_at=timezone.now(),
+    )
+
+
+def test_the_jobs_screen_follows_a_job_as_it_runs(browser, live_server):
+    # given an editor on the jobs screen while a lecture waits
+    lecture = queued_lecture("第一讲")
+    context, page = admin_page(browser, live_server, "/admin/lecture-jobs/")
+    row = page.locator(f'tr[data-lecture="{lecture.pk}"]')
+    row.wait_for()
+    assert row.locator('[data-field="status_label"]').inner_text() == "Queued"
+
+    # when a worker takes it and reports progress
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.PROCESSING, progress=42
+    )
+
+    # then the row shows it without a reload
+    page.wait_for_function(
+        f"""document.querySelector('tr[data-lecture="{lecture.pk}"] '
+            + '[data-field="progress_text"]').textContent === '42%'"""
+    )
+    assert row.locator('[data-field="status_label"]').inner_text() == "Processing"
+
+    # when the job fails
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error_key="internal_error"
+    )
+
+    # then the row says so, in words
+    page.wait_for_function(
+        f"""document.querySelector('tr[data-lecture="{lecture.pk}"] '
+            + '[data-field="status_label"]').textContent === 'Failed'"""
+    )
+    assert row.locator('[data-field="error"]').inner_text() == (
+        "Transcoding failed because of an internal error."
+    )
+    context.close()
+
+
+def test_the_edit_screen_shows_the_failure_and_retry_when_the_job_ends(
+    browser, live_server
+):
+    # given an editor on the edit screen of a lecture being transcoded
+    lecture = queued_lecture("第二讲")
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.PROCESSING, progress=10
+    )
+    context, page = admin_page(browser, live_server, f"/admin/media/edit/{lecture.pk}/")
+    message = page.locator('.error-message[data-field="error"]')
+    message.wait_for(state="attached")
+    assert not message.is_visible()
+    assert page.locator("button", has_text="Retry").count() == 0
+
+    # when the job fails
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error_key="internal_error"
+    )
+
+    # then the screen reloads itself with the message and "Retry"
+    page.locator("button", has_text="Retry").wait_for(timeout=15000)
+    assert message.is_visible()
+    assert message.inner_text() == "Transcoding failed because of an internal error."
+    assert page.locator('[data-field="status_label"]').inner_text() == "Failed"
+    context.close()
