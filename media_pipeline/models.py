@@ -105,10 +105,13 @@ class Lecture(AbstractMedia):
 
     def save(self, *args, **kwargs):
         if not self._state.adding and kwargs.get("update_fields") is None:
+            # As Django does for a row loaded with only() or defer(): deferred
+            # fields are not written either.
+            skipped = self.JOB_FIELDS | self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.JOB_FIELDS
+                if not field.primary_key and field.attname not in skipped
             ]
         super().save(*args, **kwargs)
 

@@ -279,6 +279,13 @@ def test_an_edit_saved_from_a_form_loaded_before_the_job_finished_keeps_its_resu
     )
     assert default_storage.exists(f"{lecture.output_prefix}/master.m3u8")
 
+    # and a row loaded with only() saves just what it loaded
+    partial = Lecture.objects.only("pk", "title").get(pk=lecture.pk)
+    partial.title = "第一讲（再修订）"
+    partial.save()
+    lecture.refresh_from_db()
+    assert (lecture.title, lecture.status) == ("第一讲（再修订）", LectureStatus.READY)
+
 
 def test_the_sweep_leaves_a_long_queue_alone_and_requeues_only_lost_tasks(
     db, clips, settings, django_capture_on_commit_callbacks
