@@ -49,7 +49,7 @@ def member(db, client):
 
 
 def test_an_outdated_lecture_plays_throughout_its_refresh_and_gains_the_new_file(
-    client, member, clips, django_capture_on_commit_callbacks
+    client, member, clips, settings, django_capture_on_commit_callbacks
 ):
     # given a member watching a lecture made before listen.m4a existed
     lecture = made_by_the_first_pipeline(clips["720p"])
@@ -86,7 +86,7 @@ def test_an_outdated_lecture_plays_throughout_its_refresh_and_gains_the_new_file
     assert services.retired_outputs_delete() == []
     assert playable(client, before.master_url)
 
-    later = timezone.now() + timedelta(seconds=6 * 3600 + 1)
+    later = timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL + 1)
     deleted = services.retired_outputs_delete(now=later)
 
     assert len(deleted) == 1
