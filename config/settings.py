@@ -203,6 +203,31 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+
+def s3_storage(bucket: str) -> dict:
+    """Uploads, lecture ladders, images and documents on an S3-compatible store
+    (django-storages). Credentials come the way boto3 looks for them
+    (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Any S3-compatible store (MinIO, Ceph, a cloud's object storage).
+            "endpoint_url": os.environ.get("SATCHEL_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SATCHEL_S3_REGION") or None,
+            "location": os.environ.get("SATCHEL_S3_PREFIX", ""),
+            # Private objects: members-only lectures are served behind signed URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A replaced upload never overwrites another file of the same name.
+            "file_overwrite": False,
+        },
+    }
+
+
+if SATCHEL_S3_BUCKET := os.environ.get("SATCHEL_S3_BUCKET", ""):
+    STORAGES["default"] = s3_storage(SATCHEL_S3_BUCKET)
 # Whether Django itself serves MEDIA_URL (the embedded default); a CDN or object
 # store takes over at scale (docs/deployment.md).
 SATCHEL_SERVE_MEDIA = env_bool("SATCHEL_SERVE_MEDIA", default=not PRODUCTION)
