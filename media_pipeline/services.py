@@ -106,10 +106,11 @@ def _enqueue(lecture_id: int, *, delay_seconds: int = 0) -> None:
     from media_pipeline.tasks import transcode_lecture
 
     task = transcode_lecture
-    if delay_seconds and task.get_backend().supports_defer:
+    backend = task.get_backend()
+    if delay_seconds and backend.supports_defer:
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
     result = task.enqueue(lecture_id=lecture_id)
-    if task.get_backend().supports_get_result:
+    if backend.supports_get_result:
         Lecture.objects.filter(pk=lecture_id, status=LectureStatus.QUEUED).update(
             task_id=str(result.id)
         )
