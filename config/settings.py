@@ -228,8 +228,9 @@ def s3_storage(bucket: str) -> dict:
 
 if SATCHEL_S3_BUCKET := os.environ.get("SATCHEL_S3_BUCKET", ""):
     STORAGES["default"] = s3_storage(SATCHEL_S3_BUCKET)
-# Whether Django itself serves MEDIA_URL (the embedded default); a CDN or object
-# store takes over at scale (docs/deployment.md).
+# Whether Django itself serves the public part of MEDIA_URL, Wagtail's image files
+# (config/public_media.py; the embedded default); a CDN or the object store takes
+# over at scale (docs/deployment.md). Lectures and documents have their own views.
 SATCHEL_SERVE_MEDIA = env_bool("SATCHEL_SERVE_MEDIA", default=not PRODUCTION)
 
 # Background tasks ---

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -6,9 +7,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.health import healthz
+from config.public_media import serve_image
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Wagtail's image files on the embedded default (SATCHEL_SERVE_MEDIA); other media
+    # have their own access-checked views.
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve_image, name="public_media"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("config.api_urls")),
