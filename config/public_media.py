@@ -10,6 +10,9 @@ Only these two folders are public. Everything else under MEDIA_ROOT has its own
 access-checked way out: lectures behind the signed prefix
 (``media_pipeline.views.serve``), documents through Wagtail's document view (which
 applies collection privacy), uploads awaiting transcoding nowhere at all.
+
+On an S3-compatible store the same view serves them (``config.s3_storage``), so a
+picture keeps one URL that phones can cache instead of a new signed URL on every page.
 """
 
 import re
@@ -18,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.utils.encoding import filepath_to_uri
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -44,6 +48,18 @@ CONTENT_TYPES = {
 CACHE_CONTROL = "public, max-age=86400"
 
 
+def public_image_url(name: str) -> str | None:
+    """The URL this view serves ``name`` at, or None if it does not serve it."""
+    if settings.SATCHEL_SERVE_MEDIA and _content_type(name) is not None:
+        return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
+    return None
+
+
+def _content_type(name: str) -> str | None:
+    match = IMAGE_PATH.match(name)
+    return match and CONTENT_TYPES.get(match["extension"].lower())
+
+
 def _not_found() -> HttpResponse:
     return HttpResponse(
         _("No such image."), status=404, content_type="text/plain; charset=utf-8"
@@ -52,11 +68,10 @@ def _not_found() -> HttpResponse:
 
 @require_safe
 def serve_image(request, path: str):
-    match = IMAGE_PATH.match(path)
-    if not settings.SATCHEL_SERVE_MEDIA or match is None:
+    content_type = _content_type(path)
+    if not settings.SATCHEL_SERVE_MEDIA or content_type is None:
         return _not_found()
-    content_type = CONTENT_TYPES.get(match["extension"].lower())
-    if content_type is None:
+    if not default_storage.exists(path):
         return _not_found()
     try:
         modified = default_storage.get_modified_time(path).timestamp()

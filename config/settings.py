@@ -210,7 +210,7 @@ def s3_storage(bucket: str) -> dict:
     (django-storages). Credentials come the way boto3 looks for them
     (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role)."""
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "config.s3_storage.S3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             # Any S3-compatible store (MinIO, Ceph, a cloud's object storage).
@@ -229,9 +229,10 @@ def s3_storage(bucket: str) -> dict:
 if SATCHEL_S3_BUCKET := os.environ.get("SATCHEL_S3_BUCKET", ""):
     STORAGES["default"] = s3_storage(SATCHEL_S3_BUCKET)
 # Whether Django itself serves the public part of MEDIA_URL, Wagtail's image files
-# (config/public_media.py; the embedded default); a CDN or the object store takes
-# over at scale (docs/deployment.md). Lectures and documents have their own views.
-SATCHEL_SERVE_MEDIA = env_bool("SATCHEL_SERVE_MEDIA", default=not PRODUCTION)
+# (config/public_media.py), at one stable URL per picture, on local storage and on S3
+# alike. Off only where something else serves MEDIA_URL/images/ (docs/deployment.md).
+# Lectures and documents have their own views either way.
+SATCHEL_SERVE_MEDIA = env_bool("SATCHEL_SERVE_MEDIA", default=True)
 
 # Background tasks ---
 TASKS = {

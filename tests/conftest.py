@@ -4,6 +4,9 @@ immediately, and every test gets its own media folder. Fixtures for transactiona
 
 import pytest
 
+# moto's S3 server and a bucket on it (s3_server, s3_bucket), for any app's tests.
+pytest_plugins = ["tests.s3"]
+
 
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
@@ -25,6 +28,16 @@ def _isolated_media(settings, tmp_path):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    # Rows are rolled back between tests but ids come round again, so a cache entry
+    # keyed by id (Wagtail's renditions, say) must not outlive its test.
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ serves them (only the image folders: lectures and documents have their own views
 
 import io
 import re
+import urllib.request
 import uuid
 
 import pytest
@@ -17,6 +18,7 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
 from tests.factories import make_lesson
+from tests.s3 import BUCKET, keys
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,32 @@ def test_media_folder_is_not_served_when_a_cdn_serves_it(client, settings):
     settings.SATCHEL_SERVE_MEDIA = False
 
     assert client.get(url).status_code == 404
+
+
+def test_pictures_on_s3_keep_one_url_that_the_site_serves(client, s3_bucket):
+    image = make_image()
+    rendition = image.get_rendition("width-480|format-webp")
+
+    response = client.get(rendition.url)
+
+    # one stable URL (no per-page signature), so a phone's cache keeps the picture
+    assert rendition.url == f"/media/{rendition.file.name}"
+    assert keys(s3_bucket, "images/") == [rendition.file.name]
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    stored = s3_bucket.get_object(Bucket=BUCKET, Key=rendition.file.name)
+    assert b"".join(response.streaming_content) == stored["Body"].read()
+    assert client.get("/media/images/missing.webp").status_code == 404
+
+
+def test_without_site_serving_pictures_on_s3_get_the_stores_signed_urls(
+    s3_bucket, settings
+):
+    settings.SATCHEL_SERVE_MEDIA = False
+    image = make_image()
+
+    with urllib.request.urlopen(image.file.url) as response:
+        assert "Signature=" in image.file.url
+        assert response.read() == s3_bucket.get_object(
+            Bucket=BUCKET, Key=image.file.name
+        )["Body"].read()

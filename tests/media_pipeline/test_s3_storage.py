@@ -3,25 +3,22 @@ to serving, a refresh, retired ladders and deletion, with the real ffmpeg and
 django-storages talking HTTP to moto's S3 server."""
 
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-import boto3
 import pytest
 from django.core.files.storage import storages
 from django.utils import timezone
 
-from config.settings import s3_storage
 from media_pipeline import services
 from media_pipeline.models import Lecture, LectureStatus
 from media_pipeline.playback import lecture_playback
 from tests.factories import PASSWORD, make_user
 from tests.media_pipeline.test_jobs import queued_lecture
+from tests.s3 import keys
 
-BUCKET = "satchel-test"
 ROOT = Path(__file__).resolve().parents[2]
 # What a process started with the deployment's environment gets as its default storage.
 SHOW_DEFAULT_STORAGE = """
@@ -33,56 +30,13 @@ print(type(s).__name__, s.bucket_name, s.endpoint_url, s.location, s.default_acl
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def bucket(s3_server, settings, monkeypatch):
-    """An empty bucket, and the default storage on it as the settings make it."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "satchel",
-        "AWS_SECRET_ACCESS_KEY": "satchel-secret",
-        "SATCHEL_S3_ENDPOINT_URL": s3_server,
-        "SATCHEL_S3_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = {**settings.STORAGES, "default": s3_storage(BUCKET)}
-    yield client
-    for key in keys(client):
-        client.delete_object(Bucket=BUCKET, Key=key)
-    client.delete_bucket(Bucket=BUCKET)
-
-
-def keys(client, prefix: str = "") -> list[str]:
-    pages = client.get_paginator("list_objects_v2").paginate(
-        Bucket=BUCKET, Prefix=prefix
-    )
-    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
-
-
 def test_a_lecture_on_s3_is_transcoded_served_refreshed_and_deleted(
-    db, bucket, client, clips, settings, django_capture_on_commit_callbacks
+    db, s3_bucket, client, clips, settings, django_capture_on_commit_callbacks
 ):
     # given an upload stored in the bucket
     lecture = queued_lecture(clips["720p"])
     assert type(storages["default"]).__name__ == "S3Storage"
-    assert keys(bucket, "media/") == [lecture.file.name]
+    assert keys(s3_bucket, "media/") == [lecture.file.name]
 
     # when a worker transcodes it
     services.lecture_transcode(lecture_id=lecture.pk)
@@ -90,7 +44,7 @@ def test_a_lecture_on_s3_is_transcoded_served_refreshed_and_deleted(
 
     # then the ladder is in the bucket under the lecture's versioned prefix
     assert lecture.status == LectureStatus.READY, lecture.error_message
-    published = keys(bucket, lecture.output_prefix + "/")
+    published = keys(s3_bucket, lecture.output_prefix + "/")
     names = {key.removeprefix(lecture.output_prefix + "/") for key in published}
     assert {
         "master.m3u8",
@@ -124,13 +78,13 @@ def test_a_lecture_on_s3_is_transcoded_served_refreshed_and_deleted(
     assert services.retired_outputs_delete(now=expired) == [old_prefix]
 
     # then only the new ladder is left
-    assert keys(bucket, old_prefix + "/") == []
-    assert len(keys(bucket, lecture.output_prefix + "/")) == len(published)
+    assert keys(s3_bucket, old_prefix + "/") == []
+    assert len(keys(s3_bucket, lecture.output_prefix + "/")) == len(published)
 
     # when the editor deletes the lecture, its files go with it
     with django_capture_on_commit_callbacks(execute=True):
         Lecture.objects.get(pk=lecture.pk).delete()
-    assert keys(bucket, "lectures/") == []
+    assert keys(s3_bucket, "lectures/") == []
 
 
 def test_the_bucket_setting_puts_uploads_and_ladders_on_s3():
