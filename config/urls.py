@@ -13,7 +13,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Wagtail's image files on the embedded default (SATCHEL_SERVE_MEDIA); other media
     # have their own access-checked views.
-    path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve_image, name="public_media"),
+    path(
+        f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve_image, name="public_media"
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("config.api_urls")),

@@ -1,6 +1,12 @@
 """Demo course content: the site's home, one course with two lessons, an editor."""
 
+import io
+
 from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from config.demo import DEMO_PASSWORD, DemoLogin, demo_user
@@ -47,7 +53,9 @@ def seed() -> list[DemoLogin]:
     course = _child(home, CoursePage, **COURSE)
     for lesson in LESSONS:
         _child(course, LessonPage, **lesson)
-    _add_demo_lecture(LessonPage.objects.child_of(course).get(slug=LESSONS[0]["slug"]))
+    lessons = LessonPage.objects.child_of(course)
+    _add_demo_lecture(lessons.get(slug=LESSONS[0]["slug"]))
+    _add_data_chart(lessons.get(slug=LESSONS[1]["slug"]))
     _campaign(course)
     editor = demo_user("editor", first_name="编辑", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
@@ -87,6 +95,62 @@ def _add_demo_lecture(lesson: LessonPage) -> None:
         *((block.block_type, block.value) for block in lesson.body),
     ]
     lesson.save_revision().publish()
+
+
+CHART_COLOURS = ["#2e7d32", "#1565c0", "#6a1b9a", "#b22222"]
+
+
+def _add_data_chart(lesson: LessonPage) -> None:
+    """A picture in the second lesson, once: what an hour of the demo lecture costs at
+    each quality, drawn from its measured renditions (so the demo shows a picture
+    block, served as members get it)."""
+    lecture = demo_lecture()
+    if lecture is None or any(block.block_type == "image" for block in lesson.body):
+        return
+    rates = dict(lecture.renditions.values_list("profile", "average_bitrate"))
+    audio = rates.get("audio", 0)
+    # What a member downloads: the listen-only file, or a picture with the sound.
+    rungs = [("只听声音", rates.get("listen") or audio)] + [
+        (profile, rates[profile] + audio)
+        for profile in ("240p", "360p", "480p")
+        if profile in rates
+    ]
+    if not any(rate for _, rate in rungs):
+        return
+    megabytes_per_hour = [(label, rate * 3600 / 8 / 1_000_000) for label, rate in rungs]
+    image = Image.objects.create(
+        title="讲座每小时所需流量",
+        file=ImageFile(_bar_chart(megabytes_per_hour), name="data-per-hour.png"),
+    )
+    caption = "每小时所需流量：" + "，".join(
+        f"{label} 约 {megabytes:.0f} MB" for label, megabytes in megabytes_per_hour
+    )
+    lesson.body = [
+        *((block.block_type, block.value) for block in lesson.body),
+        ("image", {"image": image, "caption": caption}),
+    ]
+    lesson.save_revision().publish()
+
+
+def _bar_chart(values: list[tuple[str, float]]) -> io.BytesIO:
+    """Bars in the caption's order; the caption carries the words (no font needed)."""
+    width, height, margin = 960, 540, 60
+    picture = PILImage.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.line([(margin, height - margin), (width - margin, height - margin)], "#444", 3)
+    slot = (width - 2 * margin) / len(values)
+    tallest = max(megabytes for _, megabytes in values) or 1
+    for index, (_, megabytes) in enumerate(values):
+        left = margin + index * slot + slot * 0.2
+        top = height - margin - (height - 2 * margin) * megabytes / tallest
+        draw.rectangle(
+            [left, top, left + slot * 0.6, height - margin - 2],
+            fill=CHART_COLOURS[index % len(CHART_COLOURS)],
+        )
+    data = io.BytesIO()
+    picture.save(data, "PNG", optimize=True)
+    data.seek(0)
+    return data
 
 
 def _home() -> CourseIndexPage:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -42,3 +44,23 @@ def test_demo_course_is_served_at_the_site_root(client):
 
     assert response.status_code == 200
     assert "如何使用学习平台" in response.content.decode()
+
+
+def test_demo_lesson_shows_a_picture_of_what_each_quality_costs(client):
+    call_command("seed_demo")
+    call_command("seed_demo")  # once only
+    lesson = LessonPage.objects.get(slug="save-data")
+    client.force_login(get_user_model().objects.get(username="member"))
+
+    page = client.get(lesson.url).content.decode()
+
+    images = [block for block in lesson.body if block.block_type == "image"]
+    assert len(images) == 1
+    caption = images[0].value["caption"]
+    assert caption.startswith("每小时所需流量：只听声音 约 ")
+    assert "240p 约 " in caption and "480p 约 " in caption
+    assert f"<figcaption>{caption}</figcaption>" in page
+    src = re.search(r'<img src="([^"]+)"', page)[1]
+    picture = client.get(src)
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/webp"

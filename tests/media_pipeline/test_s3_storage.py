@@ -8,7 +8,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.core.files.storage import storages
 from django.utils import timezone
 
