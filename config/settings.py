@@ -12,6 +12,7 @@ docs/settings.md lists every variable.
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,8 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form refused by the CSRF check gets the site's page (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 INSTALLED_APPS = [
     # Our apps first, so their templates and translations win.
@@ -102,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages, JSON and CSV gzipped; media and static files left alone.
+    "config.compression.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -245,6 +250,14 @@ TASKS = {
 
 # Wagtail ---
 WAGTAIL_SITE_NAME = "Satchel"
+# The account screen's time zones: IANA's Area/Location names and UTC. The system's
+# zoneinfo also lists aliases such as "localtime" that browsers refuse (the screen's
+# script then stops with a RangeError).
+WAGTAIL_USER_TIME_ZONES = ["UTC"] + sorted(
+    name
+    for name in zoneinfo.available_timezones()
+    if "/" in name and not name.startswith(("Etc/", "posix/", "right/"))
+)
 WAGTAILADMIN_BASE_URL = os.environ.get("SATCHEL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
-from wagtail import urls as wagtail_urls
-from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
 
 from config.health import healthz
+from config.ids import IdConverter
 from config.public_media import serve_image
+
+# ``<id:...>`` in every app's patterns. Registered before the includes below import
+# those patterns (by dotted path, so Wagtail's admin builds its own, with our
+# viewsets' and hooks', only then).
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,8 +19,8 @@ urlpatterns = [
     path(
         f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve_image, name="public_media"
     ),
-    path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    path("admin/", include("wagtail.admin.urls")),
+    path("documents/", include("wagtail.documents.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
@@ -32,5 +35,5 @@ urlpatterns = [
     path("", include("media_pipeline.urls")),
     path("", include("quizzes.urls")),
     # Wagtail's page tree serves everything else, so it comes last.
-    path("", include(wagtail_urls)),
+    path("", include("wagtail.urls")),
 ]

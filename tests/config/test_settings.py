@@ -94,3 +94,13 @@ def test_production_passes_the_deploy_checks(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_admin_offers_only_time_zones_a_browser_knows():
+    from django.conf import settings
+
+    zones = settings.WAGTAIL_USER_TIME_ZONES
+
+    assert "Asia/Shanghai" in zones and "UTC" in zones
+    assert "localtime" not in zones and "Factory" not in zones
+    assert all(zone == "UTC" or "/" in zone for zone in zones)

@@ -1,4 +1,4 @@
-"""XLSX writing for the organisers' exports: one sheet, streamed row by row.
+"""XLSX writing for every export: one sheet, streamed row by row.
 
 Why our own writer. An export of 50,000 members must take under 20 s with flat
 memory (issue 7). openpyxl's write-only workbook (what Wagtail's
@@ -14,9 +14,9 @@ parts, fixed text. Knowing the sheet's size first lets the package use ZIP64
 headers only for a sheet over 2 GiB, as spreadsheet programs expect.
 
 Every text is an inline string cell, so a text that starts with = + - or @ is
-never a formula: the formula-injection protection Wagtail's export gives.
-Dates and datetimes are Excel serial numbers with a date format (aware ones in
-UTC, as Wagtail's export does).
+never a formula (``spreadsheets.cells``). Dates and datetimes are Excel serial
+numbers with a date format; aware datetimes in the site's time zone, as the pages
+show them.
 
 Limits of the format are kept, not silently broken: a text longer than Excel's
 32,767 characters is cut to that length, and more rows than a sheet holds
@@ -33,6 +33,8 @@ import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO
+
+from spreadsheets.cells import local_datetime
 
 MAX_ROWS = 1_048_576  # a sheet's rows, headings included
 MAX_TEXT = 32_767  # characters in a cell
@@ -109,8 +111,7 @@ def _row(number: int, values, letters: list[str]) -> str:
         elif kind is float:
             append(_float(f"{letter}{number}", value))
         elif kind is dt.datetime:
-            if value.tzinfo is not None:
-                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            value = local_datetime(value)
             days = (value - EPOCH).total_seconds() / 86400
             append(f'<c r="{letter}{number}" s="1"><v>{days!r}</v></c>')
         elif kind is dt.date:
