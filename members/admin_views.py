@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from members import forms, selectors, services
 from members.models import Registration
+from members.people import user_display_name
 from members.scoping import (
     can_manage_member,
     is_organiser,
@@ -278,11 +279,14 @@ class PairingCreateView(AdminFormView):
         )
 
     def form_valid(self, form):
-        services.pairing_create(
-            helper=form.cleaned_data["helper"],
-            member=form.cleaned_data["member"],
-            created_by=self.request.user,
-        )
+        try:
+            services.pairing_create(
+                helper=form.cleaned_data["helper"],
+                member=form.cleaned_data["member"],
+                created_by=self.request.user,
+            )
+        except services.MemberStateError as error:
+            return self.fail(form, error)
         messages.success(self.request, _("Paired."))
         return redirect("members_pairing:index")
 
@@ -322,7 +326,7 @@ class PairingDeleteView(AdminFormView):
 
     def get_summary(self):
         return [
-            (_("Helper"), str(self.pairing.helper)),
+            (_("Helper"), user_display_name(self.pairing.helper)),
             (_("Member"), self.pairing.member.name),
         ]
 

@@ -12,7 +12,7 @@ urlpatterns = [
         name="members-api-my-registrations",
     ),
     path(
-        "members/me/registrations/<int:pk>/cancel/",
+        "members/me/registrations/<id:pk>/cancel/",
         api.MyRegistrationCancelApi.as_view(),
         name="members-api-registration-cancel",
     ),
@@ -22,9 +22,9 @@ urlpatterns = [
         name="members-api-organisations",
     ),
     path("members/", api.MemberListApi.as_view(), name="members-api-list"),
-    path("members/<int:pk>/", api.MemberDetailApi.as_view(), name="members-api-detail"),
+    path("members/<id:pk>/", api.MemberDetailApi.as_view(), name="members-api-detail"),
     path(
-        "members/<int:pk>/contacts/",
+        "members/<id:pk>/contacts/",
         api.ContactRecordApi.as_view(),
         name="members-api-contacts",
     ),

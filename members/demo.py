@@ -144,9 +144,10 @@ def seed() -> list[DemoLogin]:
     # A helper following two members (1+N), with one visit logged.
     helper = demo_user("helper", first_name="帮学员")
     for member in (members[1], lost):
-        services.pairing_create(
-            helper=helper, member=member, created_by=organisers["JN01010101"]
-        )
+        if not Pairing.objects.filter(helper=helper, member=member).exists():
+            services.pairing_create(
+                helper=helper, member=member, created_by=organisers["JN01010101"]
+            )
     pairing = Pairing.objects.get(helper=helper, member=members[1])
     if not ContactRecord.objects.filter(pairing=pairing).exists():
         services.contact_record_add(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from members.people import user_display_name
 from members.phones import mask_phone
 
 
@@ -58,7 +59,10 @@ class Member(models.Model):
         INFLOW = "inflow", _("Inflow")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="member",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=11, unique=True)
@@ -131,7 +135,10 @@ class MobilityRecord(models.Model):
         IMPORTED = "imported", _("Imported from a roster")
 
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="mobility_records"
+        Member,
+        on_delete=models.CASCADE,
+        related_name="mobility_records",
+        verbose_name=_("member"),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     organisation = models.ForeignKey(
@@ -177,7 +184,10 @@ class Registration(models.Model):
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
 
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="registrations"
+        Member,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("member"),
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -247,7 +257,7 @@ class OrganiserRole(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} @ {self.organisation}"
+        return f"{user_display_name(self.user)} @ {self.organisation}"
 
 
 class Pairing(models.Model):
@@ -271,6 +281,7 @@ class Pairing(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("paired by"),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -285,7 +296,7 @@ class Pairing(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.helper} + {self.member}"
+        return f"{user_display_name(self.helper)} + {self.member}"
 
 
 class ContactRecord(models.Model):
@@ -312,6 +323,7 @@ class ContactRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:

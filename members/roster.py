@@ -27,6 +27,7 @@ from members import services
 from members.models import Member, MobilityRecord, Organisation
 from members.phones import is_valid_phone, normalise_phone
 from members.scoping import members_in_scope, organisation_in_scope, phone_for
+from spreadsheets import unquote_text
 
 COLUMNS = [
     "name",
@@ -56,6 +57,22 @@ STATUS_WORDS = {
 }
 REQUIRED = ("name", "phone", "home_organisation_code")
 MAX_ROWS = 50_000
+# The stored length limit of each column that has one, from the models, so a value
+# too long is a row problem in the check rather than a DataError at commit
+# (PostgreSQL) or a value SQLite stores past its limit. The phone's limit is its
+# format (11 digits); the note is a TextField.
+MAX_LENGTHS = {
+    column: limit
+    for column, limit in {
+        "name": Member._meta.get_field("name").max_length,
+        "home_organisation_code": Organisation._meta.get_field("code").max_length,
+        "host_organisation_code": Organisation._meta.get_field("code").max_length,
+        "note": Member._meta.get_field("note").max_length,
+    }.items()
+    if limit
+}
+# A cell quoted back in a problem is cut to this many characters.
+QUOTE_LENGTH = 40
 
 
 class RosterFileError(ValueError):
@@ -91,7 +108,15 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # An export quoted cells that look like formulas (spreadsheets.cells).
+    return unquote_text(str(value).strip())
+
+
+def _quoted(value: str) -> str:
+    """A cell as a problem message quotes it: whole, or its start and "…"."""
+    if len(value) <= QUOTE_LENGTH:
+        return value
+    return value[:QUOTE_LENGTH] + "…"
 
 
 def _header_key(text: str) -> str | None:
@@ -128,6 +153,8 @@ def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
             raise RosterFileError(
                 _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
             )
+    if not rows:
+        raise RosterFileError(_("The file has no member rows."))
     return rows
 
 
@@ -153,7 +180,25 @@ def read_roster(upload) -> list[RosterRow]:
             continue
     else:
         raise RosterFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    return _rows_from_table(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return _rows_from_table(reader)
+    except csv.Error as error:
+        # csv refuses a cell over csv.field_size_limit() (131,072 characters), a
+        # process-wide setting we leave alone; no column of a roster is that long.
+        if "field limit" in str(error):
+            message = _(
+                "Line %(line)s of the CSV file has a cell longer than %(max)s "
+                "characters; no roster column is that long."
+            )
+        else:
+            message = _(
+                "Line %(line)s of the CSV file cannot be read; save the file as CSV "
+                "from your spreadsheet program and try again."
+            )
+        raise RosterFileError(
+            message % {"line": reader.line_num, "max": csv.field_size_limit()}
+        ) from error
 
 
 def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
@@ -180,6 +225,16 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
     for row, phone in zip(rows, phones, strict=True):
         v = row.values
         n = row.number
+        too_long = {c for c, limit in MAX_LENGTHS.items() if len(v[c]) > limit}
+        for column in sorted(too_long, key=COLUMNS.index):
+            problem(
+                RowProblem(
+                    n,
+                    column,
+                    str(_("Longer than %(max)s characters (%(length)s)."))
+                    % {"max": MAX_LENGTHS[column], "length": len(v[column])},
+                )
+            )
         if not v["name"]:
             problem(RowProblem(n, "name", str(_("Name is missing."))))
         if not phone:
@@ -190,7 +245,7 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
                     n,
                     "phone",
                     str(_("“%(phone)s” is not an 11-digit mobile number."))
-                    % {"phone": v["phone"]},
+                    % {"phone": _quoted(v["phone"])},
                 )
             )
         elif phone in seen:
@@ -213,6 +268,8 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
             if not code:
                 if column == "home_organisation_code":
                     problem(RowProblem(n, column, str(_("Code is missing."))))
+                continue
+            if column in too_long:
                 continue
             organisation = organisations.get(code.upper())
             if organisation is None:
@@ -240,7 +297,7 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
                     n,
                     "status",
                     str(_("Status must be local, outflow or inflow, not “%(s)s”."))
-                    % {"s": v["status"]},
+                    % {"s": _quoted(v["status"])},
                 )
             )
         elif STATUS_WORDS.get(status) == "inflow" and not v["host_organisation_code"]:

@@ -1,17 +1,13 @@
 """Admin pages for roster import (dry run, then all-or-nothing) and exports."""
 
-import csv
-import datetime
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
+import spreadsheets
 from members import roster
 from members.admin_views import AdminFormView
 from members.forms import RosterImportForm
@@ -47,50 +43,16 @@ class RosterImportView(AdminFormView):
         return self.render_to_response(context, status=status)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream():
-        # A byte-order mark so Excel opens the UTF-8 file with Chinese intact.
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _xlsx_response(rows, filename: str) -> FileResponse:
-    """openpyxl's write-only mode keeps memory flat; the file is spooled to disk."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    for row in rows:
-        sheet.append(row)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=filename,
-        content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        ),
-    )
-
-
 def _spreadsheet(request, rows, name: str):
-    """CSV by default (streamed); ``?format=xlsx`` for an Excel workbook."""
-    stem = f"{name}-{datetime.date.today().isoformat()}"
-    if request.GET.get("format") == "xlsx":
-        return _xlsx_response(rows, f"{stem}.xlsx")
-    return _csv_response(rows, f"{stem}.csv")
+    """CSV by default (streamed); ``?format=xlsx`` for an Excel workbook. ``rows``
+    starts with the headings (the import format's column names)."""
+    rows = iter(rows)
+    kind = (
+        spreadsheets.XLSX if request.GET.get("format") == "xlsx" else spreadsheets.CSV
+    )
+    return spreadsheets.spreadsheet_response(
+        kind, next(rows), rows, filename=f"{name}-{timezone.localdate().isoformat()}"
+    )
 
 
 def roster_export(request):

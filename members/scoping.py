@@ -152,6 +152,18 @@ def can_see_member(user, member: Member) -> bool:
     return member.pk in paired_member_ids(user)
 
 
+def _full_phone_holders(user) -> tuple[int | None, tuple[str, ...]]:
+    """Who sees a member's full phone, stated once: the member themself (this user
+    id) and organisers of the member's home subtree (these paths). Everyone else,
+    host-side organisers and helpers included, sees it masked.
+
+    ``full_phone_rule`` applies it to loaded members, ``full_phone_q`` in the
+    database; both are built from this and nothing else."""
+    if user is None or not user.is_authenticated:
+        return None, ()
+    return user.pk, tuple(organisation_paths_for(user))
+
+
 def can_see_full_phone(user, member: Member) -> bool:
     """Only the member and organisers of the member's home organisation (subtree)."""
     return full_phone_rule(user)(member)
@@ -160,12 +172,23 @@ def can_see_full_phone(user, member: Member) -> bool:
 def full_phone_rule(user) -> Callable[[Member], bool]:
     """``can_see_full_phone`` for one user and many members: the user's id and
     subtrees are looked up once (an export asks for every row)."""
-    if user is None or not user.is_authenticated:
+    user_pk, paths = _full_phone_holders(user)
+    if user_pk is None:
         return lambda member: False
-    user_pk, paths = user.pk, tuple(organisation_paths_for(user))
     return lambda member: (
         member.user_id == user_pk or member.home_path.startswith(paths)
     )
+
+
+def full_phone_q(user) -> Q:
+    """``can_see_full_phone`` as a filter: members whose full phone ``user`` sees.
+
+    Anything that matches on the phone (search) must be limited to these, or each
+    query would tell whether guessed digits are in a masked phone."""
+    user_pk, paths = _full_phone_holders(user)
+    if user_pk is None:
+        return Q(pk__in=[])
+    return Q(user_id=user_pk) | prefix_q("home_path", paths)
 
 
 def can_manage_member(user, member: Member) -> bool:

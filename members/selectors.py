@@ -15,6 +15,7 @@ from members.models import (
     Registration,
 )
 from members.scoping import (
+    full_phone_q,
     members_in_scope,
     organisation_paths_for,
     prefix_q,
@@ -37,7 +38,7 @@ def member_registrations(member: Member) -> QuerySet[Registration]:
 
 
 def member_mobility_history(member: Member) -> QuerySet[MobilityRecord]:
-    return member.mobility_records.select_related("organisation", "recorded_by")
+    return member.mobility_records.select_related("organisation", "recorded_by__member")
 
 
 def organisation_search(query: str, *, limit: int = 20) -> list[Organisation]:
@@ -76,8 +77,18 @@ def members_for_organiser(
     if mobility_status:
         members = members.filter(mobility_status=mobility_status)
     if query:
-        members = members.filter(Q(name__icontains=query) | Q(phone__contains=query))
+        members = member_search(user, members, query)
     return members.order_by("name", "id")
+
+
+def member_search(user, members: QuerySet[Member], query: str) -> QuerySet[Member]:
+    """``members`` whose name contains ``query``, or whose phone contains it where
+    ``user`` may see the full phone: matching digits of a masked phone would tell
+    the searcher what the mask hides. The admin list and the API both search here.
+    """
+    return members.filter(
+        Q(name__icontains=query) | (Q(phone__contains=query) & full_phone_q(user))
+    )
 
 
 def registrations_for_organiser(user) -> QuerySet[Registration]:
@@ -120,7 +131,8 @@ def pairings_for_organiser(user) -> QuerySet[Pairing]:
     pairings (helpers)."""
     return (
         Pairing.objects.filter(member__in=members_in_scope(user).values("pk"))
-        .select_related("helper", "member", "member__home_organisation")
+        # helper__member: the helper is shown by name (members.people).
+        .select_related("helper__member", "member", "member__home_organisation")
         .order_by("member__name", "id")
     )
 
@@ -130,7 +142,7 @@ def contact_records_for(user) -> QuerySet[ContactRecord]:
         ContactRecord.objects.filter(
             pairing__member__in=members_in_scope(user).values("pk")
         )
-        .select_related("pairing__helper", "pairing__member")
+        .select_related("pairing__helper__member", "pairing__member")
         .order_by("-at", "-id")
     )
 

@@ -12,9 +12,9 @@ urlpatterns = [
     # Printed on the QR posters: keep this URL stable.
     path("register/<str:code>/", views.register_with, name="register-with"),
     path("me/pairs/", views.my_pairs, name="my-pairs"),
-    path("me/pairs/<int:member_id>/", views.pair_detail, name="pair-detail"),
+    path("me/pairs/<id:member_id>/", views.pair_detail, name="pair-detail"),
     path(
-        "me/registrations/<int:pk>/cancel/",
+        "me/registrations/<id:pk>/cancel/",
         views.registration_cancel,
         name="registration-cancel",
     ),

@@ -23,7 +23,12 @@ from members.api.outputs import (
     registration_data,
 )
 from members.models import Member, Organisation
-from members.scoping import is_helper, is_organiser, members_in_scope
+from members.scoping import (
+    is_helper,
+    is_organiser,
+    members_in_scope,
+    organisation_in_scope,
+)
 
 
 class MemberPagination(PageNumberPagination):
@@ -67,12 +72,23 @@ class MemberListApi(APIView):
         operation_id="members_in_scope",
         parameters=[
             OpenApiParameter(
-                "organisation", str, description="Code: home or host in its subtree."
+                "organisation",
+                str,
+                description=(
+                    "Code: home or host in its subtree. 400 for an unknown code, "
+                    "404 for an organisation outside your area."
+                ),
             ),
             OpenApiParameter(
                 "mobility_status", str, enum=[c for c, _ in Member.Mobility.choices]
             ),
-            OpenApiParameter("q", str, description="Part of the name or phone."),
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "Part of the name, or of the phone where you see it in full."
+                ),
+            ),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int, description="At most 200."),
         ],
@@ -80,7 +96,10 @@ class MemberListApi(APIView):
             200: OutputSerializer(many=True),
             400: OpenApiResponse(ErrorSerializer, description="Unknown filter value."),
             403: NOT_AN_ORGANISER,
-            404: OpenApiResponse(ErrorSerializer, description="No such page."),
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="No such page, or the organisation is outside your area.",
+            ),
         },
     )
     def get(self, request):
@@ -96,6 +115,12 @@ class MemberListApi(APIView):
             if organisation is None:
                 return error_response(
                     _("No organisation has this code."), "unknown_code", 400
+                )
+            if not organisation_in_scope(request.user, organisation):
+                # As the reports API answers: an empty list would read as "nobody
+                # there" rather than "not yours to see".
+                return error_response(
+                    _("No such organisation in your area."), "not_found", 404
                 )
         status_filter = params.get("mobility_status", "")
         if status_filter and status_filter not in Member.Mobility.values:

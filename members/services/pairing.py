@@ -2,16 +2,30 @@
 
 import datetime
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from members.models import ContactRecord, Member, Pairing
 from members.scoping import forget_cached_scope
+from members.services.errors import MemberStateError
 
 
 def pairing_create(*, helper, member: Member, created_by=None) -> Pairing:
-    pairing, _created = Pairing.objects.get_or_create(
-        helper=helper, member=member, defaults={"created_by": created_by}
-    )
+    """Pair ``helper`` with ``member``; ``MemberStateError`` if they already are
+    (the unique constraint decides, so two organisers pairing at once get one row
+    and one error)."""
+    try:
+        with transaction.atomic():
+            pairing = Pairing.objects.create(
+                helper=helper, member=member, created_by=created_by
+            )
+    except IntegrityError:
+        if not Pairing.objects.filter(helper=helper, member=member).exists():
+            raise
+        raise MemberStateError(
+            _("This helper is already paired with this member."), code="duplicate"
+        ) from None
     forget_cached_scope(helper)
     return pairing
 

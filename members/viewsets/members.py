@@ -25,7 +25,7 @@ from members.scoping import (
     organisations_in_scope,
     phone_for,
 )
-from members.viewsets.scoped import ScopedModelViewSet
+from members.viewsets.scoped import NoGenericExportMixin, ScopedModelViewSet
 
 
 def _organisations(request):
@@ -73,10 +73,17 @@ class MemberFilterSet(WagtailFilterSet):
         )
 
 
-class MemberIndexView(generic.IndexView):
+class MemberIndexView(NoGenericExportMixin, generic.IndexView):
     filterset_class = MemberFilterSet
-    search_fields = ["name", "phone"]
+    search_fields = ["name", "phone"]  # shows the search box; see search_queryset
     default_ordering = "name"
+
+    def search_queryset(self, queryset):
+        # Not Wagtail's icontains on every search field: phone digits match only
+        # where the organiser sees the full phone (selectors.member_search).
+        if not self.is_searching:
+            return queryset
+        return selectors.member_search(self.request.user, queryset, self.search_query)
 
     def get_base_queryset(self):
         return members_in_scope(self.request.user).select_related(
@@ -247,12 +254,12 @@ class MemberViewSet(ScopedModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path(
-                "moved-out/<int:pk>/",
+                "moved-out/<id:pk>/",
                 admin_views.MemberMovedOutView.as_view(),
                 name="moved_out",
             ),
             path(
-                "returned/<int:pk>/",
+                "returned/<id:pk>/",
                 admin_views.MemberReturnedView.as_view(),
                 name="returned",
             ),

@@ -14,7 +14,11 @@ from wagtail.admin.widgets import ListingButton
 from members import admin_views
 from members.models import Member, Organisation
 from members.scoping import organisations_in_scope
-from members.viewsets.scoped import OwnAddViewMixin, ScopedModelViewSet
+from members.viewsets.scoped import (
+    NoGenericExportMixin,
+    OwnAddViewMixin,
+    ScopedModelViewSet,
+)
 
 
 def _member_count(field: str):
@@ -35,7 +39,7 @@ class IndentedNameColumn(TitleColumn):
         return format_html("{}{}", "\u3000" * max(instance.depth - 1, 0), instance.name)
 
 
-class OrganisationIndexView(OwnAddViewMixin, generic.IndexView):
+class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.IndexView):
     default_ordering = "path"
     search_fields = ["name", "code"]
 
@@ -103,7 +107,7 @@ class OrganisationViewSet(ScopedModelViewSet):
                 name="add",
             ),
             path(
-                "move/<int:pk>/",
+                "move/<id:pk>/",
                 admin_views.OrganisationMoveView.as_view(),
                 name="move",
             ),

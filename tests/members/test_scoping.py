@@ -7,6 +7,7 @@ from members.phones import mask_phone
 from members.scoping import (
     can_see_full_phone,
     can_see_member,
+    full_phone_q,
     is_organiser,
     members_in_scope,
     organisation_paths_for,
@@ -163,3 +164,26 @@ def test_scope_page_ids_pages_through_exactly_members_in_scope(tree, people):
             pages += scope_page_ids(fresh(user), offset=offset, limit=5)
         # then every member comes once, in the same order
         assert pages == expected, user.username
+
+
+def test_the_full_phone_filter_agrees_with_the_full_phone_rule(people):
+    # One rule decides masking and what a phone search may match: the filter and
+    # the per-member check must give the same answer for every user and member.
+    users = [
+        people.province,
+        people.county,
+        people.other_county,
+        people.liaison,
+        people.helper,
+        people.plain,
+        people.superuser,
+        people.hosted.user,
+        AnonymousUser(),
+    ]
+    for user in users:
+        user = fresh(user) if user.is_authenticated else user
+        in_filter = set(
+            Member.objects.filter(full_phone_q(user)).values_list("pk", flat=True)
+        )
+        for member in Member.objects.all():
+            assert (member.pk in in_filter) == can_see_full_phone(user, member)
