@@ -12,7 +12,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.ids import IdField
 from courses.models import Quality
+from courses.owners import progress_owner
 from courses.progress_store import batch_target
 from courses.services import EventInput, lesson_progress_record, study_preference_set
 from members.models import Member
@@ -45,6 +47,9 @@ class RangeField(serializers.ListField):
         super().__init__(min_length=2, max_length=2, **kwargs)
 
     def to_internal_value(self, data):
+        # The length validators run after this method: check the pair first.
+        if not isinstance(data, list | tuple) or len(data) != 2:
+            raise ValidationError(_("A played range is a pair: [start, end]."))
         start, end = super().to_internal_value(data)
         if end < start:
             raise ValidationError(_("A played range must end after it starts."))
@@ -55,7 +60,7 @@ class EventSerializer(serializers.Serializer):
     id = serializers.CharField(
         max_length=64, help_text="Client event id (a UUID); resending it is harmless."
     )
-    lesson = serializers.IntegerField(help_text="The lesson page's id.")
+    lesson = IdField(help_text="The lesson page's id.")
     session = serializers.CharField(
         max_length=64,
         help_text="Playback session id: one per page load and media source.",
@@ -72,6 +77,12 @@ class EventSerializer(serializers.Serializer):
     rate = serializers.FloatField(min_value=0.0625, max_value=16, default=1)
     offline = serializers.BooleanField(
         default=False, help_text="The event was queued while the phone was offline."
+    )
+    owner = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The marker of the user who recorded the event (the lesson page's "
+        "data-owner); when given, it must be the signed-in user's.",
     )
 
     def validate_at(self, value):
@@ -112,12 +123,19 @@ class ProgressApi(APIView):
                 user_id=self.context["user_id"],
             )
             live = self.target.lessons
+            owner = progress_owner(self.context["user_id"])
             # Keyed by the event's index in the batch, like DRF's per-item errors.
-            errors = {
-                str(index): {"lesson": [_("No published lesson has this id.")]}
-                for index, event in enumerate(events)
-                if event["lesson"] not in live
-            }
+            errors = {}
+            for index, event in enumerate(events):
+                error = {}
+                if event["lesson"] not in live:
+                    error["lesson"] = [_("No published lesson has this id.")]
+                # Queued on a shared phone by someone else: never theirs to credit
+                # here. The player keeps such events for their own recorder.
+                if event.get("owner", owner) != owner:
+                    error["owner"] = [_("This event was recorded by another user.")]
+                if error:
+                    errors[str(index)] = error
             if errors:
                 raise ValidationError(errors)
             return events

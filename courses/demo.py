@@ -58,7 +58,9 @@ def seed() -> list[DemoLogin]:
     _add_data_chart(lessons.get(slug=LESSONS[1]["slug"]))
     _campaign(course)
     editor = demo_user("editor", first_name="编辑", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
+    # Wagtail's Editors may only submit pages for moderation; its Moderators may
+    # publish them. The demo's one editor does both (README: editors publish).
+    editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
     return [DemoLogin("editor (Wagtail admin)", "editor", DEMO_PASSWORD)]
 
 

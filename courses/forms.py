@@ -1,13 +1,16 @@
 """Forms of the courses app's site pages."""
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import IdChoiceField
 from courses.models import LessonPage
 
 
-class LessonChoiceField(forms.ModelChoiceField):
+class LessonChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.get_parent().title} · {obj.title}"
 
@@ -34,10 +37,28 @@ class InPersonStudyForm(forms.Form):
         self.fields["studied_on"].initial = timezone.localdate
 
     def clean_studied_on(self):
+        """Not in the future, and not before the lesson was first published:
+        the member studied this lesson's material, which did not exist before
+        (docs/progress.md). A date outside that window is a typing slip (a
+        wrong year), and it would put a completion into a week long gone."""
         value = self.cleaned_data["studied_on"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
+        first = self._lesson_first_published()
+        if first is not None and value < first:
+            raise forms.ValidationError(
+                _("The date cannot be before the lesson was published on %(date)s."),
+                params={"date": first.isoformat()},
+                code="before_lesson",
+            )
         return value
+
+    def _lesson_first_published(self) -> dt.date | None:
+        # ``lesson`` comes first in the form, so it is cleaned by now.
+        lesson = self.cleaned_data.get("lesson")
+        if lesson is None or lesson.first_published_at is None:
+            return None
+        return timezone.localdate(lesson.first_published_at)
 
 
 class RevokeForm(forms.Form):

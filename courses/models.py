@@ -115,6 +115,7 @@ class LessonPage(Page):
     # duration with the lesson in one query instead of walking the StreamField.
     body_lecture = models.ForeignKey(
         settings.WAGTAILMEDIA["MEDIA_MODEL"],
+        verbose_name=_("lecture in the lesson"),  # named on the lecture's usage screen
         null=True,
         blank=True,
         editable=False,

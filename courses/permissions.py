@@ -1,6 +1,18 @@
 """Who may do what with study progress; all decisions go through members.scoping."""
 
-from members.scoping import can_see_member, organisation_paths_for
+from members.scoping import (
+    can_see_member,
+    is_helper,
+    is_organiser,
+    organisation_paths_for,
+)
+
+
+def can_follow_members(user) -> bool:
+    """Organisers (their subtrees) and helpers (their paired members) open the
+    member list and its API, the reminder log and in-person study; anyone else
+    is refused with a 403 there, before anything is looked up."""
+    return is_organiser(user) or is_helper(user)
 
 
 def can_record_in_person(user, member) -> bool:

@@ -19,6 +19,7 @@ from courses.models import (
     Quality,
     StudyPreference,
 )
+from courses.owners import progress_owner
 from courses.reporting.models import Campaign
 from courses.reporting.rollups import campaign_counts_member, member_location, prefixes
 
@@ -75,6 +76,10 @@ def lesson_player(*, lesson: LessonPage, user) -> dict:
     else:
         needed = 0.0
     done = progress.seconds_watched if progress is not None else 0.0
+    # The player plays a lecture left within its last seconds from the start again
+    # (lesson.js): the page says so instead of offering to continue at the end.
+    position = progress.position if progress is not None else 0.0
+    finished = lecture is not None and position > 0 and position >= duration - 3
     return {
         "member": member,
         "lecture": lecture,
@@ -89,6 +94,10 @@ def lesson_player(*, lesson: LessonPage, user) -> dict:
         "percent_done": min(100, round(100 * done / needed)) if needed else 0,
         # Only members have progress; editors previewing a lesson send nothing.
         "tracked": member is not None,
+        "resume_at": 0.0 if finished else position,
+        "finished": finished,
+        # The offline queue keeps each event's recorder (courses.owners).
+        "owner": progress_owner(user.pk) if member is not None else "",
     }
 
 
@@ -252,8 +261,9 @@ def my_study(*, member, today: dt.date | None = None) -> MyStudy:
 
 
 def in_person_records(*, member, lesson: LessonPage | None = None):
+    # <user>__member: people are shown by name (members.people), in one query.
     records = InPersonStudy.objects.filter(member=member).select_related(
-        "lesson", "recorded_by", "revoked_by"
+        "lesson", "recorded_by__member", "revoked_by__member"
     )
     if lesson is not None:
         records = records.filter(lesson=lesson)

@@ -15,12 +15,12 @@ urlpatterns = [
         name="in-person-members",
     ),
     path(
-        "in-person-study/<int:member_id>/",
+        "in-person-study/<id:member_id>/",
         views.in_person_view,
         name="in-person",
     ),
     path(
-        "in-person-study/record/<int:record_id>/revoke/",
+        "in-person-study/record/<id:record_id>/revoke/",
         views.in_person_revoke_view,
         name="in-person-revoke",
     ),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,12 +11,23 @@ from django.views.decorators.http import require_POST
 
 from courses.forms import InPersonStudyForm, RevokeForm
 from courses.models import InPersonStudy
-from courses.permissions import can_record_in_person, can_revoke_in_person
+from courses.permissions import (
+    can_follow_members,
+    can_record_in_person,
+    can_revoke_in_person,
+)
 from courses.reminders.selectors import reminders_for_member
 from courses.selectors import in_person_records, member_of, my_study
 from courses.services import in_person_study_record, in_person_study_revoke
 from members.models import Member
 from members.scoping import is_helper, is_organiser, members_in_scope
+
+
+def in_person_refused() -> PermissionDenied:
+    """Neither organiser nor helper: the site's 403 page says why."""
+    return PermissionDenied(
+        _("Only organisers and helpers can record in-person study.")
+    )
 
 
 @login_required
@@ -39,6 +51,8 @@ def my_study_view(request):
 @login_required
 def in_person_members_view(request):
     """Members the user may record in-person study for (organisers, helpers)."""
+    if not can_follow_members(request.user):
+        raise in_person_refused()
     members = (
         members_in_scope(request.user)
         .exclude(user=request.user)
@@ -66,6 +80,8 @@ def _member_for(request, member_id) -> Member:
 
 @login_required
 def in_person_view(request, member_id):
+    if not can_follow_members(request.user):
+        raise in_person_refused()
     member = _member_for(request, member_id)
     form = InPersonStudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,12 +104,16 @@ def in_person_view(request, member_id):
             "can_revoke": can_revoke_in_person(request.user, member),
             "revoke_form": RevokeForm(),
         },
+        # A refused record is a 400, like every other organiser form.
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
 @require_POST
 def in_person_revoke_view(request, record_id):
+    if not can_follow_members(request.user):
+        raise in_person_refused()
     record = get_object_or_404(
         InPersonStudy.objects.select_related("member"), pk=record_id
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,7 +10,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.ids import pk_fits
 from courses.models import CoursePage
+from courses.permissions import can_follow_members
+from courses.reporting.forms import one_position
 from courses.reporting.models import Campaign
 from courses.reporting.selectors import (
     Cursor,
@@ -27,7 +31,10 @@ from members.scoping import is_organiser, organisation_in_scope
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid filters (the body says which)."),
-    403: OpenApiResponse(description="Not signed in, or not an organiser."),
+    403: OpenApiResponse(
+        description="Not signed in, or not an organiser (completion) or helper "
+        "(members)."
+    ),
     404: OpenApiResponse(
         description="The organisation does not exist or is outside your area."
     ),
@@ -47,16 +54,19 @@ class FilterSerializer(serializers.Serializer):
         if "campaign" not in attrs and "course" not in attrs:
             raise ValidationError(_("Choose a campaign or a course."))
         if "campaign" in attrs:
-            attrs["campaign"] = Campaign.objects.filter(pk=attrs["campaign"]).first()
+            attrs["campaign"] = _by_id(Campaign.objects, attrs["campaign"])
             if attrs["campaign"] is None:
                 raise ValidationError({"campaign": _("No such campaign.")})
         if "course" in attrs:
-            attrs["course"] = (
-                CoursePage.objects.live().filter(pk=attrs["course"]).first()
-            )
+            attrs["course"] = _by_id(CoursePage.objects.live(), attrs["course"])
             if attrs["course"] is None:
                 raise ValidationError({"course": _("No such course.")})
         return attrs
+
+
+def _by_id(queryset, pk):
+    """The row with id ``pk``, or None (also for an id no row can have)."""
+    return queryset.filter(pk=pk).first() if pk_fits(queryset.model, pk) else None
 
 
 def _organisation(request, organisation_id) -> Organisation:
@@ -65,7 +75,7 @@ def _organisation(request, organisation_id) -> Organisation:
         if organisation is None:
             raise PermissionDenied(_("Only organisers can see reports."))
         return organisation
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    organisation = _by_id(Organisation.objects, organisation_id)
     if organisation is None or not organisation_in_scope(request.user, organisation):
         raise NotFound(_("No such organisation in your area."))
     return organisation
@@ -170,8 +180,10 @@ class MemberStatusApi(APIView):
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
-            if "after" in attrs and "before" in attrs:
-                raise ValidationError(_("Give after or before, not both."))
+            try:
+                one_position(attrs.get("after"), attrs.get("before"))
+            except DjangoValidationError as error:
+                raise ValidationError(error.messages) from None
             return attrs
 
     class OutputSerializer(serializers.Serializer):
@@ -229,6 +241,8 @@ class MemberStatusApi(APIView):
         "follow ``next`` and ``previous``; ``count`` comes from the roll-ups.",
     )
     def get(self, request):
+        if not can_follow_members(request.user):
+            raise PermissionDenied(_("Only organisers and helpers can list members."))
         filters = self.InputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import IdChoiceField, IdMultipleChoiceField
 from courses.models import CoursePage
 from courses.reporting.models import Campaign
-from courses.reporting.selectors import StudyStatus
+from courses.reporting.selectors import Cursor, StudyStatus
 from members.models import Member, Organisation
 from members.scoping import organisations_in_scope
 
@@ -18,19 +19,19 @@ STATUS_CHOICES = [
 
 
 class ReportFilterForm(forms.Form):
-    campaign = forms.ModelChoiceField(
+    campaign = IdChoiceField(
         queryset=Campaign.objects.order_by("-starts_on", "name"),
         required=False,
         label=_("Campaign"),
     )
-    course = forms.ModelChoiceField(
+    course = IdChoiceField(
         queryset=CoursePage.objects.live().order_by("path"),
         required=False,
         label=_("Course"),
     )
     # A hidden id, not a select: a province holds 100,000 organisations; people
     # move through the tree by the report's links.
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.HiddenInput,
@@ -59,8 +60,45 @@ class ReportFilterForm(forms.Form):
         return data
 
 
+def one_position(after, before) -> None:
+    """The member list's rule for its position, on the site page and in the
+    API: a page is found after a cursor or before one, never both."""
+    if after and before:
+        raise forms.ValidationError(
+            _("Give after or before, not both."), code="both_positions"
+        )
+
+
+class CursorField(forms.CharField):
+    """A position in the member list's (name, id) order, as its links give it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return Cursor.parse(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Not a position in this list."), code="bad_position"
+            ) from None
+
+
+class MemberPageForm(forms.Form):
+    """Where the member list's page starts (``?after=`` / ``?before=``); kept
+    apart from the filters, which must not carry a position when they change."""
+
+    after = CursorField(required=False)
+    before = CursorField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        one_position(data.get("after"), data.get("before"))
+        return data
+
+
 class ReminderForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label=_("Members"),
@@ -72,10 +110,10 @@ class ReminderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=_("Please continue your study: open Satchel and finish your lessons."),
     )
-    campaign = forms.ModelChoiceField(
+    campaign = IdChoiceField(
         queryset=Campaign.objects.all(), required=False, widget=forms.HiddenInput
     )
-    course = forms.ModelChoiceField(
+    course = IdChoiceField(
         queryset=CoursePage.objects.live(), required=False, widget=forms.HiddenInput
     )
 

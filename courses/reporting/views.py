@@ -1,33 +1,35 @@
 """Organiser pages: the completion report, a branch's member list, reminders.
 
-Site pages (organisers use phones too), with CSV/XLSX export through Wagtail's
-SpreadsheetExportMixin on the same filters (``?export=csv|xlsx``).
+Site pages (organisers use phones too), with CSV/XLSX export (``spreadsheets``)
+on the same filters (``?export=csv|xlsx``).
 """
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
+import spreadsheets
 from courses.models import CompletedVia, ProgressStatus
+from courses.permissions import can_follow_members
 from courses.reminders.selectors import reminders_in_scope
 from courses.reminders.services import reminder_send
 from courses.reporting.charts import completion_rate_chart, weekly_chart
-from courses.reporting.forms import STATUS_CHOICES, ReminderForm, ReportFilterForm
+from courses.reporting.forms import (
+    STATUS_CHOICES,
+    MemberPageForm,
+    ReminderForm,
+    ReportFilterForm,
+)
 from courses.reporting.selectors import (
-    Cursor,
     StudyUnit,
     completion_report,
     default_unit_choices,
@@ -41,69 +43,30 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
-from courses.reporting.spreadsheets import MAX_ROWS, TooManyRows, write_xlsx
 from members.models import Member
-from members.scoping import is_organiser, members_in_scope
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from members.scoping import is_helper, is_organiser, members_in_scope
 
 
-def _csv_text(value: str) -> str:
-    """A text cell a spreadsheet would read as a formula gets a leading quote
-    (OWASP's advice for CSV injection); the XLSX writer writes text cells."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+class StreamedSpreadsheetMixin:
+    """``?export=csv|xlsx`` on a view's plain rows (dicts keyed by ``list_export``),
+    written by ``spreadsheets``: CSV streamed, XLSX spooled, flat memory, cells
+    safe from formula injection, times in the site's time zone."""
 
+    list_export: list[str] = []
+    export_headings: dict = {}
+    export_filename = "export"
 
-class StreamedSpreadsheetMixin(SpreadsheetExportMixin):
-    """Wagtail's export on plain rows (dicts). CSV is Wagtail's, streamed, with
-    text that would read as a formula quoted; XLSX is written by
-    ``courses.reporting.spreadsheets`` (streamed, flat memory) to a temporary
-    file rather than memory, then streamed from it."""
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.is_export = request.GET.get("export") in spreadsheets.FORMATS
 
-    custom_value_preprocess = {
-        **SpreadsheetExportMixin.custom_value_preprocess,
-        str: {SpreadsheetExportMixin.FORMAT_CSV: _csv_text},
-    }
-
-    def to_row_dict(self, item):
-        return {key: item.get(key) for key in self.list_export}
-
-    def get_heading(self, queryset, field):
-        return str(self.export_headings.get(field, field))
-
-    def write_xlsx(self, queryset, output):
-        """Wagtail's frame (headings, then each item's ``list_export`` fields)
-        on a faster writer; values here are already plain (str, int, Decimal,
-        datetimes)."""
+    def as_spreadsheet(self, items, kind: str):
         fields = self.list_export
-        write_xlsx(
-            output,
-            [self.get_heading(queryset, field) for field in fields],
-            ([item.get(field) for field in fields] for item in queryset),
-        )
-
-    def write_xlsx_response(self, queryset):
-        output = tempfile.TemporaryFile()
-        try:
-            self.write_xlsx(queryset, output)
-        except TooManyRows:
-            output.close()
-            return HttpResponseBadRequest(
-                _(
-                    "This list has more rows than an XLSX sheet holds (%(limit)s). "
-                    "Download the CSV, or narrow the filters."
-                )
-                % {"limit": number_format(MAX_ROWS - 1, force_grouping=True)},
-                content_type="text/plain; charset=utf-8",
-            )
-        output.seek(0)
-        return FileResponse(
-            output,
-            as_attachment=True,
-            content_type=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
-            filename=f"{self.get_filename()}.xlsx",
+        return spreadsheets.spreadsheet_response(
+            kind,
+            [self.export_headings.get(field, field) for field in fields],
+            ([item.get(field) for field in fields] for item in items),
+            filename=self.export_filename,
         )
 
 
@@ -180,8 +143,10 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
 
     def get(self, request):
         if not is_organiser(request.user):
-            # Helpers follow their paired members on the member list.
-            return redirect("courses:report-members")
+            if is_helper(request.user):
+                # Helpers follow their paired members on the member list.
+                return redirect("courses:report-members")
+            raise PermissionDenied(_("Only organisers can see reports."))
         form, unit, organisation = resolve_filters(request)
         if form.errors:
             return _bad_filters(request, form)
@@ -220,6 +185,17 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     row for row in report.rows if not row.is_self
                 ),
                 "weekly_chart": weekly_chart(report.weeks),
+                # The ledgers' own totals (None: not counted), so the links
+                # state what the lists will show.
+                "ledger_totals": {
+                    mobility: member_list_total(
+                        user=request.user,
+                        unit=unit,
+                        organisation=organisation,
+                        mobility=mobility,
+                    )
+                    for mobility in (Member.Mobility.OUTFLOW, Member.Mobility.INFLOW)
+                },
                 "filters": _filters(request, organisation=organisation),
                 **_export_urls(request, organisation),
             },
@@ -251,6 +227,8 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
     page_size = 50
 
     def get(self, request):
+        if not can_follow_members(request.user):
+            raise PermissionDenied(_("Only organisers and helpers can list members."))
         form, unit, organisation = resolve_filters(request)
         if form.errors:
             return _bad_filters(request, form, "courses/reports/members.html")
@@ -279,17 +257,15 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             )
             return self.as_spreadsheet(rows, request.GET["export"])
         members = members_for_report(**related, status=status)
-        try:
-            after, before = (
-                Cursor.parse(request.GET[key]) if request.GET.get(key) else None
-                for key in ("after", "before")
-            )
-        except ValueError:
+        position = MemberPageForm(request.GET)
+        if not position.is_valid():
+            for error in position.errors.values():
+                form.add_error(None, error)
             return _bad_filters(request, form, "courses/reports/members.html")
         page = member_page(
             members,
-            after=after,
-            before=before,
+            after=position.cleaned_data["after"],
+            before=position.cleaned_data["before"],
             size=self.page_size,
             candidates=list_candidates(
                 user=request.user, organisation=related["organisation"]
@@ -412,7 +388,7 @@ def _member_row(item, unit, labels: _Labels) -> dict:
 class ReminderSendView(LoginRequiredMixin, View):
     def post(self, request):
         if not is_organiser(request.user):
-            raise Http404
+            raise PermissionDenied(_("Only organisers can send reminders."))
         form = ReminderForm(request.POST, members=members_in_scope(request.user))
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
@@ -443,6 +419,10 @@ class RemindersView(LoginRequiredMixin, View):
     """The reminder log: an organiser's subtree, or a helper's paired members."""
 
     def get(self, request):
+        if not can_follow_members(request.user):
+            raise PermissionDenied(
+                _("Only organisers and helpers can see the reminders sent.")
+            )
         page = Paginator(reminders_in_scope(request.user), 50).get_page(
             request.GET.get("page")
         )

@@ -56,6 +56,16 @@ def lecture_body(lecture, text="<p>认真学习。</p>"):
     return [("lecture", {"lecture": lecture}), ("text", text)]
 
 
+def post_progress(client, events):
+    """A batch of events as the player posts it, answered in English."""
+    return client.post(
+        "/api/v1/progress/",
+        {"events": events},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
 def event(lesson, *, at, position, played=(), session="s1", offline=False, **extra):
     return {
         "id": extra.pop("id", str(uuid.uuid4())),

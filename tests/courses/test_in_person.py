@@ -134,6 +134,18 @@ def test_people_outside_the_scope_get_404(client, member, video_lesson):
 def test_a_member_cannot_record_for_themselves(client, member, video_lesson):
     client.force_login(member.user)
 
+    # a plain member is no organiser or helper: refused, saying why
+    response = record(client, member, video_lesson)
+    assert response.status_code == 403
+    assert "Only organisers and helpers can record" in response.content.decode()
+
+
+def test_an_organiser_cannot_record_for_themselves(client, member, video_lesson):
+    from members.services import organiser_role_grant
+
+    organiser_role_grant(user=member.user, organisation=member.home_organisation)
+    client.force_login(member.user)
+
     assert record(client, member, video_lesson).status_code == 404
 
 
@@ -145,11 +157,43 @@ def test_future_date_and_unknown_lesson_are_form_errors(
 
     future = record(client, member, video_lesson, studied_on=tomorrow)
     unknown = record(client, member, 999999)
+    huge = record(client, member, "99999999999999999999")
+    impossible = record(client, member, video_lesson, studied_on="2026-02-30")
+    no_lesson = record(client, member, "")
 
-    assert future.status_code == 200
+    # a refused form is a 400, like every other organiser form
+    assert future.status_code == 400
     assert "cannot be in the future" in future.content.decode()
-    assert unknown.status_code == 200
+    assert unknown.status_code == 400
+    assert huge.status_code == 400
+    assert impossible.status_code == 400
+    assert "Enter a valid date." in impossible.content.decode()
+    assert no_lesson.status_code == 400
     assert not InPersonStudy.objects.exists()
+
+
+def test_a_date_before_the_lesson_was_published_is_refused(
+    client, organiser, member, video_lesson
+):
+    # given a lesson first published on 1 March 2024 (local time)
+    published = timezone.make_aware(dt.datetime(2024, 3, 1, 9, 0))
+    type(video_lesson).objects.filter(pk=video_lesson.pk).update(
+        first_published_at=published
+    )
+    client.force_login(organiser)
+
+    # when a study date the day before, then on the day, is recorded
+    before = record(client, member, video_lesson, studied_on="2024-02-29")
+    on_the_day = record(client, member, video_lesson, studied_on="2024-03-01")
+
+    # then
+    assert before.status_code == 400
+    assert (
+        "The date cannot be before the lesson was published on 2024-03-01."
+        in before.content.decode()
+    )
+    assert on_the_day.status_code == 302
+    assert InPersonStudy.objects.get().studied_on == dt.date(2024, 3, 1)
 
 
 def test_member_list_shows_only_members_in_scope(

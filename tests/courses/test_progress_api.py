@@ -9,21 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import CompletedVia, LessonProgress, ProgressEvent, ProgressStatus
-from tests.courses.conftest import event, make_member
+from tests.courses.conftest import event, make_member, post_progress
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/progress/"
-
-
-def post(client, events):
-    return client.post(
-        URL,
-        {"events": events},
-        content_type="application/json",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
 
 
 def watch(lesson, now, *, seconds, session="s1", step=15, start=0):
@@ -47,7 +38,7 @@ def test_a_batch_is_stored_as_the_played_range_and_position(
 ):
     client.force_login(member.user)
 
-    response = post(client, watch(video_lesson, now, seconds=60))
+    response = post_progress(client, watch(video_lesson, now, seconds=60))
 
     assert response.status_code == 200
     body = response.json()
@@ -63,9 +54,9 @@ def test_a_batch_is_stored_as_the_played_range_and_position(
 def test_resending_the_same_batch_changes_nothing(client, member, video_lesson, now):
     client.force_login(member.user)
     batch = watch(video_lesson, now, seconds=60)
-    post(client, batch)
+    post_progress(client, batch)
 
-    response = post(client, list(reversed(batch)) + batch)
+    response = post_progress(client, list(reversed(batch)) + batch)
 
     assert response.status_code == 200
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
@@ -89,7 +80,7 @@ def test_seeking_to_the_end_does_not_complete_the_lesson(
     )
 
     # when the batch arrives
-    response = post(client, events)
+    response = post_progress(client, events)
 
     # then only what was played counts
     assert response.json()["progress"][0]["status"] == "in_progress"
@@ -112,7 +103,7 @@ def test_claiming_the_whole_lecture_within_a_minute_is_not_credited(
         ),
     ]
 
-    post(client, events)
+    post_progress(client, events)
 
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
     assert progress.seconds_watched == 130  # 2x the 60 s spanned + 10 s allowance
@@ -124,7 +115,7 @@ def test_watching_ninety_percent_completes_and_credits_hours(
 ):
     client.force_login(member.user)
 
-    response = post(client, watch(video_lesson, now, seconds=540))
+    response = post_progress(client, watch(video_lesson, now, seconds=540))
 
     row = response.json()["progress"][0]
     assert row["status"] == "completed"
@@ -139,14 +130,14 @@ def test_late_and_reordered_batches_never_undo_completion(
     # given a completed lesson
     client.force_login(member.user)
     batch = watch(video_lesson, now, seconds=600)
-    post(client, batch[len(batch) // 2 :])
-    post(client, batch[: len(batch) // 2])
+    post_progress(client, batch[len(batch) // 2 :])
+    post_progress(client, batch[: len(batch) // 2])
     completed = LessonProgress.objects.get(member=member, lesson=video_lesson)
     assert completed.status == ProgressStatus.COMPLETED
 
     # when an old batch from another phone arrives late
     late = watch(video_lesson, now - dt.timedelta(days=2), seconds=30, session="old")
-    post(client, late)
+    post_progress(client, late)
 
     # then completion, credit and position stand
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
@@ -164,7 +155,7 @@ def test_events_queued_offline_complete_as_offline_sync(
     for item in events:
         item["offline"] = True
 
-    response = post(client, events)
+    response = post_progress(client, events)
 
     assert response.json()["progress"][0]["completed_via"] == "offline_sync"
 
@@ -178,7 +169,7 @@ def test_one_batch_can_carry_several_lessons(
         for s in (0, 30, 61)
     ]
 
-    response = post(client, events)
+    response = post_progress(client, events)
 
     by_lesson = {row["lesson"]: row for row in response.json()["progress"]}
     assert by_lesson[video_lesson.pk]["seconds_watched"] == 30
@@ -194,7 +185,7 @@ def test_invalid_events_get_a_400_per_event_and_nothing_is_stored(
     future = event(video_lesson, at=now + dt.timedelta(days=1), position=1)
     backwards = event(video_lesson, at=now, position=1, played=[(10, 2)])
 
-    response = post(client, [good, future, backwards])
+    response = post_progress(client, [good, future, backwards])
 
     # errors are keyed by the event's index in the batch
     assert response.status_code == 400
@@ -212,7 +203,7 @@ def test_an_event_for_an_unknown_lesson_is_named_in_the_400(
     good = event(video_lesson, at=now, position=1, played=[(0, 1)])
     missing_lesson = {**event(video_lesson, at=now, position=1), "lesson": 999999}
 
-    response = post(client, [good, missing_lesson])
+    response = post_progress(client, [good, missing_lesson])
 
     assert response.status_code == 400
     assert list(response.json()["events"]) == ["1"]
@@ -235,13 +226,13 @@ def test_unpublished_lesson_is_refused(client, member, video_lesson, now):
     client.force_login(member.user)
     video_lesson.unpublish()
 
-    response = post(client, [event(video_lesson, at=now, position=0)])
+    response = post_progress(client, [event(video_lesson, at=now, position=0)])
 
     assert response.status_code == 400
 
 
 def test_anonymous_requests_are_refused(client, video_lesson, now):
-    response = post(client, [event(video_lesson, at=now, position=0)])
+    response = post_progress(client, [event(video_lesson, at=now, position=0)])
 
     assert response.status_code == 403
 
@@ -266,7 +257,7 @@ def test_a_member_only_ever_writes_their_own_progress(
     other = make_member("li", branch)
     client.force_login(other.user)
 
-    post(client, watch(video_lesson, now, seconds=30))
+    post_progress(client, watch(video_lesson, now, seconds=30))
 
     assert not LessonProgress.objects.filter(member=member).exists()
     assert LessonProgress.objects.get(member=other).seconds_watched == 30
@@ -276,7 +267,7 @@ def test_json_posts_need_the_csrf_header(member, video_lesson, now):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member.user)
 
-    response = post(client, [event(video_lesson, at=now, position=0)])
+    response = post_progress(client, [event(video_lesson, at=now, position=0)])
 
     assert response.status_code == 403
 
@@ -362,7 +353,7 @@ def test_two_batches_at_once_for_one_lesson_both_count(member, video_lesson, now
         client = Client()
         client.force_login(member.user)
         barrier.wait()
-        statuses.append(post(client, events).status_code)
+        statuses.append(post_progress(client, events).status_code)
         connection.close()
 
     # when both arrive concurrently
@@ -391,7 +382,9 @@ def test_heartbeats_racing_on_a_started_lesson_all_count(member, video_lesson, n
     # for different parts of it at the same moment, eight rounds in a row
     client = Client()
     client.force_login(member.user)
-    assert post(client, watch(video_lesson, now, seconds=15)).status_code == 200
+    assert (
+        post_progress(client, watch(video_lesson, now, seconds=15)).status_code == 200
+    )
     phones = range(4)
     rounds = range(8)
     barrier = threading.Barrier(len(phones))
@@ -405,7 +398,7 @@ def test_heartbeats_racing_on_a_started_lesson_all_count(member, video_lesson, n
             at = now + dt.timedelta(seconds=start + 10)
             barrier.wait()
             statuses.append(
-                post(
+                post_progress(
                     client,
                     [
                         event(
@@ -445,7 +438,9 @@ def test_a_heartbeat_on_a_started_lesson_is_one_read_and_one_write(
 ):
     # given a lesson the member has started
     client.force_login(member.user)
-    assert post(client, watch(video_lesson, now, seconds=30)).status_code == 200
+    assert (
+        post_progress(client, watch(video_lesson, now, seconds=30)).status_code == 200
+    )
 
     # when the next heartbeat arrives, then: session, user, one SELECT of the
     # lesson, its lecture, the member and the progress row, and one write of the
@@ -455,7 +450,7 @@ def test_a_heartbeat_on_a_started_lesson_is_one_read_and_one_write(
     later = now + dt.timedelta(seconds=45)
     heartbeat = [event(video_lesson, at=later, position=45, played=[(0, 45)])]
     with django_assert_num_queries(4 if postgres else 5) as captured:
-        response = post(client, heartbeat)
+        response = post_progress(client, heartbeat)
     assert response.status_code == 200
     sql = [query["sql"].upper() for query in captured.captured_queries]
     assert not any("SAVEPOINT" in statement for statement in sql)
@@ -478,13 +473,15 @@ def test_durable_heartbeats_can_be_chosen(
     # given an operator who wants every heartbeat on disk before the answer
     settings.SATCHEL_PROGRESS_ASYNC_HEARTBEATS = False
     client.force_login(member.user)
-    assert post(client, watch(video_lesson, now, seconds=30)).status_code == 200
+    assert (
+        post_progress(client, watch(video_lesson, now, seconds=30)).status_code == 200
+    )
 
     # when a heartbeat arrives, then it is written with the default durability
     later = now + dt.timedelta(seconds=45)
     heartbeat = [event(video_lesson, at=later, position=45, played=[(0, 45)])]
     with django_assert_num_queries(4) as captured:
-        assert post(client, heartbeat).status_code == 200
+        assert post_progress(client, heartbeat).status_code == 200
     assert "SYNCHRONOUS_COMMIT" not in captured.captured_queries[-1]["sql"].upper()
 
 
@@ -520,5 +517,5 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     # lessons, insert-missing + update of the rows at every level, the same for the
     # completion week; docs/reports.md). Heartbeats that only add seconds skip them.
     with django_assert_max_num_queries(20):
-        response = post(client, events)
+        response = post_progress(client, events)
     assert response.status_code == 200

@@ -64,3 +64,14 @@ def test_demo_lesson_shows_a_picture_of_what_each_quality_costs(client):
     picture = client.get(src)
     assert picture.status_code == 200
     assert picture["Content-Type"] == "image/webp"
+
+
+def test_the_demo_editor_can_publish_course_pages():
+    call_command("seed_demo")
+    editor = get_user_model().objects.get(username="editor")
+    course = CoursePage.objects.live().first()
+
+    permissions = course.permissions_for_user(editor)
+
+    assert permissions.can_publish()
+    assert permissions.can_publish_subpage()

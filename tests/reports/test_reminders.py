@@ -110,10 +110,12 @@ def test_helper_cannot_send_reminders(client, studied, helper):
     client_for(client, helper)
 
     response = client.post(
-        "/reports/remind/", {"members": [studied.zhang.pk], "message": "x"}
+        "/reports/remind/", {"members": [studied.zhang.pk], "message": "x"}, **EN
     )
 
-    assert response.status_code == 404
+    # a refusal that says why (it was a bare 404)
+    assert response.status_code == 403
+    assert "Only organisers can send reminders." in response.content.decode()
     assert not Reminder.objects.exists()
 
 

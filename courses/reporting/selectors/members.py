@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan
 from django_cte import CTE, with_cte
 
+from config.ids import pk_fits
 from courses.models import CompletedVia, LessonProgress, ProgressStatus
 from courses.reporting import lookups  # noqa: F401  (member_id__any_of)
 from courses.reporting.models import Bucket, Headcount, ProgressRollup
@@ -39,6 +40,7 @@ from members.scoping import (
     phone_reader,
     prefix_q,
 )
+from members.selectors import inflow_ledger, outflow_ledger
 
 
 def _per_member(lesson_ids: list[int], value, condition: Q | None = None):
@@ -58,7 +60,9 @@ def related_members(
     *, user, unit: StudyUnit, organisation: Organisation | None = None, mobility=""
 ) -> QuerySet[Member]:
     """Members in the user's scope (for a helper: their paired members), related
-    to ``organisation``'s subtree by home or host, meant for the unit."""
+    to ``organisation``'s subtree by home or host, meant for the unit; with
+    ``mobility``, the local members or the subtree's outflow or inflow ledger
+    (``on_ledger``)."""
     members = members_in_scope(user)
     if organisation is not None:
         members = members.filter(
@@ -67,8 +71,36 @@ def related_members(
         )
     members = members.filter(unit.member_filter())
     if mobility:
-        members = members.filter(mobility_status=mobility)
+        members = on_ledger(
+            members, user=user, organisation=organisation, mobility=mobility
+        )
     return members
+
+
+def on_ledger(
+    members: QuerySet[Member],
+    *,
+    user,
+    organisation: Organisation | None,
+    mobility: str,
+) -> QuerySet[Member]:
+    """``members`` on the outflow or inflow ledger of ``organisation`` (or of
+    the user's subtrees), or the local ones.
+
+    A ledger is about the side the organisation is on, not the member's status
+    alone: its outflow ledger holds the members whose home is in its subtree and
+    who moved away, registered elsewhere or not; its inflow ledger the members
+    registered (hosted) in its subtree. The rule is the members app's ledgers
+    (``members.selectors.outflow_ledger`` / ``inflow_ledger``, the admin's
+    ledgers), ANDed into this query as conditions on the same table (``&``), not
+    as a sub-query, so the path indexes still serve it. A helper without an
+    organiser role has no side: their paired members are filtered by status."""
+    if mobility == Bucket.LOCAL or (
+        organisation is None and not organisation_paths_for(user)
+    ):
+        return members.filter(mobility_status=mobility)
+    ledger = outflow_ledger if mobility == Bucket.OUTFLOW else inflow_ledger
+    return members & ledger(user, organisation=organisation).order_by()
 
 
 def members_for_report(
@@ -146,7 +178,9 @@ def member_list_total(
     targets and category: the rule of ``StudyUnit.member_filter`` for these
     buckets) for a campaign. An inflow member relates to home and host and the
     roll-ups count them at the host only, so inflow members are counted for
-    real, when the subtree holds at most ``INFLOW_COUNT_LIMIT`` members. No total
+    real, when the subtree holds at most ``INFLOW_COUNT_LIMIT`` members (the
+    outflow ledger holds those of them whose home is in the subtree, the inflow
+    ledger those hosted in it: ``LISTED_STATUSES``). No total
     either with a study-status filter (only a scan could tell) or for an
     organiser who is also someone's helper (their list adds paired members from
     anywhere)."""
@@ -164,7 +198,7 @@ def member_list_total(
         if organisation is not None
         else organisation_paths_for(user)
     )
-    buckets = [mobility] if mobility else list(BUCKETS)
+    buckets = LISTED_STATUSES[mobility]
     if unit.campaign is not None:
         buckets = [bucket for bucket in buckets if bucket in unit.campaign.buckets]
     rows = _subtree_rows(paths)
@@ -186,12 +220,24 @@ def member_list_total(
     if Bucket.INFLOW in buckets:
         total += (
             related_members(
-                user=user, unit=unit, organisation=organisation, mobility=Bucket.INFLOW
+                user=user, unit=unit, organisation=organisation, mobility=mobility
             )
+            .filter(mobility_status=Bucket.INFLOW)
             .order_by()
             .count()
         )
     return total
+
+
+# The mobility statuses a list can hold, by its ``mobility`` filter: the outflow
+# ledger holds the members who moved away and registered elsewhere too
+# (``on_ledger``).
+LISTED_STATUSES = {
+    "": list(BUCKETS),
+    Bucket.LOCAL: [Bucket.LOCAL],
+    Bucket.OUTFLOW: [Bucket.OUTFLOW, Bucket.INFLOW],
+    Bucket.INFLOW: [Bucket.INFLOW],
+}
 
 
 @dataclass(frozen=True)
@@ -206,9 +252,10 @@ class Cursor:
 
     @classmethod
     def parse(cls, text: str) -> Cursor:
-        """Raises ValueError for anything but ``<digits>.<name>``."""
+        """Raises ValueError for anything but ``<digits>.<name>`` with digits
+        that could be a member's id."""
         pk, dot, name = text.partition(".")
-        if not dot or not pk.isdigit():
+        if not dot or not pk.isascii() or not pk.isdigit() or not pk_fits(Member, pk):
             raise ValueError(text)
         return cls(name=name, pk=int(pk))
 

@@ -5,16 +5,19 @@
   "use strict";
   var root = document.getElementById("lesson");
   if (!root) return;
-  var d = root.dataset, lesson = +d.lesson, STORE = "events", TICK = 15000;
+  var d = root.dataset, lesson = +d.lesson, owner = d.owner, STORE = "events", TICK = 15000;
   var video = document.getElementById("video"), playBtn = document.getElementById("play");
   var session = uid(), pending = [], sending = false, timer = null, started = false;
-  var mem = [], dbp = null;
+  var mem = [], dbp = null, foreign = false, leaving = false;
+  /* A quiz completes the lesson: reading time never counts, so no heartbeat. */
+  var reads = !video && d.rule !== "quiz";
 
   function uid() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID()
       : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
   function r3(x) { return Math.round(x * 1000) / 1000; }
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
 
   /* IndexedDB queue, with memory as the fallback where it is unavailable. */
   function db() {
@@ -53,11 +56,13 @@
     for (var i = 0; p && i < p.length; i++) out.push([r3(p.start(i)), r3(p.end(i))]);
     return out;
   }
+  /* Each event names who recorded it: the queue outlives logging out, and another
+     member may log in on this phone before it is sent. */
   function make() {
     return {
       id: uid(), lesson: lesson, session: session, at: new Date().toISOString(),
       position: video ? r3(video.currentTime || 0) : 0, played: played(),
-      rate: video ? video.playbackRate || 1 : 1, offline: !navigator.onLine
+      rate: video ? video.playbackRate || 1 : 1, offline: !navigator.onLine, owner: owner
     };
   }
   function record() { var ev = make(); pending.push(ev); return put(ev); }
@@ -71,14 +76,20 @@
     });
   }
 
-  /* Send everything queued (this and earlier pages, any lesson). A 400 names the
-     events it refused: those can never succeed, so they leave the queue. */
+  /* Send this member's queued events (this and earlier pages, any lesson); other
+     members' events wait for them to log in here again. Events queued before they
+     carried a recorder cannot be credited to anyone safely: they are dropped.
+     A 400 names the events it refused: those can never succeed and leave the queue,
+     except one recorded by another user (this page outlived its session): it stays
+     for its recorder and this page stops sending. */
   function flush() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (sending || foreign || !navigator.onLine) return Promise.resolve();
     sending = true;
-    return getAll().then(function (evs) {
-      if (!evs || !evs.length) return;
-      evs = evs.slice(0, 200);
+    return getAll().then(function (all) {
+      var evs = (all || []).filter(function (e) { return e.owner === owner; }).slice(0, 200);
+      var stale = (all || []).filter(function (e) { return !e.owner; }).map(function (e) { return e.id; });
+      if (stale.length) drop(stale);
+      if (!evs.length) return;
       return fetch(d.api, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
@@ -87,8 +98,12 @@
         var ids = evs.map(function (e) { return e.id; });
         if (r.ok) return r.json().then(function (b) { show(b); return drop(ids); });
         if (r.status === 400) return r.json().then(function (b) {
-          var bad = b && b.events && typeof b.events === "object" ? Object.keys(b.events) : null;
-          return drop(bad ? bad.map(function (i) { return ids[+i]; }) : ids);
+          var bad = b && b.events && typeof b.events === "object" ? b.events : null;
+          if (!bad) return drop(ids);
+          return drop(Object.keys(bad).filter(function (i) {
+            if (bad[i] && bad[i].owner) { foreign = true; return false; }
+            return true;
+          }).map(function (i) { return ids[+i]; }));
         });
       });
     }).catch(function () {}).then(function () { sending = false; });
@@ -102,7 +117,7 @@
      so the CSRF token travels in the form body. The queue keeps them until a later
      flush confirms them (the server ignores ids it already has). */
   function beacon() {
-    if (video ? !started : d.complete) return;
+    if (leaving || foreign || (video ? !started : !reads || d.complete)) return;
     var ev = make(); pending.push(ev); put(ev);
     if (!navigator.sendBeacon || !navigator.onLine) return;
     var f = new FormData();
@@ -110,40 +125,70 @@
     f.append("batch", JSON.stringify({ events: pending.slice(-200) }));
     navigator.sendBeacon(d.beacon, f);
   }
+  function playing() { return started && !video.paused && !video.ended; }
+  /* Hidden, a lecture may go on playing (audio with the screen off): its reports go
+     on too. Reading time counts only while the page is visible. */
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { beacon(); stop(); }
-    else if (!video) { session = uid(); tick(); start(); }
+    if (document.visibilityState === "hidden") { beacon(); if (!video) stop(); }
+    else if (video ? playing() : reads) { if (!video) { session = uid(); tick(); } start(); }
   });
   window.addEventListener("online", flush);
   function start() { if (!timer) timer = setInterval(tick, TICK); }
   function stop() { clearInterval(timer); timer = null; }
 
+  /* Logging out: send this member's queue while the session is still theirs. What
+     cannot be sent stays queued for their next login on this phone. */
+  each(document.querySelectorAll("form"), function (form) {
+    if (form.getAttribute("action") !== d.logout) return;
+    form.addEventListener("submit", function (e) {
+      if (leaving) return;
+      e.preventDefault();
+      var go = function () { if (!leaving) { leaving = true; stop(); form.submit(); } };
+      ((video ? started : reads && !d.complete) ? record() : Promise.resolve())
+        .then(flush, flush).then(go, go);
+      setTimeout(go, 3000);
+    });
+  });
+
   if (!video) {  /* a lesson to read: time on the visible page counts */
-    tick(); start(); return;
+    if (reads) { tick(); start(); } else flush();
+    return;
   }
 
   var radios = document.querySelectorAll("input[name=quality]"), hls = null;
+  var note = document.getElementById("player-message"), expired = false, broken = false;
+  var retry = null, at0 = 0, tries = 0;
   function chosen() {
     for (var i = 0; i < radios.length; i++) if (radios[i].checked) return radios[i];
     return radios[0];
   }
-  function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  /* Sizes come formatted by the server (Django's filesizeformat), one rule for all. */
+  function size(r) { document.getElementById("size").textContent = r.dataset.size; }
   /* A choice may come as one smaller file too (Opus for audio only): take it where
      this browser plays it, so the size shown is the size fetched. */
-  Array.prototype.forEach.call(radios, function (r) {
+  each(radios, function (r) {
     var s = r.dataset;
     if (s.smallerUrl && video.canPlayType(s.smallerType)) {
-      s.url = s.smallerUrl; s.bytes = s.smallerBytes;
-      if (r === chosen()) document.getElementById("size").textContent = mb(+s.bytes);
+      s.url = s.smallerUrl; s.bytes = s.smallerBytes; s.size = s.smallerSize;
+      if (r === chosen()) size(r);
     }
   });
   /* Audio-only downloads come smallest first (Opus, then AAC): offer the first one
      this browser plays, and only that one. */
   var offered = false;
-  Array.prototype.forEach.call(document.querySelectorAll(".audio-download"), function (s) {
+  each(document.querySelectorAll(".audio-download"), function (s) {
     s.hidden = offered || !video.canPlayType(s.dataset.type);
     if (!s.hidden) offered = true;
   });
+  /* The poster costs as much as the rest of the page: none for audio only, and for
+     data saver only once the page itself has loaded. */
+  function poster() {
+    if (chosen().value === "audio") video.removeAttribute("poster");
+    else if (video.dataset.poster && !started) video.poster = video.dataset.poster;
+  }
+  window.addEventListener("load", function () { setTimeout(poster, 0); });
+
+  function say(text) { note.textContent = text || ""; note.hidden = !text; }
   function isPlaylist(url) { return /\.m3u8$/.test(url); }
   function loadScript(src) {
     return new Promise(function (ok, ko) {
@@ -151,34 +196,88 @@
       s.src = src; s.onload = ok; s.onerror = ko; document.head.appendChild(s);
     });
   }
+  /* Playback broke (network, media error): keep what was played, tell the member,
+     and try again when the line is back (the play button tries at once). A 403 is a
+     signed link past its 6 hours: only a new page brings a new one. */
+  function lost(gone) {
+    if (expired) return;
+    if (gone) {
+      expired = true; clearTimeout(retry); say(d.expired); playBtn.hidden = false;
+      if (hls) hls.stopLoad();
+    } else say(d.lost);
+  }
+  function again() {
+    clearTimeout(retry); retry = null;
+    if (expired || !broken) return;
+    if (!navigator.onLine) { retry = setTimeout(again, 5000); return; }
+    if (hls) return hls.startLoad();
+    /* The native element cannot recover from its error: load the source again
+       where it stopped (the files are cached, so what was fetched is not again),
+       after asking whether the link is still valid. */
+    fetch(chosen().dataset.url, { method: "HEAD", cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { lost(r.status === 403); if (!expired) attach(at0); },
+        function () { lost(false); retry = setTimeout(again, 5000); });
+  }
+  window.addEventListener("online", again);
+  video.addEventListener("error", function () {
+    if (!started || hls || !video.getAttribute("src")) return;
+    broken = true; at0 = video.currentTime; playBtn.hidden = false;
+    if (timer) { stop(); tick(); }
+    if (!navigator.onLine) lost(false);
+    retry = setTimeout(again, tries++ ? 5000 : 0);  /* at once the first time */
+  });
+  function watch(h, url) {
+    h.on(Hls.Events.ERROR, function (e, data) {
+      if (data.response && data.response.code === 403) return lost(true);
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        /* hls.js retries on its own, playing what it has, until it gives up; then,
+           per its API: a playlist that never loaded is loaded again, else startLoad. */
+        lost(false);
+        if (data.fatal) {
+          broken = true;
+          retry = setTimeout(function () {
+            if (/^manifest/.test(data.details)) h.loadSource(url); else again();
+          }, 3000);
+        }
+      } else if (data.fatal) {
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) h.recoverMediaError();
+        else { at0 = video.currentTime; h.destroy(); hls = null; attachFile(at0); }
+      }
+    });
+    h.on(Hls.Events.FRAG_LOADED, function () { broken = false; if (!expired) say(""); });
+  }
   /* A single file as it is; a playlist by native HLS where the browser has it, else
      hls.js (fetched only now), else the MP4. */
   function attach(at) {
     var url = chosen().dataset.url;
     session = uid();  /* a new source starts new played ranges */
     if (hls) { hls.destroy(); hls = null; }
-    function seekThenPlay() {
-      video.addEventListener("loadedmetadata", function once() {
-        video.removeEventListener("loadedmetadata", once);
-        if (at > 0 && at < video.duration - 3) video.currentTime = at;
-      });
-      video.play().catch(function () {});
-    }
     if (!isPlaylist(url) || video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = url; return Promise.resolve(seekThenPlay());
+      return Promise.resolve(attachFile(at, url));
     }
     if (window.MediaSource) {
       return loadScript(d.hls).then(function () {
         if (!window.Hls || !Hls.isSupported()) throw new Error("no hls.js");
         hls = new Hls({ startPosition: at > 0 ? at : -1 });
+        watch(hls, url);
         hls.loadSource(url); hls.attachMedia(video);
         video.play().catch(function () {});
-      }).catch(function () { video.src = video.dataset.mp4; seekThenPlay(); });
+      }).catch(function () { attachFile(at); });
     }
-    video.src = video.dataset.mp4; return Promise.resolve(seekThenPlay());
+    return Promise.resolve(attachFile(at));
+  }
+  function attachFile(at, url) {
+    video.src = url || video.dataset.mp4;
+    video.addEventListener("loadedmetadata", function once() {
+      video.removeEventListener("loadedmetadata", once);
+      if (at > 0 && at < video.duration - 3) video.currentTime = at;
+    });
+    video.play().catch(function () {});
   }
   function play() {
-    if (started) return video.play();
+    if (expired) return flush().then(function () { location.reload(); });
+    if (broken) return again();
+    if (started) return video.play().catch(function () {});
     started = true; playBtn.hidden = true;
     var at = +d.position;
     if (at >= +video.dataset.duration - 3) at = 0;
@@ -186,18 +285,22 @@
   }
   playBtn.addEventListener("click", play);
   video.addEventListener("play", function () { if (!started) { video.pause(); play(); } });
-  video.addEventListener("playing", function () { record(); start(); });
+  video.addEventListener("playing", function () {
+    broken = false; tries = 0;
+    if (!expired) { say(""); playBtn.hidden = true; }
+    record(); start();
+  });
   video.addEventListener("pause", function () { stop(); tick(); });
   video.addEventListener("ended", function () { stop(); tick(); });
-  Array.prototype.forEach.call(radios, function (r) {
+  each(radios, function (r) {
     r.addEventListener("change", function () {
-      document.getElementById("size").textContent = mb(+r.dataset.bytes);
+      size(r); poster();
       fetch(d.pref, {
         method: "PUT", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
         body: JSON.stringify({ quality: r.value })
       }).catch(function () {});
-      if (started) { tick(); attach(video.currentTime); }
+      if (started && !expired) { tick(); attach(video.currentTime); }
     });
   });
   flush();
