@@ -88,7 +88,8 @@ def bank_view(request):
                     )
                     return redirect("wagtailsnippets_quizzes_question:list")
     status = 400 if result is not None and not result.ok else 200
-    if import_form.errors:
+    if import_form.errors or export_form.errors:
+        # e.g. a topic id that names no topic (or too large for any row)
         status = 400
     return TemplateResponse(
         request,
@@ -130,7 +131,9 @@ def statistics_view(request, quiz_id: int):
         raise Http404
     attempts = selectors.statistics_attempts(user=request.user, quiz=quiz)
     if attempts is None:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Only editors and organisers may see quiz statistics.")
+        )
     return TemplateResponse(
         request,
         "quizzes/admin/statistics.html",

@@ -4,9 +4,11 @@ editors and organisers. Grading happens on the server only."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.ids import IdField
 from quizzes import selectors, services
 from quizzes.models import QuestionKind
 from quizzes.presenters import AnswerInvalid, attempt_payload, clean_answers
@@ -29,6 +31,7 @@ def _refused(error: services.QuizError) -> Response:
 NOT_A_MEMBER = (_("Only members can take quizzes."), "not_a_member", 403)
 QUIZ_NOT_FOUND = (_("Quiz not found."), "not_found", 404)
 ATTEMPT_NOT_FOUND = (_("Attempt not found."), "not_found", 404)
+INVALID_LESSON = _("This quiz is not part of that lesson.")
 
 ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Not a member."),
@@ -98,7 +101,13 @@ def _attempt_response(attempt, http_status=status.HTTP_200_OK) -> Response:
 
 class AnswerInput(serializers.Serializer):
     question = serializers.IntegerField()
-    response = serializers.JSONField(allow_null=True)
+    response = serializers.JSONField(
+        allow_null=True,
+        help_text="single: a choice key (an integer); multiple: a list of keys; "
+        "true_false: a boolean; fill_blank: text (at most 500 characters, no control "
+        'characters); null clears. Any other shape, such as "0", 1.5 or [0] for a '
+        "single choice, is refused (400 invalid_answer).",
+    )
 
 
 def _answers(attempt, items) -> dict:
@@ -163,7 +172,7 @@ class AttemptStartApi(APIView):
         class Meta:
             ref_name = "AttemptStartInput"
 
-        lesson = serializers.IntegerField(
+        lesson = IdField(
             required=False,
             allow_null=True,
             help_text="The lesson page the quiz is taken in; passing completes it.",
@@ -175,7 +184,10 @@ class AttemptStartApi(APIView):
         responses={
             200: OpenApiResponse(AttemptOutput, description="The open attempt."),
             201: OpenApiResponse(AttemptOutput, description="A new attempt."),
-            400: OpenApiResponse(ErrorSerializer, description="Unknown lesson."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="No live lesson with that id holds this quiz.",
+            ),
             409: OpenApiResponse(
                 ErrorSerializer, description="No attempts left, or no questions."
             ),
@@ -191,14 +203,17 @@ class AttemptStartApi(APIView):
         if quiz is None:
             return _error(*QUIZ_NOT_FOUND)
         serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         lesson = None
+        if not serializer.is_valid():
+            if set(serializer.errors) != {"lesson"}:
+                raise ValidationError(serializer.errors)
+            # Not an id at all, or one too large for any row (a 500 once: the
+            # database overflowed): no lesson holds this quiz under that id.
+            return _error(INVALID_LESSON, "invalid_lesson", 400)
         if lesson_id := serializer.validated_data.get("lesson"):
             lesson = selectors.lesson_with_quiz(lesson_id=lesson_id, quiz=quiz)
             if lesson is None:
-                return _error(
-                    _("This quiz is not part of that lesson."), "invalid_lesson", 400
-                )
+                return _error(INVALID_LESSON, "invalid_lesson", 400)
         try:
             attempt, created = services.attempt_start(
                 quiz=quiz, member=member, lesson=lesson

@@ -6,30 +6,30 @@ from quizzes import api
 
 urlpatterns = [
     path(
-        "quizzes/<int:quiz_id>/", api.QuizDetailApi.as_view(), name="quizzes-api-detail"
+        "quizzes/<id:quiz_id>/", api.QuizDetailApi.as_view(), name="quizzes-api-detail"
     ),
     path(
-        "quizzes/<int:quiz_id>/attempts/",
+        "quizzes/<id:quiz_id>/attempts/",
         api.AttemptStartApi.as_view(),
         name="quizzes-api-attempt-start",
     ),
     path(
-        "quizzes/<int:quiz_id>/statistics/",
+        "quizzes/<id:quiz_id>/statistics/",
         api.QuizStatisticsApi.as_view(),
         name="quizzes-api-statistics",
     ),
     path(
-        "quizzes/attempts/<int:attempt_id>/",
+        "quizzes/attempts/<id:attempt_id>/",
         api.AttemptDetailApi.as_view(),
         name="quizzes-api-attempt",
     ),
     path(
-        "quizzes/attempts/<int:attempt_id>/answers/",
+        "quizzes/attempts/<id:attempt_id>/answers/",
         api.AttemptAnswersApi.as_view(),
         name="quizzes-api-attempt-answers",
     ),
     path(
-        "quizzes/attempts/<int:attempt_id>/submit/",
+        "quizzes/attempts/<id:attempt_id>/submit/",
         api.AttemptSubmitApi.as_view(),
         name="quizzes-api-attempt-submit",
     ),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 
 from quizzes.models import CHOICE_KINDS, Choice, Question, QuestionKind
+from spreadsheets import safe_text, unquote_text
 
 MAX_ROWS = 5000
 COLUMNS = ["type", "question", "choices", "correct answers", "explanation", "tags"]
@@ -67,9 +68,6 @@ KIND_ALIASES = {
 TRUE_WORDS = {"true", "t", "yes", "对", "正确", "是", "√"}
 FALSE_WORDS = {"false", "f", "no", "错", "错误", "否", "×"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Spreadsheets run cells starting with these as formulas (CSV injection; openpyxl
-# even writes them as formulas): exports prefix such cells with ', imports drop it.
-FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -115,14 +113,8 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        text = text[1:]
-    return text
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # An export quoted cells that look like formulas (spreadsheets.cells).
+    return unquote_text(str(value).strip())
 
 
 def read_rows(upload, filename: str) -> list[list[str]]:
@@ -319,7 +311,8 @@ def export_rows(questions) -> list[list[str]]:
             answers = "|".join(question.accepted_answer_list())
         rows.append(
             [
-                _safe(cell)
+                # openpyxl would write such a cell as a formula: quote it.
+                safe_text(cell)
                 for cell in (
                     question.kind,
                     question.text,

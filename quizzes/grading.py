@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.models import CHOICE_KINDS, Question, QuestionKind
+from quizzes.models import Question, QuestionKind
 
 MAX_TEXT_ANSWER = 500
 
@@ -81,38 +81,84 @@ def response_key(kind: str, response) -> str:
 def clean_response(kind: str, choice_ids: list[int], raw):
     """Check a client's response against the question as drawn; return it as stored.
 
-    ``choice_ids`` are the question's choices in the attempt's shown order; the client
-    sends keys (positions in that order). Raises ValidationError with a message the
-    member can act on.
+    ``raw`` has the API's JSON shape for the question type and nothing looser
+    (docs/quizzes.md): single -> one key (an integer), multiple -> a list of keys,
+    true_false -> a boolean, fill_blank -> text; ``None`` clears. ``"0"``, ``1.5``,
+    ``[0]`` on a single-choice question or ``"true"`` on a true/false one are refused
+    rather than guessed at. The attempt form's strings go through ``form_response``
+    first. ``choice_ids`` are the question's choices in the attempt's shown order; the
+    client sends keys (positions in that order). Raises ValidationError with a message
+    the member can act on.
     """
-    if raw is None or raw == "" or raw == []:
+    if raw is None:
         return None
-    if kind in CHOICE_KINDS:
-        values = raw if isinstance(raw, list) else [raw]
-        try:
-            keys = [int(value) for value in values if not isinstance(value, bool)]
-        except (TypeError, ValueError):
-            raise ValidationError(_("Choose from the listed choices.")) from None
-        if len(keys) != len(values) or not all(
-            0 <= key < len(choice_ids) for key in keys
-        ):
-            raise ValidationError(_("Choose from the listed choices."))
-        ids = [choice_ids[key] for key in keys]
-        if kind == QuestionKind.SINGLE:
-            if len(set(ids)) != 1:
-                raise ValidationError(_("Choose exactly one answer."))
-            return ids[0]
-        return sorted(set(ids))
+    if kind == QuestionKind.SINGLE:
+        if isinstance(raw, list):
+            raise ValidationError(_("Choose exactly one answer."))
+        return choice_ids[_choice_key(raw, choice_ids)]
+    if kind == QuestionKind.MULTIPLE:
+        if not isinstance(raw, list):
+            raise ValidationError(_("Give the chosen keys as a list."))
+        ids = {choice_ids[_choice_key(value, choice_ids)] for value in raw}
+        # Nothing ticked is unanswered, as with every other type.
+        return sorted(ids) or None
     if kind == QuestionKind.TRUE_FALSE:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.lower() in {"true", "false"}:
-            return raw.lower() == "true"
-        raise ValidationError(_("Answer true or false."))
+        if not isinstance(raw, bool):
+            raise ValidationError(_("Answer true or false."))
+        return raw
     if not isinstance(raw, str):
         raise ValidationError(_("Type your answer as text."))
     if len(raw) > MAX_TEXT_ANSWER:
         raise ValidationError(
             _("Answers are at most %(max)d characters long.") % {"max": MAX_TEXT_ANSWER}
         )
+    if any(_unstorable(character) for character in raw):
+        raise ValidationError(_("The answer contains characters that are not allowed."))
     return raw.strip() or None
+
+
+def _choice_key(value, choice_ids: list[int]) -> int:
+    # ``bool`` is an ``int`` in Python, and 1.5 or "1" are no keys: refused, not
+    # truncated or parsed.
+    if type(value) is not int:
+        raise ValidationError(_("Give choices by their keys, as whole numbers."))
+    if not 0 <= value < len(choice_ids):
+        raise ValidationError(_("Choose from the listed choices."))
+    return value
+
+
+def _unstorable(character: str) -> bool:
+    """NUL (PostgreSQL stores it neither in text nor in jsonb), other control
+    characters no keyboard types, and lone surrogates (not encodable as UTF-8)."""
+    category = unicodedata.category(character)
+    return (category == "Cc" and not character.isspace()) or category == "Cs"
+
+
+def form_response(kind: str, values: list[str]):
+    """The attempt form's fields in the API's shapes, for ``clean_response``.
+
+    Radios and boxes post choice keys and ``true``/``false`` as text, every field as
+    a list of strings. Text that is no key is passed on as text, which
+    ``clean_response`` then refuses.
+    """
+    if kind == QuestionKind.MULTIPLE:
+        return [_form_number(value) for value in values]
+    if len(values) != 1:
+        # Two values for a one-answer field: refused by clean_response as a list.
+        return [_form_number(value) for value in values]
+    value = values[0]
+    if value == "":
+        return None
+    if kind == QuestionKind.SINGLE:
+        return _form_number(value)
+    if kind == QuestionKind.TRUE_FALSE:
+        return {"true": True, "false": False}.get(value, value)
+    return value
+
+
+def _form_number(value: str):
+    # ASCII digits only ("²".isdigit() is True, int("²") fails), and short enough
+    # for int(): a longer number is no key anyway.
+    if value.isascii() and value.isdigit() and len(value) <= 30:
+        return int(value)
+    return value

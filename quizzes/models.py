@@ -20,6 +20,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -60,7 +61,9 @@ class Question(index.Indexed, ClusterableModel):
         max_length=16,
         choices=QuestionKind.choices,
         default=QuestionKind.SINGLE,
-        verbose_name=_("Type"),
+        # Its own context: a plain "Type" would replace Wagtail's (the media
+        # library's type column read "question type").
+        verbose_name=pgettext_lazy("question", "Type"),
     )
     text = models.TextField(verbose_name=_("Question"))
     is_true = models.BooleanField(
@@ -162,6 +165,17 @@ class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
         choices=ReviewPolicy.choices,
         default=ReviewPolicy.EXPLANATIONS,
         verbose_name=_("After submission show"),
+    )
+    # An exam-like quiz keeps its answers until the member passes or has no attempt
+    # left: a review after a failed attempt would make the next attempts no test.
+    review_while_attempts_left = models.BooleanField(
+        default=False,
+        verbose_name=_("Show correct answers while attempts are left"),
+        help_text=_(
+            "Leave unticked for an exam: after a failed attempt the member sees "
+            "only the score, and the correct answers once they pass or have used "
+            "every attempt. Tick it for practice quizzes."
+        ),
     )
     completes_lesson = models.BooleanField(
         default=True,

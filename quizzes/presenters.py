@@ -1,13 +1,15 @@
 """Turn attempts into what a client may see, shared by the API and the site pages.
 
 This is the one place that decides which answer data leaves the server: correct
-answers and explanations appear only for a submitted attempt, and only as far as the
-quiz's review policy allows (tests/quizzes/test_secrecy.py).
+answers and explanations appear only for a submitted attempt, only as far as the
+quiz's review policy allows, and (unless the quiz says otherwise) only once the
+member has passed or has no attempt left (``selectors.review_open``;
+tests/quizzes/test_secrecy.py).
 """
 
 from django.core.exceptions import ValidationError
 
-from quizzes.grading import clean_response
+from quizzes.grading import clean_response, form_response
 from quizzes.models import CHOICE_KINDS, Attempt, Question, QuestionKind
 from quizzes.selectors import AttemptView
 from quizzes.services import QuestionNotInAttempt
@@ -88,8 +90,14 @@ class AnswerInvalid(Exception):
         super().__init__(self.message)
 
 
-def clean_answers(attempt: Attempt, raw: dict[int, object]) -> dict[int, object]:
-    """Check raw responses against the attempt's draw; raise on the first bad one."""
+def clean_answers(
+    attempt: Attempt, raw: dict[int, object], *, from_form: bool = False
+) -> dict[int, object]:
+    """Check raw responses against the attempt's draw; raise on the first bad one.
+
+    ``from_form``: the responses are the attempt form's lists of strings
+    (``grading.form_response``); otherwise they are the API's JSON values.
+    """
     drawn = {item["question"]: item["choices"] for item in attempt.draw}
     if not set(raw) <= set(drawn):
         raise QuestionNotInAttempt()
@@ -99,10 +107,11 @@ def clean_answers(attempt: Attempt, raw: dict[int, object]) -> dict[int, object]
         raise QuestionNotInAttempt()
     cleaned = {}
     for question_id, response in raw.items():
+        kind = kinds[question_id]
+        if from_form and response is not None:
+            response = form_response(kind, response)
         try:
-            cleaned[question_id] = clean_response(
-                kinds[question_id], drawn[question_id], response
-            )
+            cleaned[question_id] = clean_response(kind, drawn[question_id], response)
         except ValidationError as error:
             raise AnswerInvalid(question_id, error) from None
     return cleaned

@@ -101,14 +101,17 @@ class DrawnQuestion:
 
 @dataclass
 class AttemptView:
-    """An attempt as its member may see it; correct answers only after submission
-    and only as far as the quiz's review policy allows."""
+    """An attempt as its member may see it; correct answers only after submission,
+    only as far as the quiz's review policy allows, and (unless the quiz says
+    otherwise) only once the member has passed or has no attempt left."""
 
     attempt: Attempt
     questions: list[DrawnQuestion]
     show_correct: bool
     show_explanations: bool
     seconds_left: int | None = None
+    # Submitted, but the review waits until the member passes or has no attempt left.
+    review_withheld: bool = False
 
 
 def attempt_view(*, attempt: Attempt, now=None) -> AttemptView:
@@ -130,18 +133,56 @@ def attempt_view(*, attempt: Attempt, now=None) -> AttemptView:
         for position, item in enumerate(attempt.draw, start=1)
         if item["question"] in questions and item["question"] in answers
     ]
+    now = now or timezone.now()
     review = attempt.quiz.review
     submitted = attempt.is_submitted
     seconds_left = None
     if not submitted and attempt.deadline is not None:
-        now = now or timezone.now()
         seconds_left = max(0, int((attempt.deadline - now).total_seconds()))
+    withheld = (
+        submitted
+        and review != ReviewPolicy.SCORE
+        and not review_open(attempt=attempt, now=now)
+    )
     return AttemptView(
         attempt=attempt,
         questions=drawn,
-        show_correct=submitted and review != ReviewPolicy.SCORE,
-        show_explanations=submitted and review == ReviewPolicy.EXPLANATIONS,
+        show_correct=submitted and review != ReviewPolicy.SCORE and not withheld,
+        show_explanations=(
+            submitted and review == ReviewPolicy.EXPLANATIONS and not withheld
+        ),
         seconds_left=seconds_left,
+        review_withheld=withheld,
+    )
+
+
+def review_open(*, attempt: Attempt, now=None) -> bool:
+    """Whether a submitted attempt's review (which answers were right, the correct
+    answers, explanations) may be shown, as far as the review policy allows.
+
+    Exam-like by default: not while the member may still try again, or the next
+    attempts would be no test. Shown once the member has passed, or has no attempt
+    left (none open either), or if the quiz says so (``review_while_attempts_left``).
+    One query, only for a failed attempt.
+    """
+    quiz = attempt.quiz
+    if attempt.passed or quiz.review_while_attempts_left:
+        return True
+    now = now or timezone.now()
+    attempts = list(
+        Attempt.objects.filter(quiz_id=attempt.quiz_id, member_id=attempt.member_id)
+        .only("passed", "submitted_at", "deadline")
+        .order_by()
+    )
+    if any(other.passed for other in attempts):
+        return True
+    if quiz.max_attempts is None or len(attempts) < quiz.max_attempts:
+        return False
+    # The last attempt may still be open (and running) in another tab.
+    return not any(
+        not other.is_submitted
+        and (other.closes_at() is None or now <= other.closes_at())
+        for other in attempts
     )
 
 

@@ -8,11 +8,11 @@ app_name = "quizzes"
 
 urlpatterns = [
     path("quizzes/statistics/", views.statistics_index, name="statistics-index"),
-    path("quizzes/<int:quiz_id>/start/", views.attempt_start, name="start"),
+    path("quizzes/<id:quiz_id>/start/", views.attempt_start, name="start"),
     path(
-        "quizzes/<int:quiz_id>/statistics/",
+        "quizzes/<id:quiz_id>/statistics/",
         views.statistics_page,
         name="statistics",
     ),
-    path("quizzes/attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
+    path("quizzes/attempts/<id:attempt_id>/", views.attempt_page, name="attempt"),
 ]

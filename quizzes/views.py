@@ -1,6 +1,8 @@
 """Site pages of the quizzes app: take an attempt with plain forms (a little JS saves
 answers as the member goes), see the result, and organisers' statistics."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,9 +11,16 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.ids import parse_id
 from quizzes import selectors, services
 from quizzes.models import QuestionKind
 from quizzes.presenters import AnswerInvalid, clean_answers
+from quizzes.services import QuestionNotInAttempt
+
+QUESTION_FIELD = re.compile(r"q[0-9]+")
+# The value of the "Submit anyway" button: submit even with unanswered questions.
+SUBMIT_ANYWAY = "anyway"
+STATISTICS_REFUSED = _("Only editors and organisers may see quiz statistics.")
 
 
 def _member_or_403(request):
@@ -30,11 +39,8 @@ def attempt_start(request, quiz_id: int):
         raise Http404
     lesson = None
     if lesson_id := request.POST.get("lesson", "").strip():
-        lesson = (
-            selectors.lesson_with_quiz(lesson_id=lesson_id, quiz=quiz)
-            if lesson_id.isdigit()
-            else None
-        )
+        if (lesson_pk := parse_id(lesson_id)) is not None:
+            lesson = selectors.lesson_with_quiz(lesson_id=lesson_pk, quiz=quiz)
         if lesson is None:
             return _refusal(request, _("This quiz is not part of that lesson."), 400)
     try:
@@ -56,7 +62,18 @@ def attempt_page(request, attempt_id: int):
     if request.method == "POST":
         submit = "submit" in request.POST
         try:
-            answers = clean_answers(attempt, _posted_answers(request, attempt))
+            answers = clean_answers(
+                attempt, _posted_answers(request, attempt), from_form=True
+            )
+            if submit and request.POST["submit"] != SUBMIT_ANYWAY:
+                unanswered = _unanswered(attempt, answers)
+                if unanswered:
+                    # Submitting uses up an attempt: with questions left blank, keep
+                    # the answers and ask first (no JS needed).
+                    attempt = services.attempt_answers_save(
+                        attempt=attempt, answers=answers
+                    )
+                    return _attempt_page(request, attempt, unanswered=unanswered)
             if submit:
                 attempt = services.attempt_submit(attempt=attempt, answers=answers)
             else:
@@ -80,24 +97,37 @@ def attempt_page(request, attempt_id: int):
     return _attempt_page(request, attempt)
 
 
-def _posted_answers(request, attempt) -> dict:
-    """``q<question id>`` fields; a field for a question not drawn is refused."""
-    posted = {}
-    for name in request.POST:
-        if name.startswith("q") and name[1:].isdigit():
-            posted[int(name[1:])] = request.POST.getlist(name)
-    drawn = attempt.question_ids()
+def _posted_answers(request, attempt) -> dict[int, list[str] | None]:
+    """``q<question id>`` fields as lists of strings; a field for a question not
+    drawn is refused."""
+    drawn = {f"q{question_id}": question_id for question_id in attempt.question_ids()}
     answers = {}
-    for question_id, values in posted.items():
-        answers[question_id] = values if len(values) > 1 else values[0]
+    for name in request.POST:
+        if QUESTION_FIELD.fullmatch(name):
+            if name not in drawn:
+                raise QuestionNotInAttempt()
+            answers[drawn[name]] = request.POST.getlist(name)
     # Unticked boxes and radios send nothing: a full form clears what it leaves out.
     if request.POST.get("full_form"):
-        for question_id in drawn:
+        for question_id in drawn.values():
             answers.setdefault(question_id, None)
     return answers
 
 
-def _attempt_page(request, attempt, *, error=None, status=200, closed=False):
+def _unanswered(attempt, answers: dict) -> list[int]:
+    """Numbers (as shown, from 1) of the questions that submitting now would leave
+    unanswered: posted answers win over saved ones."""
+    view = selectors.attempt_view(attempt=attempt)
+    return [
+        number
+        for number, item in enumerate(view.questions, start=1)
+        if answers.get(item.question.pk, item.answer.response) is None
+    ]
+
+
+def _attempt_page(
+    request, attempt, *, error=None, status=200, closed=False, unanswered=()
+):
     view = selectors.attempt_view(attempt=attempt)
     return TemplateResponse(
         request,
@@ -109,6 +139,7 @@ def _attempt_page(request, attempt, *, error=None, status=200, closed=False):
             "kinds": QuestionKind,
             "error": error,
             "closed": closed,
+            "unanswered": list(unanswered),
         },
         status=status,
     )
@@ -130,7 +161,7 @@ def statistics_page(request, quiz_id: int):
         raise Http404
     attempts = selectors.statistics_attempts(user=request.user, quiz=quiz)
     if attempts is None:
-        raise PermissionDenied
+        raise PermissionDenied(STATISTICS_REFUSED)
     return TemplateResponse(
         request,
         "quizzes/statistics.html",
@@ -147,7 +178,7 @@ def statistics_index(request):
     """The quizzes whose statistics an editor or organiser may open."""
     quizzes = selectors.quizzes_with_statistics(user=request.user)
     if quizzes is None:
-        raise PermissionDenied
+        raise PermissionDenied(STATISTICS_REFUSED)
     return TemplateResponse(
         request, "quizzes/statistics_index.html", {"quizzes": quizzes}
     )

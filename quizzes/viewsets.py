@@ -13,7 +13,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import (
     IndexView,
@@ -107,7 +107,7 @@ class QuestionViewSet(SnippetViewSet):
         "__str__",
         "kind",
         Column("topics", label=_("Topics")),
-        "updated_at",
+        DateColumn("updated_at", label=_("Updated")),
     ]
     list_filter = {"kind": ["exact"]}
     search_fields = ["text"]
@@ -134,7 +134,8 @@ class QuizViewSet(SnippetViewSet):
     icon = "form"
     menu_label = _("Quizzes")
     url_prefix = "quizzes/quizzes"
-    list_display = ["title", "pass_mark", "max_attempts", "live"]
+    # Live or draft as Wagtail's tag, not a bare True/False.
+    list_display = ["title", "pass_mark", "max_attempts", LiveStatusTagColumn()]
     search_fields = ["title"]
     edit_handler = TabbedInterface(
         [
@@ -163,6 +164,7 @@ class QuizViewSet(SnippetViewSet):
                     ),
                     FieldPanel("counting"),
                     FieldPanel("review"),
+                    FieldPanel("review_while_attempts_left"),
                     FieldPanel("completes_lesson"),
                 ],
                 heading=_("Settings"),

@@ -12,14 +12,16 @@ from quizzes.viewsets import QuizzesGroup
 
 register_snippet(QuizzesGroup)
 
-admin_urlpatterns = [
-    path("bank/", admin_views.bank_view, name="bank"),
-    path("<int:quiz_id>/statistics/", admin_views.statistics_view, name="statistics"),
-]
-
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
+    # Built when Wagtail's admin URLs are, after config/urls.py registered <id:...>.
+    admin_urlpatterns = [
+        path("bank/", admin_views.bank_view, name="bank"),
+        path(
+            "<id:quiz_id>/statistics/", admin_views.statistics_view, name="statistics"
+        ),
+    ]
     return [
         path(
             "quizzes/tools/",

@@ -99,10 +99,29 @@ def test_organiser_statistics_page_is_scoped(client, organiser, results):
     assert "Members in your organisations only" in html
 
 
-def test_member_cannot_open_the_statistics_page(client, member, results):
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Only editors and organisers may see quiz statistics."),
+        ("zh-hans", "只有编辑和组织管理员可以查看测验统计。"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/quizzes/statistics/", "/quizzes/{}/statistics/"])
+def test_a_member_is_refused_statistics_on_the_sites_page_in_their_language(
+    client, member, results, path, language, message
+):
     client.force_login(member.user)
 
-    assert client.get(f"/quizzes/{results.pk}/statistics/").status_code == 403
+    response = client.get(path.format(results.pk), HTTP_ACCEPT_LANGUAGE=language)
+
+    # the site's own page (viewport, navigation) saying why, not a bare "403 Forbidden"
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'<html lang="{language}">' in html
+    assert '<meta name="viewport"' in html
+    assert 'class="top"' in html
+    assert message in html
+    assert "403 Forbidden" not in html
 
 
 def test_editors_statistics_in_the_admin(client, editor, results):
