@@ -1,18 +1,21 @@
 """Wagtail admin views of lecture jobs: live status, retry, transcode again (wired in
 viewsets.py)."""
 
+import mimetypes
+
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from wagtail.admin.auth import permission_denied
 from wagtail.permissions import policy_registry
 
-from media_pipeline import selectors, services
+from media_pipeline import selectors, services, storage
 from media_pipeline.models import Lecture, LectureStatus
 
 PAGE_SIZE = 100
@@ -30,7 +33,10 @@ def _visible(user):
     return _policy().instances_user_has_any_permission_for(user, ["change"])
 
 
-def _row(lecture: Lecture) -> dict:
+ACTIONS_TEMPLATE = "media_pipeline/admin/job_actions.html"
+
+
+def _row(request, lecture: Lecture) -> dict:
     return {
         "id": lecture.pk,
         "status": lecture.status,
@@ -38,6 +44,11 @@ def _row(lecture: Lecture) -> dict:
         "progress": lecture.progress,
         # Translated now, in the reader's language (stored as a key).
         "error": lecture.error_message,
+        # The jobs screen's Actions cell for the new state (Retry once it failed,
+        # say), from the template the screen itself uses.
+        "actions_html": render_to_string(
+            ACTIONS_TEMPLATE, {"lecture": lecture}, request=request
+        ),
     }
 
 
@@ -72,7 +83,32 @@ def jobs_status(request):
     except ValueError:
         return JsonResponse({"error": _("ids must be numbers.")}, status=400)
     lectures = selectors.lecture_status_list(queryset=_visible(request.user), ids=ids)
-    return JsonResponse({"lectures": [_row(lecture) for lecture in lectures]})
+    return JsonResponse({"lectures": [_row(request, lecture) for lecture in lectures]})
+
+
+@require_safe
+def original(request, lecture_id: int):
+    """The uploaded original, as an attachment, to editors who may change the
+    lecture (wagtailmedia links it as ``Lecture.url``); 404 for other editors
+    (as if it did not exist: Wagtail would turn a 403 into a redirect) and when
+    the file is gone. Streamed from storage, never loaded whole."""
+    lecture = get_object_or_404(Lecture, pk=lecture_id)
+    if not _policy().user_has_permission_for_instance(request.user, "change", lecture):
+        raise Http404
+    try:
+        source = storage.open_source(lecture.file)
+    except FileNotFoundError as error:
+        raise Http404("no such file") from error
+    content_type = mimetypes.guess_type(lecture.filename)[0]
+    response = FileResponse(
+        source,
+        as_attachment=True,
+        filename=lecture.filename,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _back(request):

@@ -433,12 +433,16 @@ def sample_clip_args(
     voice: Path | None = None,
     tone: bool = True,
     video_bitrate: int | None = None,
+    audio_seconds: float | None = None,
+    faststart: bool = False,
 ) -> list:
     """A generated clip (lavfi): the demo lecture, test clips and benchmark inputs.
 
     ``pattern`` "testsrc" changes little from frame to frame (like slides);
     "testsrc2" moves, and ``noise`` adds sensor-like grain (a phone recording).
-    ``voice`` is a speech WAV (espeak-ng), padded to the length; else a tone.
+    ``voice`` is a speech WAV (espeak-ng), padded to the length; else a tone, of
+    ``audio_seconds`` if given (tracks ending apart, as real recordings do).
+    ``faststart`` puts an MP4's index before its media data, as web exports do.
     """
     streams = []
     if width and height:
@@ -455,7 +459,9 @@ def sample_clip_args(
     elif tone:
         streams.append(
             ffmpeg.input(
-                "sine=frequency=330:sample_rate=44100", f="lavfi", t=seconds
+                "sine=frequency=330:sample_rate=44100",
+                f="lavfi",
+                t=audio_seconds or seconds,
             ).audio
         )
     options: dict = {"t": seconds}
@@ -472,6 +478,8 @@ def sample_clip_args(
             )
     if len(streams) > (1 if width and height else 0):
         options.update({"c:a": "aac", "b:a": "96k"})
+    if faststart:
+        options["movflags"] = "+faststart"
     command = (
         ffmpeg.output(*streams, str(target), **options)
         .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")

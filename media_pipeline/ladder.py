@@ -7,7 +7,7 @@ rate caps; ``media_pipeline.ffmpeg`` turns the plan into one ffmpeg command.
 import math
 from dataclasses import dataclass
 
-from media_pipeline.probe import Probe
+from media_pipeline.probe import MAX_ASPECT_RATIO, Probe
 
 SEGMENT_SECONDS = 6
 
@@ -110,10 +110,21 @@ def _even(value: float) -> int:
 
 
 def _scaled(probe: Probe, short_side: int) -> tuple[int, int]:
-    """Scale by the short side, so portrait video gets the same pixel budget."""
+    """Scale by the short side, so portrait video gets the same pixel budget.
+
+    The long side is capped at ``MAX_ASPECT_RATIO`` times ``short_side``: uploads
+    beyond that shape are refused (``probe.check_limits``), and should one get here
+    anyway (the ``transcode`` command, a limit changed) the picture fits in that box
+    instead of asking ffmpeg for a JPEG or H.264 picture it cannot make.
+    """
     width, height = probe.width or 0, probe.height or 0
+    longest = short_side * MAX_ASPECT_RATIO
     if width >= height:
+        if short_side * width / height > longest:
+            return _even(longest), _even(longest * height / width)
         return _even(short_side * width / height), _even(short_side)
+    if short_side * height / width > longest:
+        return _even(longest * width / height), _even(longest)
     return _even(short_side), _even(short_side * height / width)
 
 

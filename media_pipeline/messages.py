@@ -11,6 +11,7 @@ a plain string parameter.
 Keys are stored in the database: never rename one; add a new key instead.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.functional import lazy
@@ -30,6 +31,23 @@ MESSAGES = {
     "too_large": _(
         "The picture is %(width)dx%(height)d; the limit is %(limit)d pixels."
     ),
+    # Replaces "too_long" (kept for rows stored before): both lengths are durations
+    # (``duration()``), the file's rounded up, so it never looks equal to the limit.
+    "too_long_duration": _("This file is %(duration)s long; the limit is %(limit)s."),
+    "extreme_aspect_ratio": _(
+        "The picture is %(width)dx%(height)d: one side is more than %(ratio)d times "
+        "the other. Lectures can be at most %(ratio)d:1 either way (16:9, 21:9 "
+        "cinema and 9:16 phone video all fit). Export the video at a usual shape "
+        "and upload it again."
+    ),
+    # The ladder holds less than the source declares (a file cut off after its index:
+    # the probe cannot see it, the transcode can). ``held``, ``declared``: durations.
+    "ends_early": _(
+        "This file ends early: it holds %(held)s of the %(declared)s it declares. "
+        "Upload the complete file."
+    ),
+    # A duration under a minute (``duration()``); longer ones are h:mm:ss.
+    "duration_seconds": _("%(seconds)s s"),
     # ffmpeg (``detail``: ffmpeg's own last error lines, untranslated).
     "ffmpeg_stalled": _("ffmpeg made no progress for %(seconds)d s and was stopped"),
     "ffmpeg_exited": _("ffmpeg exited with status %(status)d: %(detail)s"),
@@ -41,6 +59,23 @@ MESSAGES = {
         "The transcoding worker stopped responding %(attempts)d times."
     ),
 }
+
+
+# Failures that are the stored file's own: transcoding the same file again fails the
+# same way (unlike a limit, which settings may raise, or ffmpeg, which an upgrade may
+# fix), so the admin offers to replace the file, not "Retry".
+FILE_FAULTS = frozenset(
+    {
+        "not_readable",
+        "no_tracks",
+        "zero_duration",
+        "no_picture_size",
+        "video_damaged",
+        "no_pictures",
+        "extreme_aspect_ratio",
+        "ends_early",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -77,3 +112,21 @@ def render(key: str, params: dict | None = None) -> str:
 
 
 render_lazy = lazy(render, str)
+
+
+def duration(seconds: float, *, rounding: str = "nearest") -> dict | str:
+    """A duration as a message parameter: "5.9 s" (a message, so the unit is
+    translated) under a minute, else "h:mm:ss" (the same in every language).
+
+    ``rounding`` ("nearest", "up", "down") applies at the precision shown (0.1 s,
+    or 1 s from a minute): a refused file's length is rounded up and a limit down,
+    so that a file over the limit never shows the limit's own value.
+    """
+    round_to = {"nearest": round, "up": math.ceil, "down": math.floor}[rounding]
+    tenths = round_to(round(seconds * 10, 6))
+    if tenths < 600:
+        text = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+        return Message("duration_seconds", {"seconds": text}).as_dict()
+    whole = round_to(round(seconds, 6))
+    hours, rest = divmod(int(whole), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"

@@ -9,6 +9,7 @@ transcoding job (docs/media-pipeline.md).
 import uuid
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtailmedia.models import AbstractMedia
 
@@ -121,6 +122,25 @@ class Lecture(AbstractMedia):
         if self.error_key:
             return messages.render(self.error_key, self.error_params)
         return self.error
+
+    @property
+    def url(self) -> str:
+        """Where wagtailmedia links the file (the media library, the edit screen):
+        the original, downloaded through a permission-checked admin view. The
+        storage URL would 404: nothing under MEDIA_URL but Wagtail's images is
+        served (config/public_media.py)."""
+        if self.pk is None:
+            return ""
+        return reverse("lecture_jobs:original", args=(self.pk,))
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed, and transcoding the same file again might work: not when the
+        failure is the file's own (``messages.FILE_FAULTS``)."""
+        return (
+            self.status == LectureStatus.FAILED
+            and self.error_key not in messages.FILE_FAULTS
+        )
 
     @property
     def is_ready(self) -> bool:

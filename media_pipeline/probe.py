@@ -10,7 +10,15 @@ from pathlib import Path
 import av
 import av.error
 
-from media_pipeline.messages import Message, render_lazy
+from media_pipeline.messages import Message, duration, render_lazy
+
+# The longest picture side may be at most this many times the shortest, either way.
+# Every real lecture shape fits with room to spare: 1:1, 4:3 (1.33), 16:9 and 9:16
+# phone video (1.78), phone screen recordings (19.5:9, 2.17), 21:9 cinema (2.33-2.39),
+# Ultra Panavision (2.76), a 32:9 monitor's screen recording (3.56). Beyond it the
+# ladder's sizes, scaled from the short side, become absurd (a 4000x16 clip asked for
+# a 225,000-pixel-wide sprite); ``ladder`` caps its sizes at this shape as well.
+MAX_ASPECT_RATIO = 4
 
 
 class ProbeError(Exception):
@@ -141,14 +149,16 @@ def _first_frame_rotation(container, video) -> int:
 def check_limits(probe: Probe, *, max_seconds: int, max_dimension: int) -> None:
     if probe.duration > max_seconds:
         raise ProbeError(
-            "too_long",
-            minutes=int(probe.duration // 60),
-            limit=int(max_seconds // 60),
+            "too_long_duration",
+            duration=duration(probe.duration, rounding="up"),
+            limit=duration(max_seconds, rounding="down"),
         )
-    if probe.has_video and max(probe.width or 0, probe.height or 0) > max_dimension:
+    if not probe.has_video:
+        return
+    width, height = probe.width or 0, probe.height or 0
+    if max(width, height) > max_dimension:
+        raise ProbeError("too_large", width=width, height=height, limit=max_dimension)
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
         raise ProbeError(
-            "too_large",
-            width=probe.width,
-            height=probe.height,
-            limit=max_dimension,
+            "extreme_aspect_ratio", width=width, height=height, ratio=MAX_ASPECT_RATIO
         )

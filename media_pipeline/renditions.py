@@ -28,7 +28,8 @@ from pathlib import Path
 
 from media_pipeline import ffmpeg
 from media_pipeline.ladder import OUTPUTS_VERSION, Ladder, plan_ladder
-from media_pipeline.probe import Probe
+from media_pipeline.messages import duration as duration_param
+from media_pipeline.probe import Probe, ProbeError
 from media_pipeline.probe import probe as probe_file
 
 MANIFEST_VERSION = 1
@@ -36,6 +37,31 @@ AUDIO_CODECS = "mp4a.40.2"  # AAC-LC
 # The AAC rung remuxed into one file (audio lectures have it already: download.m4a).
 AAC_LISTEN_PROFILE = "listen_aac"
 AAC_LISTEN_PATH = "listen.m4a"
+
+
+# How much shorter than the source's declared duration the ladder may be. We compare
+# the LONGEST measured track (so audio and video ending a little apart, or a shorter
+# audio track, do not count) with the container's duration, which is the longest
+# track's: on whole files they agree to a frame (every generated test clip, 3-12 s,
+# 15-30 fps, with and without sound: within 0.04 s, the AAC rung running a frame
+# long). 1 s absorbs a last frame held on screen (a still slide), edit-list offsets
+# and the 15 fps rung's last frame; 1 % absorbs timestamp rounding over hours-long
+# recordings. A file cut off after its index (the probe reads only the index) falls
+# far outside, and what is let through still leaves the 90 % completion rule
+# reachable.
+SHORTFALL_SECONDS = 1.0
+SHORTFALL_FRACTION = 0.01
+
+
+def check_complete(*, declared: float, measured: float) -> None:
+    """ProbeError ``ends_early`` when the ladder holds materially less than the
+    source declares."""
+    if declared - measured > max(SHORTFALL_SECONDS, SHORTFALL_FRACTION * declared):
+        raise ProbeError(
+            "ends_early",
+            held=duration_param(measured, rounding="down"),
+            declared=duration_param(declared),
+        )
 
 
 @dataclass
@@ -226,8 +252,9 @@ def transcode_to_directory(
 
     ``scheduling`` (threads, not output) is for the benchmark's comparisons.
 
-    Raises ``ProbeError`` for a file that cannot be a lecture and
-    ``ffmpeg.FfmpegError`` when ffmpeg fails.
+    Raises ``ProbeError`` for a file that cannot be a lecture (also when what
+    ffmpeg made is materially shorter than the source declares: ``check_complete``)
+    and ``ffmpeg.FfmpegError`` when ffmpeg fails.
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -264,6 +291,12 @@ def transcode_to_directory(
         )
         video.append(measured)
     audio = measure_hls(out_dir, "audio") if ladder.audio else None
+    # What ffmpeg actually produced: the longest track of the ladder. A source whose
+    # media data stops early (its index intact) transcodes "successfully" to less.
+    measured_duration = max(
+        sum(rendition.segments) for rendition in video + ([audio] if audio else [])
+    )
+    check_complete(declared=probe.duration, measured=measured_duration)
     (out_dir / "master.m3u8").write_text(master_playlist(video, audio))
     if video:
         # The "data saver" choice: the same master with the lowest rung only.
@@ -359,6 +392,8 @@ def transcode_to_directory(
         "outputs_version": OUTPUTS_VERSION,
         "master": "master.m3u8",
         "duration": probe.duration,
+        # The ladder's longest track, as its playlists say (check_complete).
+        "measured_duration": round(measured_duration, 3),
         "source": probe.as_dict(),
         "segment_seconds": ladder.segment_seconds,
         "renditions": [

@@ -42,6 +42,13 @@ def local_source(file_field) -> Iterator[Path]:
         yield Path(copy.name)
 
 
+def open_source(file_field):
+    """The uploaded original, open for reading; FileNotFoundError if it is gone."""
+    if not file_field.name or not default_storage.exists(file_field.name):
+        raise FileNotFoundError(file_field.name)
+    return default_storage.open(file_field.name, "rb")
+
+
 @contextmanager
 def work_dir() -> Iterator[Path]:
     """A scratch folder, removed afterwards whatever happens.

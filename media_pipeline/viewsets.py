@@ -25,8 +25,9 @@ class LectureJobsViewSet(ViewSet):
         return [
             path("", admin_views.jobs_index, name="index"),
             path("status.json", admin_views.jobs_status, name="status"),
-            path("<int:lecture_id>/retry/", admin_views.retry, name="retry"),
-            path("<int:lecture_id>/refresh/", admin_views.refresh, name="refresh"),
+            path("<id:lecture_id>/retry/", admin_views.retry, name="retry"),
+            path("<id:lecture_id>/refresh/", admin_views.refresh, name="refresh"),
+            path("<id:lecture_id>/original/", admin_views.original, name="original"),
             path(
                 "refresh-outdated/",
                 admin_views.refresh_outdated,

@@ -69,6 +69,38 @@ def test_the_jobs_screen_follows_a_job_as_it_runs(browser, live_server):
     assert row.locator('[data-field="error"]').inner_text() == (
         "Transcoding failed because of an internal error."
     )
+    # and its actions are a failed lecture's: Retry, working, without a reload
+    retry = row.locator("button", has_text="Retry")
+    retry.wait_for(timeout=5000)
+    assert row.locator("a", has_text="Replace file").count() == 1
+    retry.click()
+    # (the immediate task backend then runs the job, which has no file to read)
+    page.get_by_text("'第一讲' is queued again.").wait_for(timeout=10000)
+    context.close()
+
+
+def test_the_jobs_screen_stops_polling_quietly_when_the_session_has_expired(
+    browser, live_server
+):
+    # given an editor on the jobs screen while a lecture waits
+    lecture = queued_lecture("第三讲")
+    context, page = admin_page(browser, live_server, "/admin/lecture-jobs/")
+    page.locator(f'tr[data-lecture="{lecture.pk}"]').wait_for()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda error: errors.append(error))
+    polls = []
+    page.on("request", lambda r: "status.json" in r.url and polls.append(r.url))
+
+    # when the session expires (the status URL now answers with the login page)
+    context.clear_cookies()
+
+    # then the poller asks once more, stops, and says nothing in the console
+    page.wait_for_selector("[data-lecture-jobs][data-polling-stopped]", timeout=10000)
+    asked = len(polls)
+    page.wait_for_timeout(7000)
+    assert len(polls) == asked
+    assert errors == []
     context.close()
 
 

@@ -12,6 +12,7 @@ from media_pipeline import storage
 from media_pipeline.models import Lecture, LectureStatus, Rendition
 from media_pipeline.renditions import transcode_to_directory
 from media_pipeline.samples import make_clip
+from tests.factories import PASSWORD, make_user
 
 SPEECH = "同志们好，欢迎学习第一课。"
 
@@ -22,6 +23,14 @@ def _english():
     # in the active language when read; the tests read them in English.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def editor(db, client):
+    """A superuser logged in on ``client``."""
+    user = make_user("editor", is_superuser=True, is_staff=True)
+    client.login(username="editor", password=PASSWORD)
+    return user
 
 
 @pytest.fixture(scope="session")
