@@ -7,8 +7,10 @@ expires after SATCHEL_MEDIA_URL_TTL seconds. Playlists use relative URIs, so the
 prefix covers the whole HLS tree without rewriting any playlist.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +23,17 @@ from media_pipeline.renditions import AAC_LISTEN_PROFILE, AUDIO_CODECS
 
 SALT = "media_pipeline.playback"
 AAC_MIME_TYPE = f'audio/mp4; codecs="{AUDIO_CODECS}"'
+
+
+# Characters no phone's file system takes in a name.
+UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_name(title: str, path: str) -> str:
+    """What a member's phone saves a lecture file as: its title and the file's
+    extension, so several downloaded lectures are told apart (not ``download.mp4``)."""
+    stem = UNSAFE_IN_FILE_NAMES.sub(" ", title).strip()[:80] or "lecture"
+    return stem + PurePosixPath(path).suffix
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class AudioDownload:
     mime_type: str
     # False: offered only where ``canPlayType`` says the browser plays it.
     plays_everywhere: bool
+    # What the phone saves it as (the ``download`` attribute): see ``file_name``.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class LecturePlayback:
     expires_at: datetime
     # Smallest first; the page offers the first one the browser plays.
     audio_downloads: tuple[AudioDownload, ...] = ()
+    download_name: str = ""
 
     @property
     def expected_bytes(self) -> dict[str, int]:
@@ -165,11 +181,25 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
     downloads = []
     if listen is not None:
         downloads.append(
-            AudioDownload(url(listen.path), listen.bytes, ListenRung().mime_type, False)
+            AudioDownload(
+                url(listen.path),
+                listen.bytes,
+                ListenRung().mime_type,
+                False,
+                file_name(lecture.title, listen.path),
+            )
         )
     if aac := renditions.get(AAC_LISTEN_PROFILE):
         # AAC-LC in MP4: every browser that plays the lecture at all plays this.
-        downloads.append(AudioDownload(url(aac.path), aac.bytes, AAC_MIME_TYPE, True))
+        downloads.append(
+            AudioDownload(
+                url(aac.path),
+                aac.bytes,
+                AAC_MIME_TYPE,
+                True,
+                file_name(lecture.title, aac.path),
+            )
+        )
     download = renditions["download"]
     poster = renditions.get("poster")
     thumbnails = renditions.get("thumbnails")
@@ -187,4 +217,5 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
         choices=tuple(choices),
         expires_at=timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
         audio_downloads=tuple(sorted(downloads, key=lambda item: item.bytes)),
+        download_name=file_name(lecture.title, download.path),
     )
