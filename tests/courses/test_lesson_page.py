@@ -69,11 +69,14 @@ def test_audio_only_offers_the_smaller_opus_file_with_its_size(
     assert 'data-type="audio/webm; codecs=&quot;opus&quot;"' in opus[0]
     assert opus[0].endswith(" hidden")
     assert re.search(
-        r'<a href="/m/[^"]+/listen\.webm" download>Audio only</a>', opus[1]
+        r'<a href="/m/[^"]+/listen\.webm" download="[^"]+\.webm">Audio only</a>',
+        opus[1],
     )
     assert 'data-type="audio/mp4; codecs=&quot;mp4a.40.2&quot;"' in aac[0]
     assert "hidden" not in aac[0]
-    assert re.search(r'<a href="/m/[^"]+/listen\.m4a" download>Audio only</a>', aac[1])
+    assert re.search(
+        r'<a href="/m/[^"]+/listen\.m4a" download="[^"]+\.m4a">Audio only</a>', aac[1]
+    )
 
 
 def test_page_resumes_from_the_server_position(client, member, played_lesson, now):
