@@ -55,11 +55,11 @@ def pk_fits(model: type[Model], value) -> bool:
 
 
 class IdConverter:
-    regex = "[0-9]{1,19}"
+    regex = ID_TEXT.pattern
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > MAX_ID:
+        number = parse_id(value)
+        if number is None:
             raise ValueError(value)  # no match: the path names no row (404)
         return number
 

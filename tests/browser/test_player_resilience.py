@@ -52,6 +52,16 @@ def events_of(member, lesson):
     )
 
 
+def wang_on_a_lecture(branch, tree, lecture, *, quality=None):
+    """The member "wang" (with a saved quality, if given) and a lesson holding
+    ``lecture``: what most tests here start from."""
+    member = make_member("wang", branch)
+    if quality:
+        study_preference_set(member=member, quality=quality)
+    _, course = tree
+    return member, make_lesson(course, slug="one", body=lecture_body(lecture))
+
+
 def log_out(page):
     with page.expect_navigation():
         page.click("header form button[type=submit]")
@@ -158,10 +168,9 @@ def test_a_dropped_line_is_retried_and_playback_goes_on(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a member on "Data saver" playing a lecture (Chromium's native HLS)
-    member = make_member("wang", branch)
-    study_preference_set(member=member, quality="data_saver")
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    member, lesson = wang_on_a_lecture(
+        branch, tree, ready_lecture, quality="data_saver"
+    )
     context, page, _ = phone_session(
         browser, live_server, username="wang", next_url=lesson.url
     )
@@ -198,10 +207,9 @@ def test_hls_js_retries_a_playlist_it_could_not_load(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a phone that plays HLS by hls.js, and a server it cannot reach at first
-    member = make_member("wang", branch)
-    study_preference_set(member=member, quality="data_saver")
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    member, lesson = wang_on_a_lecture(
+        branch, tree, ready_lecture, quality="data_saver"
+    )
     context, page, requests = phone_session(
         browser,
         live_server,
@@ -244,9 +252,7 @@ def test_an_expired_media_link_says_to_reload_the_page(
     playback, browser, live_server, branch, tree, ready_lecture, settings
 ):
     # given a lesson page whose signed media links expire while it is open
-    make_member("wang", branch)
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    _, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
     settings.SATCHEL_MEDIA_URL_TTL = 3
     context, page, _ = phone_session(
         browser,
@@ -287,9 +293,7 @@ def test_reports_go_on_after_the_page_was_hidden_and_shown_during_playback(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a member playing a lecture, with the page's timers under the test's clock
-    make_member("wang", branch)
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    _, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
     context, page, _ = phone_session(
         browser, live_server, username="wang", next_url=lesson.url
     )
@@ -338,9 +342,7 @@ def test_a_finished_lecture_offers_to_play_again_from_the_start(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a member who watched a lecture to its end
-    member = make_member("wang", branch)
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    member, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
     LessonProgress.objects.create(
         member=member,
         lesson=lesson,
@@ -377,9 +379,7 @@ def test_sizes_are_formatted_one_way_before_and_after_a_quality_change(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a member on a phone that plays Opus
-    make_member("wang", branch)
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    _, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
     sizes = {r.profile: r.bytes for r in ready_lecture.renditions.all()}
     videos = sorted(
         (r for r in ready_lecture.renditions.all() if r.profile.endswith("p")),
@@ -420,10 +420,7 @@ def test_the_poster_waits_for_the_page_on_data_saver_and_never_loads_for_audio(
     quality, browser, live_server, branch, tree, ready_lecture
 ):
     # given a member whose saved choice saves data
-    member = make_member("wang", branch)
-    study_preference_set(member=member, quality=quality)
-    _, course = tree
-    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    member, lesson = wang_on_a_lecture(branch, tree, ready_lecture, quality=quality)
 
     # when they open the lesson
     context, page, _ = phone_session(
