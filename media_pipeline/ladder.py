@@ -28,7 +28,38 @@ class RungSpec:
     maxrate: int  # bits per second, x264 VBV cap
     bufsize: int
     crf: int
-    level: str
+    level: str  # the lowest level the rung is encoded at; raised for wide shapes
+
+
+# H.264 levels (ITU-T H.264 Table A-1) a rung may need: name, the most macroblocks
+# in a frame, the most macroblocks a second. A frame's width and height, in
+# macroblocks, must also each stay within sqrt(8 x the frame limit).
+H264_LEVELS: tuple[tuple[str, int, int], ...] = (
+    ("3.0", 1_620, 40_500),
+    ("3.1", 3_600, 108_000),
+    ("3.2", 5_120, 216_000),
+    ("4.0", 8_192, 245_760),
+)
+
+
+def h264_level(lowest: str, width: int, height: int, fps: float) -> str:
+    """The first level from ``lowest`` up that allows this frame size and rate.
+
+    A 360p rung is 640x360 at level 3.0, but a wide screen recording's 360p rung
+    (1440x360 at 4:1) holds more macroblocks than level 3.0 allows: players may
+    refuse a stream that claims a level its frames exceed.
+    """
+    across, down = math.ceil(width / 16), math.ceil(height / 16)
+    per_frame = across * down
+    candidates = [entry for entry in H264_LEVELS if float(entry[0]) >= float(lowest)]
+    for name, max_frame, max_rate in candidates:
+        if (
+            per_frame <= max_frame
+            and per_frame * fps <= max_rate
+            and max(across, down) ** 2 <= 8 * max_frame
+        ):
+            return name
+    return candidates[-1][0] if candidates else lowest
 
 
 # 240p's cap is lower than DESIGN.md's 150k so that 240p video plus the 48k audio
@@ -154,7 +185,7 @@ def plan_ladder(probe: Probe, *, opus: bool = True) -> Ladder:
                 maxrate=spec.maxrate,
                 bufsize=spec.bufsize,
                 crf=spec.crf,
-                level=spec.level,
+                level=h264_level(spec.level, width, height, fps),
             )
         )
     # About a hundred scrub thumbnails at most, one every 2 s at least.

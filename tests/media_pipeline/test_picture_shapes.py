@@ -125,3 +125,22 @@ def test_a_failure_of_the_file_itself_offers_replacing_it_not_retry(
     assert reverse("lecture_jobs:retry", args=(shape.pk,)) not in shape_page
     assert "replace it with a corrected file" in shape_page
     assert reverse("lecture_jobs:retry", args=(ffmpeg.pk,)) in ffmpeg_page
+
+
+def test_a_wide_screen_recordings_rungs_claim_levels_their_frames_fit(shapes, tmp_path):
+    # given a 4:1 screen recording (the widest shape accepted): its 360p rung is
+    # 1440x360, more macroblocks a frame than H.264 level 3.0 allows (1,620)
+    source = shapes(1440, 360)
+
+    # when
+    manifest = transcode_to_directory(source, tmp_path / "out")
+
+    # then the player is told level 3.1 for it (avc1.4d401f), and 3.0 still for 240p
+    codecs = {
+        item["profile"]: item["codecs"]
+        for item in manifest["renditions"]
+        if item["profile"] in {"240p", "360p"}
+    }
+    assert codecs == {"240p": "avc1.4d401e", "360p": "avc1.4d401f"}
+    master = (tmp_path / "out" / "master.m3u8").read_text()
+    assert 'CODECS="avc1.4d401f,mp4a.40.2",RESOLUTION=1440x360' in master
