@@ -46,3 +46,25 @@ def test_pages_name_their_icon_so_phones_do_not_ask_for_favicon_ico(client):
     page = client.get("/accounts/login/").content.decode()
 
     assert '<link rel="icon" href="data:image/svg+xml,' in page
+
+
+def test_opening_a_form_only_address_says_what_to_do_in_the_members_language(client):
+    # a member signed in again and was sent back to the quiz's start button's address
+    client.force_login(make_user("member"))
+
+    response = client.get("/quizzes/1/start/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    page = response.content.decode()
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert VIEWPORT in page and '<html lang="zh-hans"' in page
+    assert "此地址只接收网站上的表单" in page
+
+
+def test_the_apis_own_405_message_is_kept(client):
+    client.force_login(make_user("member"))
+
+    response = client.delete("/api/v1/progress/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
