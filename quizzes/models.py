@@ -237,7 +237,8 @@ class QuizQuestion(Orderable):
 
 
 class Attempt(models.Model):
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    # PROTECT: an attempted quiz is kept (quizzes/deletion.py says why in the admin).
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="quiz_attempts"
     )
@@ -298,7 +299,8 @@ class Answer(models.Model):
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, related_name="answers"
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: a question members answered is kept (quizzes/deletion.py).
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
     # single: choice id; multiple: [choice ids]; true_false: bool; fill_blank: text.
     response = models.JSONField(null=True, blank=True)

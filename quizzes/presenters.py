@@ -103,7 +103,8 @@ def clean_answers(
         raise QuestionNotInAttempt()
     kinds = dict(Question.objects.filter(pk__in=list(raw)).values_list("pk", "kind"))
     if len(kinds) != len(raw):
-        # Deleted from the bank since the draw: it is no longer part of the attempt.
+        # Not in the bank (a drawn question cannot be deleted: its Answer rows
+        # protect it, see quizzes/deletion.py): refused like any stranger.
         raise QuestionNotInAttempt()
     cleaned = {}
     for question_id, response in raw.items():

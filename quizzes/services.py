@@ -273,8 +273,8 @@ def _grade(attempt: Attempt, *, at: datetime, expired: bool) -> None:
         answer.is_correct = key is not None and is_correct(key, answer.response)
         correct += answer.is_correct
     Answer.objects.bulk_update(answers, ["is_correct"])
-    # A question deleted from the bank since the draw took its Answer row with it;
-    # the member is graded on the questions that still exist.
+    # Every drawn question still has its Answer row: a question with answers cannot
+    # be deleted (quizzes/deletion.py).
     attempt.question_count = len(answers)
     total = attempt.question_count or 1
     attempt.correct_count = correct

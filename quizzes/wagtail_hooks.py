@@ -7,10 +7,14 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
 from quizzes import admin_views
+from quizzes.deletion import refuse_answered
 from quizzes.models import Quiz
 from quizzes.viewsets import QuizzesGroup
 
 register_snippet(QuizzesGroup)
+
+# Answered quizzes and bank questions are kept (quizzes/deletion.py).
+hooks.register("before_delete_snippet", refuse_answered)
 
 
 @hooks.register("register_admin_urls")

@@ -434,21 +434,3 @@ def test_starting_after_the_last_attempt_expired_shows_its_result_not_a_new_one(
     assert response.json()["code"] == "attempts_exhausted"
     attempt = Attempt.objects.get(pk=attempt_id)
     assert attempt.expired and attempt.passed
-
-
-def test_answers_to_a_question_deleted_since_the_draw_are_refused(
-    member_client, quiz, bank
-):
-    attempt_id = start(member_client, quiz).json()["id"]
-    gone = bank["true_false"].pk
-    answers = right_answers(bank)
-    del answers[gone]
-    bank["true_false"].delete()
-
-    response = save(member_client, attempt_id, {gone: True}, raw=True)
-    detail = member_client.get(f"/api/v1/quizzes/attempts/{attempt_id}/").json()
-    result = submit(member_client, attempt_id, answers).json()
-
-    assert response.status_code == 400
-    assert gone not in [q["id"] for q in detail["questions"]]
-    assert (result["score"], result["question_count"]) == ("100.00", 3)

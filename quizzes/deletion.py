@@ -1,0 +1,73 @@
+"""Quizzes and bank questions that members have answered are kept.
+
+Deleting a quiz would take every attempt at it with it (members' scores, what the
+statistics and the organisers' reports count); deleting a bank question would take
+members' answers to it. Wagtail's delete screens, single and bulk, call the
+``before_delete_snippet`` hook before they show or do anything: ``refuse_answered``
+answers there with the reason and what to do instead. The foreign keys are
+``PROTECT`` too, so no other path (the shell, a script) erases answers either.
+
+Wagtail's own "referenced N times" counts only its reference index (pages, snippets),
+which does not see attempts: that is why the count alone said 0.
+"""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.utils.translation import ngettext
+
+from quizzes.models import Answer, Attempt, Question, Quiz
+
+
+def _attempt_counts(objects) -> dict[object, int]:
+    """``{object: attempts that answered it}`` for the quizzes and questions given."""
+    quizzes = {item.pk: item for item in objects if isinstance(item, Quiz)}
+    questions = {item.pk: item for item in objects if isinstance(item, Question)}
+    counts = {}
+    if quizzes:
+        rows = (
+            Attempt.objects.filter(quiz_id__in=list(quizzes))
+            .values("quiz_id")
+            .annotate(n=Count("pk"))
+        )
+        counts.update({quizzes[row["quiz_id"]]: row["n"] for row in rows})
+    if questions:
+        rows = (
+            Answer.objects.filter(question_id__in=list(questions))
+            .values("question_id")
+            .annotate(n=Count("attempt_id", distinct=True))
+        )
+        counts.update({questions[row["question_id"]]: row["n"] for row in rows})
+    return counts
+
+
+def _reason(item, count: int) -> str:
+    if isinstance(item, Quiz):
+        return ngettext(
+            "“%(name)s” cannot be deleted: members made %(count)s attempt at it, and "
+            "deleting it would erase their results. Unpublish it instead.",
+            "“%(name)s” cannot be deleted: members made %(count)s attempts at it, "
+            "and deleting it would erase their results. Unpublish it instead.",
+            count,
+        ) % {"name": item, "count": count}
+    return ngettext(
+        "“%(name)s” cannot be deleted: it was drawn in %(count)s attempt, and "
+        "deleting it would erase members' answers. Take it out of its quizzes and "
+        "remove its topics instead, so that no new attempt draws it.",
+        "“%(name)s” cannot be deleted: it was drawn in %(count)s attempts, and "
+        "deleting it would erase members' answers. Take it out of its quizzes and "
+        "remove its topics instead, so that no new attempt draws it.",
+        count,
+    ) % {"name": item, "count": count}
+
+
+def refuse_answered(request, objects):
+    """The ``before_delete_snippet`` hook: back to the listing, saying why, when any
+    of ``objects`` has attempts; ``None`` (Wagtail goes on) otherwise."""
+    counts = _attempt_counts(objects)
+    if not counts:
+        return None
+    for item, count in counts.items():
+        messages.error(request, _reason(item, count))
+    model = type(next(iter(counts)))
+    return redirect(model.snippet_viewset.get_url_name("list"))

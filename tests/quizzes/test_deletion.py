@@ -1,0 +1,102 @@
+"""Quizzes and bank questions that members answered are kept: Wagtail's delete
+screens (single and bulk) say why and what to do instead, and the database refuses
+any other way of deleting them."""
+
+import pytest
+from django.db.models import ProtectedError
+from django.test import Client
+from django.urls import reverse
+
+from quizzes.models import Answer, Attempt, Question, Quiz
+from tests.quizzes.conftest import make_question, make_quiz
+from tests.quizzes.test_attempts_api import start
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def editor_client(editor):
+    browser = Client()
+    browser.force_login(editor)
+    return browser
+
+
+@pytest.fixture
+def attempted(member_client, quiz):
+    """The quiz after a member started an attempt (every bank question drawn)."""
+    assert start(member_client, quiz).status_code == 201
+    return quiz
+
+
+def messages_after(response, browser) -> str:
+    assert response.status_code == 302
+    return browser.get(response["Location"], **EN).content.decode()
+
+
+def test_a_drawn_question_is_not_deleted_and_the_editor_is_told_why(
+    editor_client, attempted, bank
+):
+    question = bank["true_false"]
+    url = reverse("wagtailsnippets_quizzes_question:delete", args=[question.pk])
+
+    shown = editor_client.get(url, **EN)
+    posted = editor_client.post(url, **EN)
+
+    assert shown["Location"] == reverse("wagtailsnippets_quizzes_question:list")
+    page = messages_after(posted, editor_client)
+    assert "cannot be deleted: it was drawn in 1 attempt" in page
+    assert "Take it out of its quizzes and remove its topics instead" in page
+    assert Question.objects.filter(pk=question.pk).exists()
+    assert Answer.objects.filter(question=question).count() == 1
+
+
+def test_bulk_deleting_questions_keeps_the_drawn_ones(editor_client, attempted, bank):
+    spare = make_question("true_false", "长江是中国最长的河流。", is_true=True)
+    url = (
+        reverse("wagtail_bulk_action", args=["quizzes", "question", "delete"])
+        + f"?id={bank['single'].pk}&id={spare.pk}"
+    )
+
+    page = messages_after(editor_client.get(url, **EN), editor_client)
+
+    assert "cannot be deleted: it was drawn in 1 attempt" in page
+    assert Question.objects.filter(pk__in=[bank["single"].pk, spare.pk]).count() == 2
+
+
+def test_a_question_nobody_drew_is_deleted_as_before(editor_client, attempted):
+    spare = make_question("true_false", "长江是中国最长的河流。", is_true=True)
+    url = reverse("wagtailsnippets_quizzes_question:delete", args=[spare.pk])
+
+    assert editor_client.get(url, **EN).status_code == 200
+    assert editor_client.post(url, **EN).status_code == 302
+    assert not Question.objects.filter(pk=spare.pk).exists()
+
+
+def test_an_attempted_quiz_is_not_deleted_and_unpublishing_is_suggested(
+    editor_client, attempted
+):
+    url = reverse("wagtailsnippets_quizzes_quiz:delete", args=[attempted.pk])
+
+    page = messages_after(editor_client.post(url, **EN), editor_client)
+
+    assert "members made 1 attempt at it" in page
+    assert "Unpublish it instead." in page
+    assert Attempt.objects.filter(quiz=attempted).count() == 1
+
+
+def test_a_quiz_nobody_attempted_is_deleted_as_before(editor_client, bank):
+    unused = make_quiz([bank["single"]])
+    url = reverse("wagtailsnippets_quizzes_quiz:delete", args=[unused.pk])
+
+    assert editor_client.post(url, **EN).status_code == 302
+    assert not Quiz.objects.filter(pk=unused.pk).exists()
+
+
+def test_no_other_path_deletes_members_answers(attempted, bank):
+    with pytest.raises(ProtectedError):
+        bank["single"].delete()
+    with pytest.raises(ProtectedError):
+        attempted.delete()
+    assert Answer.objects.count() == len(bank)
