@@ -31,15 +31,16 @@ class QuestionForm(WagtailAdminModelForm):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         formset = self.formsets.get("choices")
-        choices = []
-        if formset is not None:
-            choices = [
-                form.cleaned_data
-                for form in formset.forms
-                if form.is_valid()
-                and form.cleaned_data
-                and not form.cleaned_data.get("DELETE")
-            ]
+        rows = [] if formset is None else formset.forms
+        # ``form.errors`` cleans the row first (the formset is validated after us).
+        with_errors = {form for form in rows if form.errors}
+        kept = [form for form in rows if not form.cleaned_data.get("DELETE")]
+        if any(form in with_errors for form in kept):
+            # A choice's own error (an empty text, say) is the one true message:
+            # counting the other rows would add "give two choices" and "mark one
+            # correct" over a choice the editor did fill in and tick.
+            return cleaned
+        choices = [form.cleaned_data for form in kept if form.cleaned_data]
         correct = sum(1 for choice in choices if choice.get("is_correct"))
         if kind in CHOICE_KINDS and len(choices) < 2:
             self.add_error(None, _("Give at least two choices."))

@@ -192,3 +192,18 @@ def test_question_bank_listing_query_count_is_flat(
 
     assert response.status_code == 200
     assert "党史, 党章" in response.content.decode()
+
+
+def test_a_ticked_choice_left_empty_gets_one_message_not_three(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form([{"text": "", "is_correct": "on"}, {"text": "政治局"}]),
+        **EN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in page
+    assert "Give at least two choices." not in page
+    assert "Mark exactly one choice as correct." not in page
+    assert not Question.objects.exists()
