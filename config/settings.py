@@ -60,6 +60,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys retired by a rotation, still accepted for what they signed: sessions, signed
+# media URLs and the progress owner markers of events queued on phones (courses.owners).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from config.ids import IdField
 from courses.models import Quality
-from courses.owners import progress_owner
+from courses.owners import progress_owners
 from courses.progress_store import batch_target
 from courses.services import EventInput, lesson_progress_record, study_preference_set
 from members.models import Member
@@ -123,7 +123,7 @@ class ProgressApi(APIView):
                 user_id=self.context["user_id"],
             )
             live = self.target.lessons
-            owner = progress_owner(self.context["user_id"])
+            owners = progress_owners(self.context["user_id"])
             # Keyed by the event's index in the batch, like DRF's per-item errors.
             errors = {}
             for index, event in enumerate(events):
@@ -132,7 +132,7 @@ class ProgressApi(APIView):
                     error["lesson"] = [_("No published lesson has this id.")]
                 # Queued on a shared phone by someone else: never theirs to credit
                 # here. The player keeps such events for their own recorder.
-                if event.get("owner", owner) != owner:
+                if event.get("owner", owners[0]) not in owners:
                     error["owner"] = [_("This event was recorded by another user.")]
                 if error:
                     errors[str(index)] = error

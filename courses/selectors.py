@@ -19,7 +19,7 @@ from courses.models import (
     Quality,
     StudyPreference,
 )
-from courses.owners import progress_owner
+from courses.owners import progress_owners
 from courses.reporting.models import Campaign
 from courses.reporting.rollups import campaign_counts_member, member_location, prefixes
 
@@ -96,8 +96,9 @@ def lesson_player(*, lesson: LessonPage, user) -> dict:
         "tracked": member is not None,
         "resume_at": 0.0 if finished else position,
         "finished": finished,
-        # The offline queue keeps each event's recorder (courses.owners).
-        "owner": progress_owner(user.pk) if member is not None else "",
+        # The offline queue keeps each event's recorder (courses.owners): the
+        # first marker is the one new events get; all of them are the member's.
+        "owners": progress_owners(user.pk) if member is not None else [],
     }
 
 

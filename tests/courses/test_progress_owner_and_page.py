@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.template.defaultfilters import filesizeformat
+from django.test import override_settings
 from django.utils import translation
 
 from courses.models import LessonProgress, ProgressEvent
@@ -59,6 +60,39 @@ def test_the_marker_is_opaque_and_differs_per_user(member, branch):
 
     assert marker != progress_owner(other.user.pk)
     assert str(member.user.pk) != marker and len(marker) == 32
+
+
+def test_events_queued_before_a_key_rotation_still_count_for_their_recorder(
+    client, member, branch, played_lesson, now
+):
+    # given events queued on phones under the old key, one of them another member's
+    other = make_member("member_pending", branch)
+    with override_settings(SECRET_KEY="old-key-" + "x" * 50):
+        queued_mine = progress_owner(member.user.pk)
+        queued_theirs = progress_owner(other.user.pk)
+
+    # when the site runs on a new key with the old one as a fallback
+    with override_settings(
+        SECRET_KEY="new-key-" + "y" * 50,
+        SECRET_KEY_FALLBACKS=["old-key-" + "x" * 50],
+    ):
+        client.force_login(member.user)
+        page = english(client, played_lesson.url)
+        mine = post_progress(
+            client, [event(played_lesson, at=now, position=5, owner=queued_mine)]
+        )
+        theirs = post_progress(
+            client, [event(played_lesson, at=now, position=9, owner=queued_theirs)]
+        )
+        current = progress_owner(member.user.pk)
+
+    # then the page hands the player both of the member's markers, new one first,
+    # the member's old events are accepted, and the other member's still are not
+    assert current != queued_mine
+    assert f'data-owner="{current} {queued_mine}"' in page
+    assert mine.status_code == 200
+    assert theirs.status_code == 400
+    assert ProgressEvent.objects.count() == 1
 
 
 def english(client, url):

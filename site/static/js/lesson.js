@@ -5,7 +5,7 @@
   "use strict";
   var root = document.getElementById("lesson");
   if (!root) return;
-  var d = root.dataset, lesson = +d.lesson, owner = d.owner, STORE = "events", TICK = 15000;
+  var d = root.dataset, lesson = +d.lesson, owners = (d.owner || "").split(" "), owner = owners[0], STORE = "events", TICK = 15000;
   var video = document.getElementById("video"), playBtn = document.getElementById("play");
   var session = uid(), pending = [], sending = false, timer = null, started = false;
   var mem = [], dbp = null, foreign = false, leaving = false;
@@ -86,7 +86,7 @@
     if (sending || foreign || !navigator.onLine) return Promise.resolve();
     sending = true;
     return getAll().then(function (all) {
-      var evs = (all || []).filter(function (e) { return e.owner === owner; }).slice(0, 200);
+      var evs = (all || []).filter(function (e) { return owners.indexOf(e.owner) >= 0; }).slice(0, 200);
       var stale = (all || []).filter(function (e) { return !e.owner; }).map(function (e) { return e.id; });
       if (stale.length) drop(stale);
       if (!evs.length) return;
