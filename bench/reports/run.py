@@ -162,8 +162,9 @@ def measure(export_levels: list[str]) -> list[str]:
         f"{ProgressRollup.objects.count():,}",
         "",
         "| organiser | report page | member list, first page "
-        "| member list, 20th page | member list, in progress, first page |",
-        "|---|---|---|---|---|",
+        "| member list, 20th page | member list, in progress, first page "
+        "| outflow ledger, first page | inflow ledger, first page |",
+        "|---|---|---|---|---|---|---|",
     ]
     for level in ("province", "city", "county", "branch"):
         client = Client()
@@ -175,6 +176,9 @@ def measure(export_levels: list[str]) -> list[str]:
             members_url,
             later_page(client, members_url, 20),
             members_url + "&status=in_progress",
+            # The ledgers: the members app's rule (selectors.members.on_ledger).
+            members_url + "&mobility=outflow",
+            members_url + "&mobility=inflow",
         ):
             client.get(url, HTTP_ACCEPT_LANGUAGE="en")
             runs = []

@@ -263,7 +263,11 @@ class MemberStatusApi(APIView):
             after=data.get("after"),
             before=data.get("before"),
             size=self.page_size,
-            candidates=list_candidates(user=request.user, organisation=organisation),
+            candidates=list_candidates(
+                user=request.user,
+                organisation=organisation,
+                mobility=related["mobility"],
+            ),
         )
         items = member_statuses(
             user=request.user, members=page.members, unit=related["unit"]

@@ -268,7 +268,9 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             before=position.cleaned_data["before"],
             size=self.page_size,
             candidates=list_candidates(
-                user=request.user, organisation=related["organisation"]
+                user=request.user,
+                organisation=related["organisation"],
+                mobility=related["mobility"],
             ),
         )
         statuses = member_statuses(user=request.user, members=page.members, unit=unit)

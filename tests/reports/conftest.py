@@ -190,4 +190,5 @@ def paging_way(request, monkeypatch):
     test subtree takes the first unless the threshold is lowered."""
     if request.param == "name index":
         monkeypatch.setattr(selectors_members, "NARROW_SUBTREE", -1)
+        monkeypatch.setattr(selectors_members, "INFLOW_LEDGER_CANDIDATES", -1)
     return request.param

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from courses.reporting.selectors import (
+    list_candidates,
     member_list_total,
+    member_page,
     members_for_report,
     study_unit,
 )
@@ -100,6 +102,28 @@ def test_the_ledgers_are_the_members_apps_ledgers_for_every_organisation(
             )
             assert listed == expected, (organisation.name, mobility)
             assert member_list_total(**filters) == len(listed)
+
+
+def test_every_ledgers_pages_list_the_ledger_both_ways(
+    studied, province_organiser, paging_way
+):
+    # given the inflow ledger found by the host path alone (its own candidates)
+    # or by the wide walk, and the outflow ledger, for every organisation
+    course = study_unit(course=studied.course)
+    for organisation in Organisation.objects.all():
+        for mobility, rule in (("outflow", outflow_ledger), ("inflow", inflow_ledger)):
+            filters = {"user": province_organiser, "organisation": organisation}
+            # when its first page is found as the list page finds it
+            page = member_page(
+                members_for_report(**filters, unit=course, mobility=mobility),
+                size=100,
+                candidates=list_candidates(**filters, mobility=mobility),
+            )
+            # then it holds the ledger's members, in name order
+            expected = rule(province_organiser, organisation=organisation)
+            assert [member.pk for member in page.members] == list(
+                expected.order_by("name", "id").values_list("pk", flat=True)
+            ), (organisation.name, mobility, paging_way)
 
 
 def test_the_api_lists_the_same_ledgers(client, studied, county_b1_organiser):
