@@ -102,6 +102,12 @@ def is_safe_relative_path(path: str) -> bool:
     return bool(SAFE_PATH.match(path)) and ".." not in path
 
 
+def local_output_exists(prefix: str, relative: str) -> bool:
+    """Whether a published file is in the local media folder (for a server in
+    front that sends it, ``SATCHEL_MEDIA_ACCEL_REDIRECT``)."""
+    return Path(default_storage.path(f"{prefix}/{relative}")).is_file()
+
+
 def open_output(prefix: str, relative: str):
     """(open binary file, size) of a published file; FileNotFoundError if absent."""
     name = f"{prefix}/{relative}"

@@ -2,12 +2,18 @@
 
 ``/m/<token>/<lecture-uuid>/<path>``: correct MIME types for playlists and fMP4
 segments, byte ranges (206) for everything, long immutable cache headers (a token
-names one published version, whose files never change). At scale a CDN in front of
-object storage takes this over (docs/media-pipeline.md).
+names one published version, whose files never change).
+
+Behind nginx (``SATCHEL_MEDIA_ACCEL_REDIRECT``) the view still checks the token,
+the path and the lecture, then answers with ``X-Accel-Redirect`` and no body: nginx
+sends the file (ranges included) from its internal location, so a web process is
+not held for the seconds a 2G phone takes to fetch a segment (docs/deployment.md).
 """
 
 import re
+from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -69,6 +75,12 @@ def serve(request, token: str, lecture_uuid, path: str):
     if lecture is None:
         return _refuse(_("This lecture is not available."), 404)
     prefix = storage.output_prefix(lecture_uuid=lecture.uuid, version=payload["v"])
+    if accel := settings.SATCHEL_MEDIA_ACCEL_REDIRECT:
+        if not storage.local_output_exists(prefix, path):
+            return _refuse(_("No such media file."), 404)
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel + quote(f"{prefix}/{path}")
+        return _immutable(response)
     try:
         handle, size = storage.open_output(prefix, path)
     except (FileNotFoundError, IsADirectoryError):
@@ -102,6 +114,10 @@ def serve(request, token: str, lecture_uuid, path: str):
     response["Accept-Ranges"] = "bytes"
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return _immutable(response)
+
+
+def _immutable(response: HttpResponse) -> HttpResponse:
     # The URL names one version of the ladder: its bytes never change.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     response["X-Content-Type-Options"] = "nosniff"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
@@ -81,6 +83,26 @@ def test_production_requires_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"SATCHEL_MEDIA_ACCEL_REDIRECT": "_media"},
+            "SATCHEL_MEDIA_ACCEL_REDIRECT must start and end with '/'",
+        ),
+        (
+            {"SATCHEL_MEDIA_ACCEL_REDIRECT": "/_media/", "SATCHEL_S3_BUCKET": "b"},
+            "it cannot be used with SATCHEL_S3_BUCKET",
+        ),
+    ],
+)
+def test_a_nginx_location_that_cannot_work_stops_the_start(env, message, tmp_path):
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_production_passes_the_deploy_checks(tmp_path):
