@@ -6,13 +6,11 @@
   layout and a fresh token, so the member can reload and send again.
 * ``MethodNotAllowedMiddleware``: a 405 with an empty body (Django's
   ``require_POST`` and class-based views give one) becomes a page in the member's
-  language, or a JSON ``detail`` for the API. The usual way to meet one is a link
-  or a sign-in that brings the member back to a URL only a form may send to.
+  language. The usual way to meet one is a link or a sign-in that brings the member
+  back to a URL only a form may send to. The API's 405s (DRF) already say why.
 """
 
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
 
 
 def csrf_failure(request, reason=""):
@@ -29,13 +27,7 @@ class MethodNotAllowedMiddleware:
             return response
         if response.content:
             return response  # DRF and others already say why
-        if request.path.startswith("/api/"):
-            detail = gettext("This address does not accept %(method)s requests.") % {
-                "method": request.method
-            }
-            answer = JsonResponse({"detail": detail}, status=405)
-        else:
-            answer = render(request, "405.html", status=405)
+        answer = render(request, "405.html", status=405)
         if response.has_header("Allow"):
             answer["Allow"] = response["Allow"]
         return answer

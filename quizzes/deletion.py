@@ -5,16 +5,19 @@ statistics and the organisers' reports count); deleting a bank question would ta
 members' answers to it. Wagtail's delete screens, single and bulk, call the
 ``before_delete_snippet`` hook before they show or do anything: ``refuse_answered``
 answers there with the reason and what to do instead. The foreign keys are
-``PROTECT`` too, so no other path (the shell, a script) erases answers either.
+``PROTECT`` too, so no other path (the shell, a script) erases answers either, and
+``KeepAnsweredDeleteView`` answers with the same refusal should an attempt start
+between the hook's count and the delete.
 
 Wagtail's own "referenced N times" counts only its reference index (pages, snippets),
 which does not see attempts: that is why the count alone said 0.
 """
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, ProtectedError
 from django.shortcuts import redirect
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from wagtail.snippets.views.snippets import DeleteView
 
 from quizzes.models import Answer, Attempt, Question, Quiz
 
@@ -69,5 +72,21 @@ def refuse_answered(request, objects):
         return None
     for item, count in counts.items():
         messages.error(request, _reason(item, count))
+    if len(objects) > len(counts):
+        messages.warning(
+            request,
+            gettext("Nothing was deleted. Select only the others to delete them."),
+        )
     model = type(next(iter(counts)))
     return redirect(model.snippet_viewset.get_url_name("list"))
+
+
+class KeepAnsweredDeleteView(DeleteView):
+    """Wagtail's delete view, refusing as the hook does when an attempt started
+    between the hook's count and the delete (the foreign keys refuse then)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            return refuse_answered(self.request, [self.object])

@@ -21,6 +21,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from quizzes.deletion import KeepAnsweredDeleteView
 from quizzes.models import CHOICE_KINDS, Question, QuestionKind, Quiz
 
 
@@ -35,20 +36,19 @@ class QuestionForm(WagtailAdminModelForm):
         # ``form.errors`` cleans the row first (the formset is validated after us).
         with_errors = {form for form in rows if form.errors}
         kept = [form for form in rows if not form.cleaned_data.get("DELETE")]
-        if any(form in with_errors for form in kept):
-            # A choice's own error (an empty text, say) is the one true message:
-            # counting the other rows would add "give two choices" and "mark one
-            # correct" over a choice the editor did fill in and tick.
-            return cleaned
+        # With a choice's own error (an empty text, say), counting the other rows
+        # would add "give two choices" and "mark one correct" over a choice the
+        # editor did fill in and tick: the counts wait until every row is valid.
+        rows_valid = not any(form in with_errors for form in kept)
         choices = [form.cleaned_data for form in kept if form.cleaned_data]
         correct = sum(1 for choice in choices if choice.get("is_correct"))
-        if kind in CHOICE_KINDS and len(choices) < 2:
+        if rows_valid and kind in CHOICE_KINDS and len(choices) < 2:
             self.add_error(None, _("Give at least two choices."))
-        if kind == QuestionKind.SINGLE and correct != 1:
+        if rows_valid and kind == QuestionKind.SINGLE and correct != 1:
             self.add_error(None, _("Mark exactly one choice as correct."))
-        if kind == QuestionKind.MULTIPLE and correct < 1:
+        if rows_valid and kind == QuestionKind.MULTIPLE and correct < 1:
             self.add_error(None, _("Mark at least one choice as correct."))
-        if kind not in CHOICE_KINDS and choices:
+        if kind not in CHOICE_KINDS and (choices or not rows_valid):
             self.add_error(None, _("Only choice questions have choices."))
         if kind == QuestionKind.TRUE_FALSE and cleaned.get("is_true") is None:
             self.add_error("is_true", _("Say whether the statement is true."))
@@ -101,6 +101,7 @@ class QuestionIndexView(IndexView):
 
 class QuestionViewSet(SnippetViewSet):
     model = Question
+    delete_view_class = KeepAnsweredDeleteView
     icon = "help"
     menu_label = _("Question bank")
     url_prefix = "quizzes/questions"
@@ -132,6 +133,7 @@ class QuestionViewSet(SnippetViewSet):
 
 class QuizViewSet(SnippetViewSet):
     model = Quiz
+    delete_view_class = KeepAnsweredDeleteView
     icon = "form"
     menu_label = _("Quizzes")
     url_prefix = "quizzes/quizzes"

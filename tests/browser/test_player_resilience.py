@@ -77,6 +77,19 @@ def log_in(page, live_server, username, next_url):
         page.click("main button[type=submit]")
 
 
+def study_offline(browser, live_server, username: str, lesson):
+    """A member signed in on a phone who opens ``lesson`` while the progress API
+    cannot be reached: (context, page, the events the player queued)."""
+    context, page, _ = phone_session(
+        browser, live_server, username=username, next_url="/"
+    )
+    page.wait_for_url(f"{live_server.url}/")
+    context.route(PROGRESS, lambda route: route.abort())
+    page.goto(f"{live_server.url}{lesson.url}")
+    queued = wait_for(lambda: page.evaluate(QUEUED), message="queued events")
+    return context, page, queued
+
+
 def test_queued_events_are_only_sent_under_the_session_of_who_recorded_them(
     browser, live_server, branch, tree
 ):
@@ -87,13 +100,9 @@ def test_queued_events_are_only_sent_under_the_session_of_who_recorded_them(
     lesson = reading(course)
 
     # when the first studies while the server cannot be reached, then logs out
-    context, page, _ = phone_session(
-        browser, live_server, username="member_pending", next_url="/"
+    context, page, theirs = study_offline(
+        browser, live_server, "member_pending", lesson
     )
-    page.wait_for_url(f"{live_server.url}/")
-    context.route(PROGRESS, lambda route: route.abort())
-    page.goto(f"{live_server.url}{lesson.url}")
-    theirs = wait_for(lambda: page.evaluate(QUEUED), message="queued events")
     log_out(page)
     context.unroute(PROGRESS)
 
@@ -127,6 +136,34 @@ def test_queued_events_are_only_sent_under_the_session_of_who_recorded_them(
     context.close()
 
 
+def test_events_queued_before_a_key_rotation_are_sent_after_it(
+    browser, live_server, branch, tree, settings
+):
+    # given a member who studied while the server could not be reached, under the
+    # site's old key
+    old, new = "old-key-" + "x" * 50, "new-key-" + "y" * 50
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old, []
+    member = make_member("member_pending", branch)
+    _, course = tree
+    lesson = reading(course)
+    context, page, queued = study_offline(
+        browser, live_server, "member_pending", lesson
+    )
+    context.unroute(PROGRESS)
+
+    # when the site's key is rotated (the old one kept as a fallback) and the
+    # member opens the lesson again
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = new, [old]
+    page.goto(f"{live_server.url}{lesson.url}")
+
+    # then the player sends the events it queued under the old key, credited to them
+    wait_for(
+        lambda: {event["id"] for event in queued} <= events_of(member, lesson),
+        message="the events queued before the rotation",
+    )
+    context.close()
+
+
 def test_logging_out_sends_the_members_queued_events_first(
     browser, live_server, branch, tree
 ):
@@ -134,13 +171,7 @@ def test_logging_out_sends_the_members_queued_events_first(
     member = make_member("wang", branch)
     _, course = tree
     first, second = reading(course, slug="first"), reading(course, slug="second")
-    context, page, _ = phone_session(
-        browser, live_server, username="wang", next_url="/"
-    )
-    page.wait_for_url(f"{live_server.url}/")
-    context.route(PROGRESS, lambda route: route.abort())
-    page.goto(f"{live_server.url}{first.url}")
-    queued = wait_for(lambda: page.evaluate(QUEUED), message="queued events")
+    context, page, queued = study_offline(browser, live_server, "wang", first)
     page.goto(f"{live_server.url}{second.url}")
     page.wait_for_load_state("networkidle")
     context.unroute(PROGRESS)

@@ -82,6 +82,15 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         {snippet}
+        # a typical server's static-file rule, which must take over neither the
+        # site's /m/ URLs nor nginx's own redirects to /_media/
+        location ~* \\.(jpg|mp4|m4s|m3u8)$ {{
+            return 418;
+        }}
+        location ^~ /m/ {{
+            proxy_pass {live_server.url};
+            proxy_set_header Host $host;
+        }}
         location / {{
             proxy_pass {live_server.url};
             proxy_set_header Host $host;

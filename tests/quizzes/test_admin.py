@@ -207,3 +207,18 @@ def test_a_ticked_choice_left_empty_gets_one_message_not_three(editor_client):
     assert "Give at least two choices." not in page
     assert "Mark exactly one choice as correct." not in page
     assert not Question.objects.exists()
+
+
+def test_a_broken_choice_row_does_not_hide_the_other_types_checks(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(
+            [{"text": "", "is_correct": "on"}], kind="true_false", is_true="unknown"
+        ),
+        **EN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Say whether the statement is true." in page
+    assert "Only choice questions have choices." in page

@@ -7,6 +7,7 @@ from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
+from quizzes import deletion
 from quizzes.models import Answer, Attempt, Question, Quiz
 from tests.quizzes.conftest import make_question, make_quiz
 from tests.quizzes.test_attempts_api import start
@@ -62,6 +63,7 @@ def test_bulk_deleting_questions_keeps_the_drawn_ones(editor_client, attempted, 
     page = messages_after(editor_client.get(url, **EN), editor_client)
 
     assert "cannot be deleted: it was drawn in 1 attempt" in page
+    assert "Nothing was deleted. Select only the others to delete them." in page
     assert Question.objects.filter(pk__in=[bank["single"].pk, spare.pk]).count() == 2
 
 
@@ -100,3 +102,25 @@ def test_no_other_path_deletes_members_answers(attempted, bank):
     with pytest.raises(ProtectedError):
         attempted.delete()
     assert Answer.objects.count() == len(bank)
+
+
+def test_an_attempt_started_during_the_delete_gets_the_refusal_not_an_error(
+    editor_client, attempted, bank, monkeypatch
+):
+    # given the hook's count taken just before a member drew the question
+    real = deletion._attempt_counts
+    calls = []
+
+    def counted_too_early(objects):
+        calls.append(objects)
+        return {} if len(calls) == 1 else real(objects)
+
+    monkeypatch.setattr(deletion, "_attempt_counts", counted_too_early)
+    url = reverse("wagtailsnippets_quizzes_question:delete", args=[bank["single"].pk])
+
+    # when the editor confirms the delete
+    page = messages_after(editor_client.post(url, **EN), editor_client)
+
+    # then the database refused it and the editor reads why
+    assert "cannot be deleted: it was drawn in 1 attempt" in page
+    assert Question.objects.filter(pk=bank["single"].pk).exists()
