@@ -4,15 +4,63 @@ Translators maintain site/locale/zh_Hans; zh_Hant is generated from it with Open
 (``s2tw``: the Traditional glyphs readers expect, e.g. 才 and 為, without
 regional vocabulary changes such as 视频 -> 影片), so the two
 never drift apart. ``make messages`` runs this after makemessages.
+
+site/locale_vendor holds our translations of Wagtail's and wagtailmedia's own
+strings (docs/development.md, "Translations"). makemessages never writes there, so
+its zh_Hant catalogues are generated whole: every zh_Hans entry, converted, plus
+every Wagtail msgid that a Wagtail package translates in its zh_Hans catalogue but
+not in its zh_Hant one (those showed Simplified text on Traditional screens),
+converted from Wagtail's zh_Hans. Our zh_Hans entry wins when both exist.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import opencc
 import polib
 
-LOCALE = Path(__file__).resolve().parent.parent / "site" / "locale"
+SITE = Path(__file__).resolve().parent.parent / "site"
+LOCALE = SITE / "locale"
+VENDOR = SITE / "locale_vendor"
+
+Key = tuple[str | None, str]  # msgctxt, msgid
+
+
+def wagtail_root() -> Path:
+    spec = importlib.util.find_spec("wagtail")
+    if spec is None or spec.origin is None:
+        raise SystemExit("wagtail is not installed in this environment")
+    return Path(spec.origin).parent
+
+
+def translated(path: Path) -> dict[Key, polib.POEntry]:
+    """The entries of a catalogue that gettext uses: translated, not fuzzy/obsolete."""
+    if not path.exists():
+        return {}
+    return {
+        (entry.msgctxt, entry.msgid): entry
+        for entry in polib.pofile(str(path))
+        if entry.translated() and not entry.obsolete
+    }
+
+
+def wagtail_hans_only(domain: str) -> dict[Key, tuple[polib.POEntry, list[str]]]:
+    """Wagtail's zh_Hans entries whose package's zh_Hant lacks them, and the packages.
+
+    Packages are visited in path order; when two translate a msgid differently in
+    zh_Hans, the first one's text is used.
+    """
+    root = wagtail_root()
+    found: dict[Key, tuple[polib.POEntry, list[str]]] = {}
+    for hans_path in sorted(root.glob(f"**/locale/zh_Hans/LC_MESSAGES/{domain}.po")):
+        locale = hans_path.parents[2]
+        package = locale.parent.relative_to(root.parent).as_posix()
+        hant = translated(locale / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po")
+        for key, entry in translated(hans_path).items():
+            if key not in hant:
+                found.setdefault(key, (entry, []))[1].append(package)
+    return found
 
 
 def convert(domain: str, converter: opencc.OpenCC) -> int:
@@ -39,11 +87,71 @@ def convert(domain: str, converter: opencc.OpenCC) -> int:
     return changed
 
 
+def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
+    """Write locale_vendor/zh_Hant/<domain>.po: the zh_Hans catalogue, converted, and
+    Wagtail's zh_Hans-only entries, converted. Returns (entries, from Wagtail)."""
+    hans_path = VENDOR / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
+    hant_path = VENDOR / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po"
+    wagtail = wagtail_hans_only(domain)
+    if not hans_path.exists() and not wagtail:
+        return 0, 0
+    if hans_path.exists():
+        catalogue = polib.pofile(str(hans_path))
+    else:
+        catalogue = polib.POFile()
+        catalogue.metadata = {
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+            "Plural-Forms": "nplurals=1; plural=0;",
+        }
+    catalogue.header = (
+        f"Generated from site/locale_vendor/zh_Hans/LC_MESSAGES/{domain}.po and, for\n"
+        "the msgids a Wagtail package translates in zh_Hans but not in zh_Hant, from\n"
+        "Wagtail's zh_Hans, by scripts/hant_from_hans.py (OpenCC s2tw).\n"
+        "Do not edit: edit site/locale_vendor/zh_Hans and rerun."
+    )
+    catalogue.metadata["Language"] = "zh_Hant"
+    catalogue.metadata["Language-Team"] = "zh_Hant"
+    ours = {(entry.msgctxt, entry.msgid) for entry in catalogue}
+    from_wagtail = 0
+    for key, (source, packages) in wagtail.items():
+        if key in ours:
+            continue
+        catalogue.append(
+            polib.POEntry(
+                msgctxt=source.msgctxt,
+                msgid=source.msgid,
+                msgid_plural=source.msgid_plural,
+                msgstr=source.msgstr,
+                msgstr_plural=dict(source.msgstr_plural),
+                flags=[flag for flag in source.flags if flag != "fuzzy"],
+                tcomment=f"From Wagtail's zh_Hans: {', '.join(packages)}",
+            )
+        )
+        from_wagtail += 1
+    for entry in catalogue:
+        entry.msgstr = converter.convert(entry.msgstr)
+        entry.msgstr_plural = {
+            index: converter.convert(text)
+            for index, text in entry.msgstr_plural.items()
+        }
+    hant_path.parent.mkdir(parents=True, exist_ok=True)
+    catalogue.save(str(hant_path))
+    return len(catalogue), from_wagtail
+
+
 def main() -> int:
     converter = opencc.OpenCC("s2tw")
     for domain in ("django", "djangojs"):
         count = convert(domain, converter)
         sys.stdout.write(f"zh_Hant {domain}: {count} entries derived from zh_Hans\n")
+    for domain in ("django", "djangojs"):
+        count, from_wagtail = derive_vendor(domain, converter)
+        sys.stdout.write(
+            f"locale_vendor zh_Hant {domain}: {count} entries derived from zh_Hans "
+            f"({from_wagtail} from Wagtail's own)\n"
+        )
     return 0
 
 
