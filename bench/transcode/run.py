@@ -314,6 +314,7 @@ def write_report(target: Path, report: dict, *, keep_others: bool) -> None:
         report["results"] = [r for r in earlier if r["input"] not in names] + report[
             "results"
         ]
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
