@@ -48,18 +48,27 @@ def _refuse(message: str, status: int) -> HttpResponse:
     )
 
 
-def _stream(handle, start: int, length: int):
-    try:
-        handle.seek(start)
-        remaining = length
+class _ByteRange:
+    """``length`` bytes of ``handle`` from ``start``, in chunks, for a streaming
+    response. Django calls ``close`` when the response ends, whether or not the
+    bytes were sent: a phone that drops the line before its segment starts still
+    gives its file back (a generator's ``finally`` would not run then)."""
+
+    def __init__(self, handle, start: int, length: int):
+        self.handle, self.start, self.length = handle, start, length
+
+    def __iter__(self):
+        self.handle.seek(self.start)
+        remaining = self.length
         while remaining > 0:
-            chunk = handle.read(min(CHUNK, remaining))
+            chunk = self.handle.read(min(CHUNK, remaining))
             if not chunk:
                 break
             remaining -= len(chunk)
             yield chunk
-    finally:
-        handle.close()
+
+    def close(self):
+        self.handle.close()
 
 
 @require_safe
@@ -108,7 +117,7 @@ def serve(request, token: str, lecture_uuid, path: str):
         response = HttpResponse(status=status, content_type=content_type)
     else:
         response = StreamingHttpResponse(
-            _stream(handle, start, length), status=status, content_type=content_type
+            _ByteRange(handle, start, length), status=status, content_type=content_type
         )
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

@@ -1,9 +1,14 @@
 """Signed playback URLs and the Django-served /m/<token>/<uuid>/... prefix."""
 
+import gc
+import os
 import subprocess
+import warnings
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
 
 from media_pipeline import services
 from media_pipeline.ffmpeg import ffmpeg_binary
@@ -142,6 +147,49 @@ def test_the_download_mp4_answers_byte_ranges(client, make_ready_lecture):
     assert read(tail) == whole[-50:]
     assert beyond.status_code == 416
     assert beyond["Content-Range"] == f"bytes */{len(whole)}"
+
+
+def open_files_under(folder: Path) -> list[str]:
+    """This process's open file descriptors pointing into ``folder``."""
+    opened = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            opened.append(target)
+    return opened
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
+def test_a_segment_dropped_before_it_is_sent_gives_its_file_back(
+    client, make_ready_lecture
+):
+    # given a phone that asks for the download, then loses the line before any
+    # byte is sent (the server ends the response without reading it)
+    lecture = make_ready_lecture()
+    playback = lecture_playback(lecture=lecture, user=make_user())
+    folder = Path(default_storage.path(lecture.output_prefix)).resolve()
+    responses = [client.get(playback.download_url) for _ in range(3)]
+    assert open_files_under(folder)
+
+    # when the server closes the responses
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for response in responses:
+            response.close()
+        del responses, response
+        gc.collect()
+
+    # then the view closed every file itself (none was left for the garbage
+    # collector to find, as an unstarted generator's files were) and none is open
+    assert [
+        w
+        for w in caught
+        if issubclass(w.category, ResourceWarning) and str(folder) in str(w.message)
+    ] == []
+    assert open_files_under(folder) == []
 
 
 def test_an_expired_link_is_refused_with_a_message(
