@@ -27,11 +27,30 @@ VENDOR = SITE / "locale_vendor"
 Key = tuple[str | None, str]  # msgctxt, msgid
 
 
-def wagtail_root() -> Path:
-    spec = importlib.util.find_spec("wagtail")
+def package_root(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None:
-        raise SystemExit("wagtail is not installed in this environment")
+        raise SystemExit(f"{name} is not installed in this environment")
     return Path(spec.origin).parent
+
+
+def vendor_path(language: str, domain: str) -> Path:
+    return VENDOR / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def catalogue_at(path: Path, language: str) -> polib.POFile:
+    """The catalogue at ``path`` as it is on disk, or a new, empty one."""
+    if path.exists():
+        return polib.pofile(str(path))
+    catalogue = polib.POFile()
+    catalogue.metadata = {
+        "Language": language,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=1; plural=0;",
+    }
+    return catalogue
 
 
 def translated(path: Path) -> dict[Key, polib.POEntry]:
@@ -51,7 +70,7 @@ def wagtail_hans_only(domain: str) -> dict[Key, tuple[polib.POEntry, list[str]]]
     Packages are visited in path order; when two translate a msgid differently in
     zh_Hans, the first one's text is used.
     """
-    root = wagtail_root()
+    root = package_root("wagtail")
     found: dict[Key, tuple[polib.POEntry, list[str]]] = {}
     for hans_path in sorted(root.glob(f"**/locale/zh_Hans/LC_MESSAGES/{domain}.po")):
         locale = hans_path.parents[2]
@@ -90,21 +109,11 @@ def convert(domain: str, converter: opencc.OpenCC) -> int:
 def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
     """Write locale_vendor/zh_Hant/<domain>.po: the zh_Hans catalogue, converted, and
     Wagtail's zh_Hans-only entries, converted. Returns (entries, from Wagtail)."""
-    hans_path = VENDOR / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
-    hant_path = VENDOR / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po"
+    hant_path = vendor_path("zh_Hant", domain)
     wagtail = wagtail_hans_only(domain)
-    if not hans_path.exists() and not wagtail:
+    if not vendor_path("zh_Hans", domain).exists() and not wagtail:
         return 0, 0
-    if hans_path.exists():
-        catalogue = polib.pofile(str(hans_path))
-    else:
-        catalogue = polib.POFile()
-        catalogue.metadata = {
-            "MIME-Version": "1.0",
-            "Content-Type": "text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding": "8bit",
-            "Plural-Forms": "nplurals=1; plural=0;",
-        }
+    catalogue = catalogue_at(vendor_path("zh_Hans", domain), "zh_Hans")
     catalogue.header = (
         f"Generated from site/locale_vendor/zh_Hans/LC_MESSAGES/{domain}.po and, for\n"
         "the msgids a Wagtail package translates in zh_Hans but not in zh_Hant, from\n"

@@ -30,15 +30,17 @@ Override entries that no package uses any more are reported as stale (not gaps).
 
 import argparse
 import collections
-import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The catalogue helpers the derivation uses: one reading of "translated".
+from hant_from_hans import VENDOR, catalogue_at, package_root, translated
+
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "site" / "locale_vendor"
 PACKAGES = ("wagtail", "wagtailmedia")
 # hant_from_hans.py converts these packages' zh_Hans-only entries into the override.
 DERIVED = ("wagtail",)
@@ -66,13 +68,6 @@ class Gap:
         return "zh_Hans" if self.reason == NO_HANS else "zh_Hant"
 
 
-def package_root(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.origin is None:
-        raise SystemExit(f"{name} is not installed in this environment")
-    return Path(spec.origin).parent
-
-
 def source_catalogues():
     """Yield (package label, domain, en catalogue, locale folder) for each package."""
     for name in PACKAGES:
@@ -83,16 +78,6 @@ def source_catalogues():
             locale = en.parents[2]
             label = locale.parent.relative_to(root.parent).as_posix()
             yield label, en.stem, polib.pofile(str(en)), locale
-
-
-def translated(path: Path) -> dict[tuple[str | None, str], polib.POEntry]:
-    if not path.exists():
-        return {}
-    return {
-        (entry.msgctxt, entry.msgid): entry
-        for entry in polib.pofile(str(path))
-        if entry.translated() and not entry.obsolete
-    }
 
 
 def vendor_path(language: str, domain: str) -> Path:
@@ -157,17 +142,7 @@ def write_stubs(gaps: dict[Key, Gap]) -> int:
         ]
         if not todo:
             continue
-        if path.exists():
-            catalogue = polib.pofile(str(path))
-        else:
-            catalogue = polib.POFile()
-            catalogue.metadata = {
-                "Language": "zh_Hans",
-                "MIME-Version": "1.0",
-                "Content-Type": "text/plain; charset=UTF-8",
-                "Content-Transfer-Encoding": "8bit",
-                "Plural-Forms": "nplurals=1; plural=0;",
-            }
+        catalogue = catalogue_at(path, "zh_Hans")
         for gap in todo:
             _, msgctxt, msgid = gap.key
             if catalogue.find(msgid, msgctxt=msgctxt) is not None:
