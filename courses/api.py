@@ -1,17 +1,17 @@
 """Progress API: the lesson player posts batches of events here (docs/progress.md)."""
 
 import datetime as dt
-import json
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_input import DateTimeField, JSONParser, parse_json
 from config.ids import IdField
 from courses.models import Quality
 from courses.owners import progress_owners
@@ -65,7 +65,7 @@ class EventSerializer(serializers.Serializer):
         max_length=64,
         help_text="Playback session id: one per page load and media source.",
     )
-    at = serializers.DateTimeField(help_text="When the event happened (client time).")
+    at = DateTimeField(help_text="When the event happened (client time).")
     position = serializers.FloatField(min_value=0, max_value=24 * 3600)
     played = serializers.ListField(
         child=RangeField(),
@@ -225,7 +225,7 @@ class ProgressBeaconApi(ProgressApi):
     )
     def post(self, request):
         try:
-            data = json.loads(request.data.get("batch", ""))
+            data = parse_json(request.data.get("batch", ""))
         except ValueError:
             raise ValidationError(
                 {"batch": [_("The batch must be a JSON object.")]}

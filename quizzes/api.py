@@ -4,7 +4,6 @@ editors and organisers. Grading happens on the server only."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,10 +17,19 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     question = serializers.IntegerField(required=False)
+    fields = serializers.JSONField(
+        required=False, help_text="With code invalid: the errors of each field."
+    )
 
 
 def _error(detail, code: str, http_status: int, **extra) -> Response:
     return Response({"detail": str(detail), "code": code, **extra}, status=http_status)
+
+
+def _invalid(serializer) -> Response:
+    return _error(
+        _("The request is not valid."), "invalid", 400, fields=serializer.errors
+    )
 
 
 def _refused(error: services.QuizError) -> Response:
@@ -206,7 +214,7 @@ class AttemptStartApi(APIView):
         lesson = None
         if not serializer.is_valid():
             if set(serializer.errors) != {"lesson"}:
-                raise ValidationError(serializer.errors)
+                return _invalid(serializer)
             # Not an id at all, or one too large for any row (a 500 once: the
             # database overflowed): no lesson holds this quiz under that id.
             return _error(INVALID_LESSON, "invalid_lesson", 400)
@@ -276,7 +284,8 @@ class AttemptAnswersApi(APIView):
         if attempt is None:
             return _error(*ATTEMPT_NOT_FOUND)
         serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            return _invalid(serializer)
         try:
             answers = _answers(attempt, serializer.validated_data.get("answers", []))
             if submit:

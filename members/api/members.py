@@ -3,7 +3,13 @@
 
 from django.core.paginator import InvalidPage
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -67,6 +73,15 @@ def _scoped_or_refused(request):
 
 class MemberListApi(APIView):
     OutputSerializer = MemberOutput
+    PageSerializer = inline_serializer(
+        name="MembersMemberPage",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": MemberOutput(many=True),
+        },
+    )
 
     @extend_schema(
         operation_id="members_in_scope",
@@ -93,7 +108,7 @@ class MemberListApi(APIView):
             OpenApiParameter("page_size", int, description="At most 200."),
         ],
         responses={
-            200: OutputSerializer(many=True),
+            200: PageSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Unknown filter value."),
             403: NOT_AN_ORGANISER,
             404: OpenApiResponse(

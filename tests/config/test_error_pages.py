@@ -67,4 +67,7 @@ def test_the_apis_own_405_message_is_kept(client):
     response = client.delete("/api/v1/progress/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 405
-    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+    assert response.json() == {
+        "detail": 'Method "DELETE" not allowed.',
+        "code": "method_not_allowed",
+    }

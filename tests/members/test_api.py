@@ -213,6 +213,12 @@ def test_every_members_endpoint_is_in_the_schema_with_its_errors(client, people)
     assert {"200", "403"} <= set(paths["/api/v1/members/"]["get"]["responses"])
     assert "404" in paths["/api/v1/members/{id}/"]["get"]["responses"]
     assert "MembersError" in schema["components"]["schemas"]
+    # the list is a page, as the endpoint answers it
+    page = paths["/api/v1/members/"]["get"]["responses"]["200"]["content"]
+    ref = page["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = schema["components"]["schemas"][ref]["properties"]
+    assert set(fields) == {"count", "next", "previous", "results"}
+    assert fields["results"]["items"]["$ref"].endswith("/MembersMember")
 
 
 def test_helpers_cannot_find_the_digits_of_a_masked_phone_by_searching(client, people):

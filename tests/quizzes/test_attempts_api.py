@@ -129,6 +129,26 @@ def test_a_choice_key_the_question_does_not_have_is_refused(member_client, quiz,
     assert stored(attempt_id)[3][0] == (None, None)
 
 
+def test_a_body_of_the_wrong_shape_gets_the_error_body_with_each_fields_errors(
+    member_client, quiz, bank
+):
+    attempt_id = start(member_client, quiz).json()["id"]
+
+    response = member_client.put(
+        f"/api/v1/quizzes/attempts/{attempt_id}/answers/",
+        {"answers": []},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request is not valid.",
+        "code": "invalid",
+        "fields": {"answers": {"non_field_errors": ["This list may not be empty."]}},
+    }
+
+
 def test_clients_name_choices_by_shown_position_never_by_id(member_client, quiz, bank):
     # given an attempt whose choices were shuffled
     attempt = start(member_client, quiz).json()

@@ -1,0 +1,35 @@
+"""The API's error body where DRF, not one of our views, writes it.
+
+Our views answer ``{"detail", "code"[, ...]}`` (``members.api.errors``,
+``quizzes.api``). ``exception_handler`` (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``)
+gives DRF's own refusals the same shape: not signed in, permission denied, broken
+JSON, an unsupported content type, a method not allowed, each with the code DRF
+already knows (``not_authenticated``, ``parse_error``, ...). Validation errors keep
+their field-keyed bodies: the progress API documents them (docs/progress.md).
+
+``not_found`` answers every /api/v1/ path that names nothing, an id too large for
+any row included, with JSON instead of the site's HTML 404 page (and without the
+site's CSRF check, which would answer a POST with an HTML 403 first).
+"""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        if list(response.data) == ["detail"]:
+            detail = response.data["detail"]
+            response.data["code"] = getattr(detail, "code", None) or "error"
+    return response
+
+
+@csrf_exempt
+def not_found(request, path=""):
+    return JsonResponse(
+        {"detail": _("Nothing here: check the address."), "code": "not_found"},
+        status=404,
+    )

@@ -1,0 +1,46 @@
+"""What every API endpoint reads from a request body, hardened against input that
+DRF's own classes answer with a 500.
+
+* ``JSONParser``: a document nested deeper than Python's recursion limit (about
+  2 KB of ``[``) raises ``RecursionError``, which DRF's parser does not catch. Here
+  it is a parse error (400) like any other broken JSON. ``parse_json`` is the same
+  rule for JSON that arrives inside a form field (the progress beacon).
+* ``DateTimeField``: a time without a UTC offset is read in ``TIME_ZONE``; near
+  year 1 (or 9999) converting it to UTC leaves the calendar, and DRF lets the
+  ``OverflowError`` through. Here it is "Datetime value out of range." (400).
+
+``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]`` names the parser; serializers import
+the field from here instead of ``rest_framework.serializers``.
+"""
+
+import json
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
+
+TOO_DEEP = _("JSON parse error - the document is nested too deeply.")
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+
+
+def parse_json(text: str):
+    """``json.loads`` whose every failure is a ``ValueError`` (too deep included)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(str(TOO_DEEP)) from None
+
+
+class DateTimeField(serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
