@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # An empty 405 becomes a page in the member's language.
     "config.errors.MethodNotAllowedMiddleware",
+    # A NUL in the path or query: 400 before a view hands it to the database.
+    "config.nul_guard.NulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -267,7 +269,9 @@ WAGTAIL_USER_TIME_ZONES = ["UTC"] + sorted(
 )
 WAGTAILADMIN_BASE_URL = os.environ.get("SATCHEL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database.fallback"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 
 # Members (owned by the members app) ---
@@ -362,6 +366,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers and errors, hardened and in our error shape (config/api_*.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -6,7 +6,9 @@ from members import scoping
 
 
 def roles(request):
-    user = request.user
+    # No ``user`` yet when the request was refused before AuthenticationMiddleware
+    # (a Host header not in ALLOWED_HOSTS: Django renders 400.html with it).
+    user = getattr(request, "user", None)
     # Lazy: a page that never shows role-dependent navigation costs no query.
     return {
         "user_is_helper": SimpleLazyObject(lambda: scoping.is_helper(user)),

@@ -1,0 +1,137 @@
+"""Requests no client of ours sends, each answered with a 4xx that says why, never a
+500 (each of these was a 500 once): config/nul_guard.py, config/api_input.py,
+config/api_errors.py, members/context_processors.py."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+TOO_DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.fixture
+def member_client(client):
+    client.force_login(make_user("member"))
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/members/?q=%00",
+        "/api/v1/members/?organisation=%00",
+        "/api/v1/members/organisations/?q=%00",
+        "/api/v1/members/?%00=1",
+    ],
+)
+def test_a_nul_in_an_api_query_is_a_400_in_json(member_client, url):
+    # (PostgreSQL cannot compare text holding NUL: psycopg raised DataError)
+    response = member_client.get(url, **EN)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The address holds a NUL character.",
+        "code": "invalid",
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["/in-person-study/?q=%00", "/admin/media/?q=%00", "/m/x/y/a%00.mp4"]
+)
+def test_a_nul_in_a_page_address_is_the_sites_400_page(admin_client, url):
+    response = admin_client.get(url, **EN)
+
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+
+
+def test_a_host_not_allowed_is_a_400_page():
+    # refused before AuthenticationMiddleware, so the 400 page had no request.user
+    response = Client().get("/healthz", HTTP_HOST="evil.example", **EN)
+
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+
+
+def test_json_nested_too_deeply_is_a_parse_error(member_client):
+    response = member_client.post(
+        "/api/v1/progress/", TOO_DEEP, content_type="application/json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "JSON parse error - the document is nested too deeply.",
+        "code": "parse_error",
+    }
+
+
+def test_a_beacon_batch_nested_too_deeply_is_refused(member_client):
+    response = member_client.post("/api/v1/progress/beacon/", {"batch": TOO_DEEP}, **EN)
+
+    assert response.status_code == 400
+    assert response.json() == {"batch": ["The batch must be a JSON object."]}
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00", "0001-01-01T08:05:42"])
+def test_a_time_before_the_calendar_in_utc_is_a_400(member_client, at):
+    # year 1 in Asia/Shanghai (+08:05:43 then) is before year 1 in UTC
+    event = {"id": "e1", "lesson": 1, "session": "s", "at": at, "position": 1}
+
+    response = member_client.post(
+        "/api/v1/progress/", {"events": [event]}, content_type="application/json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json()["events"]["0"]["at"] == ["Datetime value out of range."]
+
+
+def test_drf_refusals_carry_a_code():
+    anonymous = Client().get("/api/v1/members/me/", **EN)
+    member = Client()
+    member.force_login(make_user("member"))
+    broken = member.post(
+        "/api/v1/progress/", "{", content_type="application/json", **EN
+    )
+    unsupported = member.post("/api/v1/progress/", "x", content_type="text/plain", **EN)
+
+    assert anonymous.status_code == 403
+    assert anonymous.json()["code"] == "not_authenticated"
+    assert broken.status_code == 400
+    assert broken.json()["code"] == "parse_error"
+    assert unsupported.status_code == 415
+    assert unsupported.json()["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/nothing-here/",
+        "/api/v1/members/0/",
+        "/api/v1/members/9223372036854775808/",
+        "/api/v1/quizzes/99999999999999999999/attempts/",
+    ],
+)
+def test_an_api_path_naming_nothing_is_a_json_404(path):
+    # a POST without a CSRF token too: the site's CSRF check answered in HTML
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(make_user("member"))
+
+    for response in (member.get(path, **EN), member.post(path, {}, **EN)):
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content) == {
+            "detail": "Nothing here: check the address.",
+            "code": "not_found",
+        }
+
+
+def test_an_api_path_without_its_slash_is_still_redirected(member_client):
+    response = member_client.get("/api/v1/members/me", **EN)
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/members/me/"
