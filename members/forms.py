@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import ContactRecord, Member, Organisation, Pairing
 from members.phones import validate_phone
+from members.services import validate_contact_time
 
 
 class OrganisationSearchForm(forms.Form):
@@ -127,7 +128,10 @@ class ContactForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactRecord.Kind.choices)
     at = forms.DateTimeField(
-        label=_("When"), required=False, help_text=_("Leave empty for now.")
+        label=_("When"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        validators=[validate_contact_time],
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
 

@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_input import DateTimeField
 from members import services
 from members.api.errors import (
     UNAUTHENTICATED,
@@ -37,7 +38,12 @@ class ContactRecordApi(APIView):
         note = serializers.CharField(
             max_length=2000, required=False, allow_blank=True, default=""
         )
-        at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        at = DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            validators=[services.validate_contact_time],
+        )
 
         class Meta:
             ref_name = "MembersContactInput"

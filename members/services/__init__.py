@@ -16,7 +16,12 @@ from members.services.errors import MemberStateError
 from members.services.members import member_create, member_update
 from members.services.moves import member_record_moved_out, member_record_returned
 from members.services.organisations import organisation_create, organisation_move
-from members.services.pairing import contact_record_add, pairing_create, pairing_delete
+from members.services.pairing import (
+    contact_record_add,
+    pairing_create,
+    pairing_delete,
+    validate_contact_time,
+)
 from members.services.placement import NOT_PLACED
 from members.services.registration import (
     registration_cancel,
@@ -46,4 +51,5 @@ __all__ = [
     "registration_decline",
     "registration_end",
     "registration_request",
+    "validate_contact_time",
 ]

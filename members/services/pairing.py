@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,27 @@ from django.utils.translation import gettext_lazy as _
 from members.models import ContactRecord, Member, Pairing
 from members.scoping import forget_cached_scope
 from members.services.errors import MemberStateError
+
+# A contact is logged when it happens or soon after. A time outside this window is a
+# typing slip (a wrong year); one near year 1 or 9999 cannot even be shown in every
+# time zone (a 500 on the contact log once).
+CONTACT_CLOCK_SKEW = datetime.timedelta(minutes=5)
+CONTACT_MAX_AGE = datetime.timedelta(days=366)
+
+
+def validate_contact_time(value: datetime.datetime | None) -> None:
+    """The rule for a contact's time, as a validator for the form and the API."""
+    if value is None:
+        return
+    now = timezone.now()
+    if value > now + CONTACT_CLOCK_SKEW:
+        raise ValidationError(
+            _("The contact time cannot be in the future."), code="future"
+        )
+    if value < now - CONTACT_MAX_AGE:
+        raise ValidationError(
+            _("The contact time cannot be more than a year ago."), code="too_old"
+        )
 
 
 def pairing_create(*, helper, member: Member, created_by=None) -> Pairing:
