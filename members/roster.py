@@ -12,8 +12,6 @@ with no problems in one transaction, re-checking inside it, so it never
 half-applies.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -21,13 +19,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
 from members import services
 from members.models import Member, MobilityRecord, Organisation
 from members.phones import is_valid_phone, normalise_phone
 from members.scoping import members_in_scope, organisation_in_scope, phone_for
-from spreadsheets import unquote_text
+from spreadsheets import UnreadableTable, table_rows, unquote_text
 
 COLUMNS = [
     "name",
@@ -159,46 +156,11 @@ def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
 
 
 def read_roster(upload) -> list[RosterRow]:
-    """Rows of an uploaded .xlsx or .csv file (UTF-8, or GB18030 as saved by
-    Excel on Chinese Windows)."""
-    name = upload.name.lower()
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except Exception as error:
-            raise RosterFileError(_("This is not a readable XLSX file.")) from error
-        try:
-            return _rows_from_table(workbook.worksheets[0].iter_rows(values_only=True))
-        finally:
-            workbook.close()
-    raw = upload.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-    reader = csv.reader(io.StringIO(text))
+    """Rows of an uploaded .xlsx or .csv file (spreadsheets.reading)."""
     try:
-        return _rows_from_table(reader)
-    except csv.Error as error:
-        # csv refuses a cell over csv.field_size_limit() (131,072 characters), a
-        # process-wide setting we leave alone; no column of a roster is that long.
-        if "field limit" in str(error):
-            message = _(
-                "Line %(line)s of the CSV file has a cell longer than %(max)s "
-                "characters; no roster column is that long."
-            )
-        else:
-            message = _(
-                "Line %(line)s of the CSV file cannot be read; save the file as CSV "
-                "from your spreadsheet program and try again."
-            )
-        raise RosterFileError(
-            message % {"line": reader.line_num, "max": csv.field_size_limit()}
-        ) from error
+        return _rows_from_table(table_rows(upload, upload.name))
+    except UnreadableTable as error:
+        raise RosterFileError(str(error)) from error
 
 
 def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from quizzes.models import CHOICE_KINDS, Choice, Question, QuestionKind
-from spreadsheets import safe_text, unquote_text
+from spreadsheets import UnreadableTable, safe_text, table_rows, unquote_text
 
 MAX_ROWS = 5000
 COLUMNS = ["type", "question", "choices", "correct answers", "explanation", "tags"]
@@ -119,32 +119,10 @@ def _cell(value) -> str:
 
 def read_rows(upload, filename: str) -> list[list[str]]:
     """All rows of the first sheet (XLSX) or of the CSV, as lists of strings."""
-    name = filename.lower()
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:
-            raise BankFileError(_("This is not a readable XLSX file.")) from error
-        sheet = workbook.worksheets[0]
-        rows = [
-            [_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        workbook.close()
-        return rows
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise BankFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-        return [
-            [_cell(value) for value in row] for row in csv.reader(io.StringIO(text))
-        ]
-    raise BankFileError(_("Upload a .csv or .xlsx file."))
+    try:
+        return [[_cell(value) for value in row] for row in table_rows(upload, filename)]
+    except UnreadableTable as error:
+        raise BankFileError(str(error)) from error
 
 
 def parse_rows(rows: list[list[str]]) -> ParseResult:

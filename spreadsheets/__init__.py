@@ -3,10 +3,12 @@ the organisers' reports, the quiz bank).
 
 Not a Django app (no models): a library layer below the apps, which any of them may
 import. ``cells`` holds the rules a cell follows (formulas, times), ``xlsx`` the
-streaming XLSX writer, ``responses`` the HTTP responses.
+streaming XLSX writer, ``responses`` the HTTP responses, ``reading`` the reader of
+uploaded tables (roster and quiz bank imports).
 """
 
 from spreadsheets.cells import FORMULA_STARTS, csv_cell, safe_text, unquote_text
+from spreadsheets.reading import UnreadableTable, table_rows
 from spreadsheets.responses import (
     CSV,
     FORMATS,
@@ -24,10 +26,12 @@ __all__ = [
     "MAX_ROWS",
     "XLSX",
     "TooManyRows",
+    "UnreadableTable",
     "csv_cell",
     "csv_response",
     "safe_text",
     "spreadsheet_response",
+    "table_rows",
     "unquote_text",
     "write_xlsx",
     "xlsx_response",

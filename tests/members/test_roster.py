@@ -3,11 +3,13 @@
 import csv
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from members.models import Member, MobilityRecord
+from tests.spreadsheet_files import DAMAGES, damaged_xlsx
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 HEADER = [
@@ -139,6 +141,16 @@ def test_unreadable_files_are_refused_with_a_message(client, people):
     assert wrong.status_code == 400
     missing = upload(client, people.county, csv_file([["name", "note"], ["a", "b"]]))
     assert "lacks these columns" in missing.content.decode()
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_xlsx_is_refused_with_a_message(client, people, damage):
+    # (a damaged cell raised from openpyxl's lazy rows, outside the check: a 500)
+    response = upload(client, people.county, damaged_xlsx(HEADER, damage))
+
+    assert response.status_code == 400
+    assert "This is not a readable XLSX file." in response.content.decode()
+    assert not Member.objects.filter(name="x").exists()
 
 
 def test_helpers_and_members_cannot_import(client, people):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from quizzes.models import Question, QuestionKind
+from tests.spreadsheet_files import DAMAGES, damaged_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,28 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(editor_client):
 
     assert response.status_code == 400
     assert "not a readable XLSX" in response.content.decode()
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_xlsx_is_refused_with_a_message(editor_client, damage):
+    # (a damaged cell raised from openpyxl's lazy rows, outside the check: a 500)
+    response = upload(editor_client, damaged_xlsx(HEADER, damage), dry_run=False)
+
+    assert response.status_code == 400
+    assert "This is not a readable XLSX file." in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_csv_cell_past_the_csv_field_limit_is_refused_with_its_line(editor_client):
+    body = "type,question,choices,correct answers\nsingle," + "x" * 200_000
+    file = SimpleUploadedFile("bank.csv", body.encode())
+
+    response = upload(editor_client, file, dry_run=True)
+
+    assert response.status_code == 400
+    assert "Line 2 of the CSV file has a cell longer than 131072 characters" in (
+        response.content.decode()
+    )
 
 
 def test_chinese_headers_and_gb18030_csv_are_read(editor_client):

@@ -1,0 +1,88 @@
+"""Reading an uploaded table, XLSX or CSV: the members' roster and the quiz bank.
+
+``table_rows`` yields the rows of the first sheet (or of the CSV) one at a time,
+and every way a file can fail to read, at its start or in its middle, is an
+``UnreadableTable`` whose message tells the uploader what to do. openpyxl reads
+a read-only sheet lazily, so a damaged cell (text where a number belongs, a shared
+string that is not there, a sheetless workbook) raises only when its row is
+reached, with whatever error its parser met: all of them are caught here.
+
+CSV: UTF-8 (with or without the BOM), else GB18030 as Excel saves it on Chinese
+Windows. Python's csv refuses a cell over ``csv.field_size_limit()`` (131,072
+characters), a process-wide setting left alone: no column we import is that long.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+
+NOT_XLSX = _("This is not a readable XLSX file.")
+
+
+class UnreadableTable(ValueError):
+    """The upload cannot be read as a table (the message is for the uploader)."""
+
+
+def table_rows(upload, filename: str) -> Iterator[tuple | list]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(upload)
+    if name.endswith(".csv"):
+        return _csv_rows(upload.read())
+    raise UnreadableTable(_("Upload a .csv or .xlsx file."))
+
+
+def _xlsx_rows(upload) -> Iterator[tuple]:
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as error:
+        raise UnreadableTable(NOT_XLSX) from error
+    try:
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+        except Exception as error:
+            raise UnreadableTable(NOT_XLSX) from error
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise UnreadableTable(NOT_XLSX) from error
+            yield row
+    finally:
+        workbook.close()
+
+
+def _csv_rows(raw: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableTable(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    return _csv_lines(csv.reader(io.StringIO(text)))
+
+
+def _csv_lines(reader) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as error:
+        if "field limit" in str(error):
+            message = _(
+                "Line %(line)s of the CSV file has a cell longer than %(max)s "
+                "characters; no column is that long."
+            )
+        else:
+            message = _(
+                "Line %(line)s of the CSV file cannot be read; save the file as CSV "
+                "from your spreadsheet program and try again."
+            )
+        raise UnreadableTable(
+            message % {"line": reader.line_num, "max": csv.field_size_limit()}
+        ) from error
