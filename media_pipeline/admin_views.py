@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail.admin.auth import permission_denied
 from wagtail.permissions import policy_registry
 
+from config.ids import parse_id
 from media_pipeline import selectors, services, storage
 from media_pipeline.models import Lecture, LectureStatus
 
@@ -78,10 +79,9 @@ def jobs_status(request):
     """JSON polled by the jobs screen (and the edit screen) while work is under way."""
     if not can_see_jobs(request.user):
         return JsonResponse({"error": _("Permission denied.")}, status=403)
-    try:
-        ids = [int(i) for i in request.GET.get("ids", "").split(",") if i][:PAGE_SIZE]
-    except ValueError:
-        return JsonResponse({"error": _("ids must be numbers.")}, status=400)
+    ids = [parse_id(i) for i in request.GET.get("ids", "").split(",") if i][:PAGE_SIZE]
+    if None in ids:
+        return JsonResponse({"error": _("ids must be lecture ids.")}, status=400)
     lectures = selectors.lecture_status_list(queryset=_visible(request.user), ids=ids)
     return JsonResponse({"lectures": [_row(request, lecture) for lecture in lectures]})
 

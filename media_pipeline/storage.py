@@ -18,6 +18,9 @@ from pathlib import Path
 from django.core.files.storage import FileSystemStorage, default_storage
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*\.[a-z0-9]+$")
+# The ladder's names are short (``480p/segment_00042.m4s``): a longer path names no
+# file, and a filesystem refuses a name over 255 bytes with an OSError (a 500 once).
+MAX_RELATIVE_PATH = 200
 
 
 def _is_local() -> bool:
@@ -99,7 +102,11 @@ def delete_tree(prefix: str) -> None:
 
 
 def is_safe_relative_path(path: str) -> bool:
-    return bool(SAFE_PATH.match(path)) and ".." not in path
+    return (
+        len(path) <= MAX_RELATIVE_PATH
+        and bool(SAFE_PATH.match(path))
+        and ".." not in path
+    )
 
 
 def local_output_exists(prefix: str, relative: str) -> bool:

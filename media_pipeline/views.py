@@ -31,7 +31,9 @@ MIME_TYPES = {
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt; charset=utf-8",
 }
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits, at most 19 (a 64-bit offset): a longer number is no range of ours,
+# and int() refuses over 4,300 digits. Such a header is ignored, as RFC 9110 lets.
+RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
 
 
 def _content_type(path: str) -> str | None:

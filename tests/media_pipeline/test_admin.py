@@ -173,10 +173,15 @@ def test_the_jobs_screen_lists_lectures_with_flat_queries(
     assert {row["progress"] for row in status["lectures"]} == {42, 100}
 
 
-def test_the_status_json_refuses_bad_ids(db, client, editor):
-    response = client.get(reverse("lecture_jobs:status"), {"ids": "1,x"})
+@pytest.mark.parametrize("ids", ["1,x", "9223372036854775808", "0", "-1", "1.5"])
+def test_the_status_json_refuses_bad_ids(db, client, editor, ids):
+    # (an id past 64 bits overflowed SQLite's integer: a 500 once)
+    response = client.get(
+        reverse("lecture_jobs:status"), {"ids": ids}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
+    assert response.json() == {"error": "ids must be lecture ids."}
 
 
 def test_editors_see_only_lectures_in_collections_they_may_change(
