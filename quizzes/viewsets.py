@@ -112,7 +112,6 @@ class QuestionViewSet(SnippetViewSet):
         DateColumn("updated_at", label=_("Updated")),
     ]
     list_filter = {"kind": ["exact"]}
-    search_fields = ["text"]
     index_view_class = QuestionIndexView
     edit_handler = ObjectList(
         [

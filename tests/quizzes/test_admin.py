@@ -222,3 +222,24 @@ def test_a_broken_choice_row_does_not_hide_the_other_types_checks(editor_client)
     assert response.status_code == 200
     assert "Say whether the statement is true." in page
     assert "Only choice questions have choices." in page
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("党章", True),  # a word inside a Chinese sentence: no spaces to split on
+        ("党的最高", True),
+        ("constitution", False),
+        ('"', False),  # an unmatched quote (SQLite's full-text search: a 500)
+        ("a " * 500, False),  # a pasted paragraph (a RecursionError on PostgreSQL)
+    ],
+)
+def test_the_question_bank_search_finds_chinese_words_and_takes_any_text(
+    admin_client, query, found
+):
+    make_question("single", text="党的最高领导机关是？党章第十条。")
+
+    response = admin_client.get("/admin/quizzes/questions/", {"q": query}, **EN)
+
+    assert response.status_code == 200
+    assert ("党的最高领导机关是？" in response.content.decode()) is found
