@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses import credit, progress_store
@@ -283,21 +283,41 @@ def lesson_progress_complete(
     return progress
 
 
+class AlreadyRecorded(Exception):
+    """A standing in-person record of this member and lesson exists: revoke it to
+    record the lesson again."""
+
+    def __init__(self, record: InPersonStudy):
+        super().__init__(record)
+        self.record = record
+
+
 def in_person_study_record(
     *, recorded_by, member, lesson: LessonPage, studied_on: dt.date, note: str = ""
 ) -> InPersonStudy:
     """Record that ``member`` studied ``lesson`` in person; counts as completion.
 
     The caller has checked ``courses.permissions.can_record_in_person``.
+    ``AlreadyRecorded`` if a standing record of this lesson exists (the unique
+    constraint decides, so two organisers recording at once get one record).
     """
     with transaction.atomic():
-        record = InPersonStudy.objects.create(
-            member=member,
-            lesson=lesson,
-            studied_on=studied_on,
-            note=note,
-            recorded_by=recorded_by,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the lookup below still runs
+                record = InPersonStudy.objects.create(
+                    member=member,
+                    lesson=lesson,
+                    studied_on=studied_on,
+                    note=note,
+                    recorded_by=recorded_by,
+                )
+        except IntegrityError:
+            standing = InPersonStudy.objects.filter(
+                member=member, lesson=lesson, revoked_at__isnull=True
+            ).first()
+            if standing is None:
+                raise
+            raise AlreadyRecorded(standing) from None
         at = timezone.make_aware(
             dt.datetime.combine(studied_on, dt.time(12)),
             timezone.get_current_timezone(),

@@ -18,7 +18,11 @@ from courses.permissions import (
 )
 from courses.reminders.selectors import reminders_for_member
 from courses.selectors import in_person_records, member_of, my_study
-from courses.services import in_person_study_record, in_person_study_revoke
+from courses.services import (
+    AlreadyRecorded,
+    in_person_study_record,
+    in_person_study_revoke,
+)
 from members.models import Member
 from members.scoping import is_helper, is_organiser, members_in_scope
 
@@ -85,15 +89,26 @@ def in_person_view(request, member_id):
     member = _member_for(request, member_id)
     form = InPersonStudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        in_person_study_record(
-            recorded_by=request.user,
-            member=member,
-            lesson=form.cleaned_data["lesson"],
-            studied_on=form.cleaned_data["studied_on"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, _("The in-person study was recorded."))
-        return redirect("courses:in-person", member_id=member.pk)
+        try:
+            in_person_study_record(
+                recorded_by=request.user,
+                member=member,
+                lesson=form.cleaned_data["lesson"],
+                studied_on=form.cleaned_data["studied_on"],
+                note=form.cleaned_data["note"],
+            )
+        except AlreadyRecorded as exists:
+            form.add_error(
+                "lesson",
+                _(
+                    "This lesson was already recorded as studied in person on "
+                    "%(date)s. Revoke that record first to record it again."
+                )
+                % {"date": exists.record.studied_on.isoformat()},
+            )
+        else:
+            messages.success(request, _("The in-person study was recorded."))
+            return redirect("courses:in-person", member_id=member.pk)
     return render(
         request,
         "courses/in_person.html",

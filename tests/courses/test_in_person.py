@@ -90,6 +90,31 @@ def test_organiser_revokes_and_the_completion_is_withdrawn(
     assert "Revoked by organiser" in page
 
 
+def test_a_lesson_recorded_twice_is_a_form_error_until_revoked(
+    client, organiser, member, video_lesson
+):
+    # (the second record, a double tap or another organiser, was a 500 once)
+    client.force_login(organiser)
+    first = record(client, member, video_lesson)
+
+    again = record(client, member, video_lesson, note="又送了一次")
+
+    assert first.status_code == 302
+    assert again.status_code == 400
+    assert (
+        "This lesson was already recorded as studied in person on "
+        f"{timezone.localdate().isoformat()}. Revoke that record first"
+    ) in again.content.decode()
+    assert InPersonStudy.objects.get().note == "送学上门"
+    # once revoked, it can be recorded again
+    client.post(
+        reverse("courses:in-person-revoke", args=[InPersonStudy.objects.get().pk]),
+        {"reason": "重新记录"},
+    )
+    assert record(client, member, video_lesson).status_code == 302
+    assert InPersonStudy.objects.filter(revoked_at__isnull=True).count() == 1
+
+
 def test_revoking_needs_a_reason(client, organiser, member, video_lesson):
     client.force_login(organiser)
     record(client, member, video_lesson)
