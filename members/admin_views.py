@@ -80,12 +80,15 @@ class OrganisationCreateView(AdminFormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        organisation = services.organisation_create(
-            name=data["name"],
-            kind=data["kind"],
-            code=data["code"],
-            parent=data["parent"],
-        )
+        try:
+            organisation = services.organisation_create(
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
+                parent=data["parent"],
+            )
+        except services.MemberStateError as error:  # added meanwhile by someone else
+            return self.fail(form, error)
         messages.success(
             self.request, _("%(name)s added.") % {"name": organisation.name}
         )

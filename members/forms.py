@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import ContactRecord, Member, Organisation, Pairing
-from members.phones import validate_phone
-from members.services import validate_contact_time
+from members.services import CODE_TAKEN, validate_contact_time
 
 
 class OrganisationSearchForm(forms.Form):
@@ -67,36 +66,6 @@ class MovedOutForm(forms.Form):
 class ReturnedForm(forms.Form):
     happened_on = forms.DateField(label=_("Date"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
-
-
-class MemberForm(forms.Form):
-    """Create or edit a member inside the organiser's subtree."""
-
-    name = forms.CharField(label=_("Name"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
-    home_organisation = forms.ModelChoiceField(
-        label=_("Home organisation"), queryset=Organisation.objects.none()
-    )
-    whereabouts = forms.CharField(
-        label=_("Where they now work or live"), max_length=200, required=False
-    )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
-
-    def __init__(self, *args, organisations, member: Member | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.member = member
-        self.fields["home_organisation"].queryset = organisations
-
-    def clean_phone(self):
-        phone = validate_phone(self.cleaned_data["phone"])
-        clash = Member.objects.filter(phone=phone)
-        if self.member is not None:
-            clash = clash.exclude(pk=self.member.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                _("Another member already has this phone number."), code="duplicate"
-            )
-        return phone
 
 
 class PairingForm(forms.Form):
@@ -196,10 +165,15 @@ class OrganisationForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
-        if Organisation.objects.filter(code__iexact=code).exists():
+        limit = Organisation._meta.get_field("code").max_length
+        if len(code) > limit:  # upper() can lengthen it: "ß" is "SS"
             raise forms.ValidationError(
-                _("Another organisation already has this code."), code="duplicate"
+                _("In capitals the code is longer than %(max)s characters."),
+                params={"max": limit},
+                code="max_length",
             )
+        if Organisation.objects.filter(code__iexact=code).exists():
+            raise forms.ValidationError(CODE_TAKEN, code="duplicate")
         return code
 
 

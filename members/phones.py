@@ -1,18 +1,22 @@
 """Phone numbers: the one place that normalises, validates and masks them."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Mainland China mobile numbers: 11 digits starting 13-19.
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Mainland China mobile numbers: 11 ASCII digits starting 13-19 (``\d`` would take
+# any script's digits, so "13９..." and "13812345678" could both be stored).
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _SEPARATORS = re.compile(r"[\s\-()]")
 
 
 def normalise_phone(raw: str) -> str:
-    """Strip spaces, dashes, brackets and a +86/0086 prefix; does not validate."""
-    phone = _SEPARATORS.sub("", str(raw or "")).strip()
+    """Strip spaces, dashes, brackets and a +86/0086 prefix, and make full-width
+    digits (typed with a Chinese input method) plain ones; does not validate."""
+    phone = unicodedata.normalize("NFKC", str(raw or ""))
+    phone = _SEPARATORS.sub("", phone).strip()
     for prefix in ("+86", "0086"):
         if phone.startswith(prefix):
             phone = phone[len(prefix) :]
@@ -23,7 +27,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def is_valid_phone(phone: str) -> bool:
-    return bool(_MOBILE.match(phone))
+    return bool(_MOBILE.fullmatch(phone))
 
 
 def validate_phone(raw: str) -> str:

@@ -15,7 +15,11 @@ are how the code is laid out, not part of the interface.
 from members.services.errors import MemberStateError
 from members.services.members import member_create, member_update
 from members.services.moves import member_record_moved_out, member_record_returned
-from members.services.organisations import organisation_create, organisation_move
+from members.services.organisations import (
+    CODE_TAKEN,
+    organisation_create,
+    organisation_move,
+)
 from members.services.pairing import (
     contact_record_add,
     pairing_create,
@@ -33,6 +37,7 @@ from members.services.registration import (
 from members.services.roles import organiser_role_grant, organiser_role_revoke
 
 __all__ = [
+    "CODE_TAKEN",
     "NOT_PLACED",
     "MemberStateError",
     "contact_record_add",

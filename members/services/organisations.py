@@ -1,6 +1,6 @@
 """The organisation tree: adding organisations and moving subtrees."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
@@ -12,13 +12,24 @@ from members.signals import organisation_moved
 def organisation_create(
     *, name: str, kind: str, code: str, parent: Organisation | None = None
 ) -> Organisation:
+    """``MemberStateError`` if the code is taken (the unique constraint decides, so
+    two organisers adding one code at once get one organisation)."""
     # Codes are compared case-insensitively (typed from posters, spreadsheets).
     organisation = Organisation(name=name, kind=kind, code=code.strip().upper())
-    if parent is None:
-        return Organisation.add_root(instance=organisation)
-    # treebeard's add_child works on the parent's stored numchild; re-read it.
-    parent = Organisation.objects.get(pk=parent.pk)
-    return parent.add_child(instance=organisation)
+    try:
+        with transaction.atomic():
+            if parent is None:
+                return Organisation.add_root(instance=organisation)
+            # treebeard's add_child works on the parent's stored numchild; re-read.
+            parent = Organisation.objects.get(pk=parent.pk)
+            return parent.add_child(instance=organisation)
+    except IntegrityError:
+        if not Organisation.objects.filter(code=organisation.code).exists():
+            raise
+        raise MemberStateError(CODE_TAKEN, code="duplicate") from None
+
+
+CODE_TAKEN = _("Another organisation already has this code.")
 
 
 @transaction.atomic

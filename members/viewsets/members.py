@@ -4,6 +4,8 @@ links to moving out / returning, roster import, export and ledgers."""
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError
 from django.db.models import Q
 from django.forms.models import modelform_factory
 from django.http import Http404
@@ -150,10 +152,36 @@ class MemberAdminForm(WagtailAdminModelForm):
             )
 
     def clean_phone(self):
-        return validate_phone(self.cleaned_data["phone"])
+        phone = validate_phone(self.cleaned_data["phone"])
+        # A new member's login is named by the phone (services.member_create); a
+        # phone that names another account already (a member whose phone has
+        # changed since, say) cannot name this one. The Member.phone clash is the
+        # model form's own unique check.
+        if self.instance.pk is None and _login_taken(phone):
+            raise forms.ValidationError(PHONE_TAKEN, code="duplicate")
+        return phone
+
+
+PHONE_TAKEN = _("Another member or account already uses this phone number.")
+
+
+def _login_taken(phone: str) -> bool:
+    return get_user_model().objects.filter(username=phone).exists()
 
 
 class MemberCreateView(generic.CreateView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except IntegrityError:
+            # Another organiser added this phone between the form's checks and the
+            # insert: the unique constraints decided, and the form says so.
+            phone = form.cleaned_data["phone"]
+            if not (Member.objects.filter(phone=phone).exists() or _login_taken(phone)):
+                raise
+            form.add_error("phone", PHONE_TAKEN)
+            return self.form_invalid(form)
+
     def save_instance(self):
         data = self.form.cleaned_data
         return services.member_create(

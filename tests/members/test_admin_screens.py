@@ -102,6 +102,35 @@ def test_a_county_organiser_cannot_open_another_countys_member(client, people):
     assert page(client, people.county, moved).status_code == 404
 
 
+def test_a_new_members_phone_that_is_already_a_login_is_a_form_error(
+    client, tree, people
+):
+    # given a member added by phone (their login is named by it), whose phone has
+    # changed since: the login keeps the old number
+    client.force_login(people.county)
+    form = {
+        "name": "甲",
+        "home_organisation": tree.a1a.pk,
+        "whereabouts": "",
+        "note": "",
+    }
+    add = reverse("members_member:add")
+    assert client.post(add, {**form, "phone": "13900005555"}, **EN).status_code == 302
+    first = Member.objects.get(name="甲")
+    edit = reverse("members_member:edit", args=[first.pk])
+    assert client.post(edit, {**form, "phone": "13900007777"}, **EN).status_code == 302
+
+    # when a new member is added with the old number (a 500 once: the login's name)
+    response = client.post(add, {**form, "name": "乙", "phone": "13900005555"}, **EN)
+
+    # then the form says so and nothing is stored
+    assert response.status_code == 200
+    assert "Another member or account already uses this phone number." in (
+        response.content.decode()
+    )
+    assert not Member.objects.filter(name="乙").exists()
+
+
 def test_host_side_organisers_see_but_cannot_edit_a_hosted_member(client, people):
     inspect = reverse("members_member:inspect", args=[people.hosted.pk])
     response = page(client, people.other_county, inspect)
@@ -252,6 +281,38 @@ def test_organiser_adds_a_child_organisation_inside_their_subtree(client, tree, 
     assert outside.status_code == 400
     duplicate = client.post(url, {**form, "code": "a1b"}, **EN)
     assert "already has this code" in duplicate.content.decode()
+
+
+def test_a_code_longer_than_its_column_in_capitals_is_a_form_error(
+    client, tree, people
+):
+    # "ß" is "SS" in capitals: 32 typed, 64 stored (PostgreSQL refused it: a 500)
+    client.force_login(people.county)
+    form = {"parent": tree.a1.pk, "name": "新支部", "kind": "branch", "code": "ß" * 32}
+
+    response = client.post(reverse("members_organisation:add"), form, **EN)
+
+    assert response.status_code == 400
+    assert "In capitals the code is longer than 32 characters." in (
+        response.content.decode()
+    )
+    assert not Organisation.objects.filter(name="新支部").exists()
+
+
+def test_a_code_taken_while_the_form_was_checked_is_refused_by_the_service(tree):
+    # the form's check and the insert are apart: a second organiser's insert can
+    # come between them; the unique constraint decides
+    services.organisation_create(name="甲", kind="branch", code="race", parent=tree.a1)
+
+    with pytest.raises(services.MemberStateError) as refused:
+        services.organisation_create(
+            name="乙", kind="branch", code="RACE", parent=tree.a1
+        )
+
+    assert refused.value.code == "duplicate"
+    assert list(Organisation.objects.filter(code="RACE").values_list("name")) == [
+        ("甲",)
+    ]
 
 
 def test_moving_an_organisation_in_the_admin(client, tree, people):

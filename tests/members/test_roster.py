@@ -153,6 +153,17 @@ def test_a_damaged_xlsx_is_refused_with_a_message(client, people, damage):
     assert not Member.objects.filter(name="x").exists()
 
 
+def test_a_cell_holding_nul_refuses_the_file_with_its_row(client, tree, people):
+    # (PostgreSQL stores no NUL in text: a DataError at commit once)
+    file = csv_file([HEADER, ["王\x00芳", "13900000051", "A1A", "", "", ""]])
+
+    response = upload(client, people.county, file, commit=True)
+
+    assert response.status_code == 400
+    assert "Row 2 of the file holds a NUL character" in response.content.decode()
+    assert not Member.objects.filter(phone="13900000051").exists()
+
+
 def test_helpers_and_members_cannot_import(client, people):
     file = csv_file([HEADER, ["甲", "13900000041", "A1A", "", "", ""]])
     client.force_login(people.helper)
