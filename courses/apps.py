@@ -8,6 +8,9 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # The report roll-ups follow members moving (docs/reports.md).
+        from courses import admin_times
         from courses.reporting import receivers
 
         receivers.connect()
+        # Scheduled publishing times within 1900-2199 in every admin form.
+        admin_times.register()
