@@ -21,8 +21,13 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
 from quizzes.models import CHOICE_KINDS, Question, QuestionKind, Quiz
+
+# The bank file names a question's choices A to Z (quizzes/bank.py): more could
+# not be exported (an IndexError once) nor told apart by members.
+MAX_CHOICES = len(LETTERS)
 
 
 class QuestionForm(WagtailAdminModelForm):
@@ -44,6 +49,11 @@ class QuestionForm(WagtailAdminModelForm):
         correct = sum(1 for choice in choices if choice.get("is_correct"))
         if rows_valid and kind in CHOICE_KINDS and len(choices) < 2:
             self.add_error(None, _("Give at least two choices."))
+        if len(choices) > MAX_CHOICES:
+            self.add_error(
+                None,
+                _("Give at most %(max)s choices (A to Z).") % {"max": MAX_CHOICES},
+            )
         if rows_valid and kind == QuestionKind.SINGLE and correct != 1:
             self.add_error(None, _("Mark exactly one choice as correct."))
         if rows_valid and kind == QuestionKind.MULTIPLE and correct < 1:
@@ -117,7 +127,12 @@ class QuestionViewSet(SnippetViewSet):
         [
             FieldPanel("kind"),
             FieldPanel("text", widget=forms.Textarea(attrs={"rows": 3})),
-            InlinePanel("choices", label=_("Choices"), heading=_("Choices")),
+            InlinePanel(
+                "choices",
+                label=_("Choices"),
+                heading=_("Choices"),
+                max_num=MAX_CHOICES,
+            ),
             FieldPanel("is_true"),
             FieldPanel("accepted_answers", widget=forms.Textarea(attrs={"rows": 3})),
             FieldPanel("explanation", widget=forms.Textarea(attrs={"rows": 3})),

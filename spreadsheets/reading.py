@@ -7,6 +7,8 @@ a read-only sheet lazily, so a damaged cell (text where a number belongs, a shar
 string that is not there, a sheetless workbook) raises only when its row is
 reached, with whatever error its parser met: all of them are caught here.
 
+A cell holding NUL refuses the file (PostgreSQL stores no NUL in text).
+
 CSV: UTF-8 (with or without the BOM), else GB18030 as Excel saves it on Chinese
 Windows. Python's csv refuses a cell over ``csv.field_size_limit()`` (131,072
 characters), a process-wide setting left alone: no column we import is that long.
@@ -29,10 +31,25 @@ class UnreadableTable(ValueError):
 def table_rows(upload, filename: str) -> Iterator[tuple | list]:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return _xlsx_rows(upload)
+        return _storable(_xlsx_rows(upload))
     if name.endswith(".csv"):
-        return _csv_rows(upload.read())
+        return _storable(_csv_rows(upload.read()))
     raise UnreadableTable(_("Upload a .csv or .xlsx file."))
+
+
+def _storable(rows: Iterator) -> Iterator:
+    """The rows, refusing a cell holding NUL, which PostgreSQL cannot store in text
+    (a DataError at import once); the file is refused rather than silently changed."""
+    for number, row in enumerate(rows, start=1):
+        if any(isinstance(cell, str) and "\x00" in cell for cell in row):
+            raise UnreadableTable(
+                _(
+                    "Row %(row)s of the file holds a NUL character, which cannot be "
+                    "stored; remove it and upload the file again."
+                )
+                % {"row": number}
+            )
+        yield row
 
 
 def _xlsx_rows(upload) -> Iterator[tuple]:

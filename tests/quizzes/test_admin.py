@@ -89,6 +89,22 @@ def test_editor_adds_a_tagged_question_with_choices(editor_client):
     assert list(question.tags.names()) == ["党章"]
 
 
+def test_a_question_has_at_most_26_choices(editor_client):
+    # the bank file names choices A to Z (the export raised IndexError past Z)
+    choices = [{"text": f"选项{i}"} for i in range(27)]
+    choices[0]["is_correct"] = "on"
+
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(choices, kind="multiple"),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert "Give at most 26 choices (A to Z)." in response.content.decode()
+    assert not Question.objects.exists()
+
+
 def test_a_single_choice_question_needs_exactly_one_correct_choice(editor_client):
     response = editor_client.post(
         reverse("wagtailsnippets_quizzes_question:add"),

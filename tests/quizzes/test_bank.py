@@ -159,6 +159,16 @@ def test_a_damaged_xlsx_is_refused_with_a_message(editor_client, damage):
     assert not Question.objects.exists()
 
 
+def test_a_cell_holding_nul_refuses_the_file_with_its_row(editor_client):
+    rows = [HEADER, GOOD_ROWS[0], ["true_false", "党员\x00应当", "", "对", "", ""]]
+
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    assert response.status_code == 400
+    assert "Row 3 of the file holds a NUL character" in response.content.decode()
+    assert not Question.objects.exists()
+
+
 def test_a_csv_cell_past_the_csv_field_limit_is_refused_with_its_line(editor_client):
     body = "type,question,choices,correct answers\nsingle," + "x" * 200_000
     file = SimpleUploadedFile("bank.csv", body.encode())
