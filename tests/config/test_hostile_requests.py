@@ -135,3 +135,18 @@ def test_an_api_path_without_its_slash_is_still_redirected(member_client):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/members/me/"
+
+
+def test_the_schema_documents_the_refusal_of_a_visitor_on_every_operation(
+    admin_client,
+):
+    schema = admin_client.get("/api/v1/schema/?format=json").json()
+
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 20
+    assert all("403" in op["responses"] for _, _, op in operations)
+    assert not any("not-found" in path or "{path}" in path for path, _, _ in operations)
