@@ -2,6 +2,8 @@
 immediately, and every test gets its own media folder. Fixtures for transactional tests
 (``wagtail_tree``) and browser tests (``browser``)."""
 
+import threading
+
 import pytest
 
 # moto's S3 server and a bucket on it (s3_server, s3_bucket), for any app's tests.
@@ -64,6 +66,48 @@ def wagtail_tree(transactional_db):
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+class _OneRequestAtATime:
+    """The live server's WSGI app, running one request at a time.
+
+    With SQLite's in-memory test database every live server thread shares one
+    connection (Django's LiveServerThread passes it to each), so two requests at
+    once (a beacon sent as the page unloads and the next page's first batch)
+    interleave their savepoints on it ("no such savepoint", a 500 no real server
+    meets: each of its threads has its own connection). The response is read inside
+    the lock, as the ORM may run while it streams.
+    """
+
+    lock = threading.Lock()
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+def _serial_live_server():
+    """pytest-django's ``live_server`` (one per session) passes the in-memory SQLite
+    connection as ``connections_override``; only then is its app wrapped."""
+    from django.test.testcases import LiveServerThread
+
+    original = LiveServerThread._create_server
+
+    def create_server(thread, connections_override=None):
+        server = original(thread, connections_override)
+        if connections_override:
+            set_app = server.set_app
+            server.set_app = lambda app: set_app(_OneRequestAtATime(app))
+        return server
+
+    LiveServerThread._create_server = create_server
+
+
+def pytest_configure(config):
+    _serial_live_server()
 
 
 @pytest.fixture
