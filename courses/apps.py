@@ -8,9 +8,9 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # The report roll-ups follow members moving (docs/reports.md).
-        from courses import admin_times
+        from courses import admin_fields
         from courses.reporting import receivers
 
         receivers.connect()
-        # Scheduled publishing times within 1900-2199 in every admin form.
-        admin_times.register()
+        # Rules for times and tags in every admin form.
+        admin_fields.register()

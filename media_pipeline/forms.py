@@ -10,6 +10,7 @@ from pathlib import Path
 from django import forms
 from wagtailmedia.forms import BaseMediaForm
 
+from config.tags import tags_problems
 from media_pipeline import services
 from media_pipeline.probe import ProbeError
 
@@ -21,6 +22,13 @@ class LectureForm(BaseMediaForm):
         if "file" in self.fields:
             # The probe decides audio or video; accept either on both add screens.
             self.fields["file"].widget.attrs["accept"] = "video/*,audio/*"
+
+    def clean_tags(self):
+        # wagtailmedia builds this field with taggit's own, which checks nothing.
+        tags = self.cleaned_data.get("tags")
+        if problems := tags_problems(tags):
+            raise forms.ValidationError(problems, code="tag_too_long")
+        return tags
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from config.tags import tag_problem
 from quizzes.models import CHOICE_KINDS, Choice, Question, QuestionKind
 from spreadsheets import UnreadableTable, safe_text, table_rows, unquote_text
 
@@ -196,8 +197,8 @@ def _parse_row(number: int, values: dict[str, str]):
             if tag.strip()
         ],
     )
-    if any(len(tag) > 100 for tag in parsed.tags):
-        error("tags", _("A tag is longer than 100 characters."))
+    for problem in filter(None, map(tag_problem, parsed.tags)):
+        error("tags", problem)
     if kind in CHOICE_KINDS:
         if len(choices) < 2:
             error("choices", _("Give at least two choices, separated by |."))

@@ -14,14 +14,14 @@ from media_pipeline.playback import lecture_playback
 from tests.factories import PASSWORD, make_user
 
 
-def upload(client, path: Path, *, media_type="video", title="第一讲"):
+def upload(client, path: Path, *, media_type="video", title="第一讲", tags=""):
     return client.post(
         reverse("wagtailmedia:add", args=(media_type,)),
         {
             "title": title,
             "file": SimpleUploadedFile(path.name, path.read_bytes()),
             "collection": Collection.get_first_root_node().pk,
-            "tags": "",
+            "tags": tags,
         },
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -93,6 +93,18 @@ def test_an_audio_file_uploaded_as_video_becomes_an_audio_lecture(
         "download",
         "listen",
     }
+
+
+def test_a_tag_that_cannot_be_stored_is_refused_and_nothing_is_kept(
+    client, editor, clips
+):
+    # "ﬃ" is "ffi" in taggit's slug: 40 of them overflowed its column after the
+    # lecture was saved, leaving it stored and never queued (PostgreSQL)
+    response = upload(client, clips["audio"], tags="讲座, " + "ﬃ" * 40)
+
+    assert response.status_code == 200
+    assert "is too long; shorten it." in response.content.decode()
+    assert not Lecture.objects.exists()
 
 
 @pytest.mark.parametrize("clip", ["text", "truncated"])

@@ -169,6 +169,17 @@ def test_a_cell_holding_nul_refuses_the_file_with_its_row(editor_client):
     assert not Question.objects.exists()
 
 
+def test_a_tag_that_cannot_be_stored_is_a_row_problem(editor_client):
+    # "ﬃ" is "ffi" in taggit's slug: 40 of them overflowed its column (PostgreSQL)
+    rows = [HEADER, [*GOOD_ROWS[0][:5], "ﬃ" * 40]]
+
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    assert response.status_code == 400
+    assert "is too long; shorten it." in response.content.decode()
+    assert not Question.objects.exists()
+
+
 def test_a_csv_cell_past_the_csv_field_limit_is_refused_with_its_line(editor_client):
     body = "type,question,choices,correct answers\nsingle," + "x" * 200_000
     file = SimpleUploadedFile("bank.csv", body.encode())
