@@ -5,17 +5,24 @@ lesson player on. Every URL sits under ``/m/<token>/<lecture-uuid>/``: the token
 signed (Django's ``signing``), carries the published version of the ladder and
 expires after SATCHEL_MEDIA_URL_TTL seconds. Playlists use relative URIs, so the one
 prefix covers the whole HLS tree without rewriting any playlist.
+
+Tokens are stamped with the start of a window (a sixth of the TTL: an hour by
+default) rather than the second they are made, so every page view of one member and
+lecture within the window gets the same URLs. The files behind them never change
+(``immutable``, a year), so a member who reloads the lesson on a weak line, or comes
+back to watch a part again, is answered from the phone's cache instead of paying for
+the same megabytes twice. A link then lives between 5/6 of the TTL and the TTL.
 """
 
 import re
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
 
 from media_pipeline.ladder import ListenRung
 from media_pipeline.models import Lecture
@@ -94,10 +101,23 @@ class LecturePlayback:
         return next((c for c in self.choices if c.key == key), None)
 
 
+def token_window_start() -> int:
+    """The Unix time stamped into tokens made now (see the module's docstring)."""
+    window = max(1, settings.SATCHEL_MEDIA_URL_TTL // 6)
+    now = int(time.time())
+    return now - now % window
+
+
+class _WindowSigner(signing.TimestampSigner):
+    def timestamp(self):
+        return signing.b62_encode(token_window_start())
+
+
 def sign_token(*, lecture: Lecture, user) -> str:
     version = lecture.output_prefix.rsplit("/", 1)[-1]
-    return signing.dumps(
-        {"l": lecture.uuid.hex, "v": version, "u": user.pk}, salt=SALT, compress=True
+    # signing.dumps, stamped with the window's start; signing.loads checks it.
+    return _WindowSigner(salt=SALT).sign_object(
+        {"l": lecture.uuid.hex, "v": version, "u": user.pk}, compress=True
     )
 
 
@@ -215,7 +235,8 @@ def lecture_playback(*, lecture: Lecture, user) -> LecturePlayback | None:
         poster_url=url(poster.path) if poster else None,
         thumbnails_url=url(thumbnails.path) if thumbnails else None,
         choices=tuple(choices),
-        expires_at=timezone.now() + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
+        expires_at=datetime.fromtimestamp(token_window_start(), tz=UTC)
+        + timedelta(seconds=settings.SATCHEL_MEDIA_URL_TTL),
         audio_downloads=tuple(sorted(downloads, key=lambda item: item.bytes)),
         download_name=file_name(lecture.title, download.path),
     )

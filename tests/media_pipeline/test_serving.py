@@ -211,6 +211,40 @@ def test_a_segment_dropped_before_it_is_sent_gives_its_file_back(
     assert open_files_under(folder) == []
 
 
+def test_page_views_within_a_window_get_the_same_urls_so_the_cache_answers(
+    client, settings, monkeypatch, make_ready_lecture
+):
+    # a member reloads the lesson on a weak line: the same URLs, which the phone
+    # has cached (immutable), so the megabytes already fetched are not paid twice
+    from media_pipeline import playback as module
+
+    settings.SATCHEL_MEDIA_URL_TTL = 6 * 3600  # windows of an hour
+    lecture = make_ready_lecture()
+    member, other = make_user("member"), make_user("other")
+    ten_hours_ago = int(module.time.time()) - 10 * 3600
+    start = ten_hours_ago - ten_hours_ago % 3600
+    clock = {"now": start + 60}
+    monkeypatch.setattr(module.time, "time", lambda: clock["now"])
+
+    first = lecture_playback(lecture=lecture, user=member)
+    clock["now"] = start + 3599
+    again = lecture_playback(lecture=lecture, user=member)
+    theirs = lecture_playback(lecture=lecture, user=other)
+    clock["now"] = start + 3600
+    next_hour = lecture_playback(lecture=lecture, user=member)
+
+    assert again.master_url == first.master_url
+    assert again.download_url == first.download_url
+    assert theirs.master_url != first.master_url  # tokens name their member
+    assert next_hour.master_url != first.master_url
+    assert first.expires_at.timestamp() == start + 6 * 3600
+    # a link works while its window's start is within the TTL, and not after
+    monkeypatch.undo()
+    assert client.get(again.master_url).status_code == 403  # 9-10 hours ago
+    fresh = lecture_playback(lecture=lecture, user=member)
+    assert client.get(fresh.master_url).status_code == 200
+
+
 def test_an_expired_link_is_refused_with_a_message(
     client, settings, make_ready_lecture
 ):
