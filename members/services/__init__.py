@@ -17,6 +17,7 @@ from members.services.members import member_create, member_update
 from members.services.moves import member_record_moved_out, member_record_returned
 from members.services.organisations import (
     CODE_TAKEN,
+    MAX_DEPTH,
     organisation_create,
     organisation_move,
 )
@@ -38,6 +39,7 @@ from members.services.roles import organiser_role_grant, organiser_role_revoke
 
 __all__ = [
     "CODE_TAKEN",
+    "MAX_DEPTH",
     "NOT_PLACED",
     "MemberStateError",
     "contact_record_add",

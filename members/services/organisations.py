@@ -1,7 +1,7 @@
 """The organisation tree: adding organisations and moving subtrees."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Organisation
@@ -16,6 +16,8 @@ def organisation_create(
     two organisers adding one code at once get one organisation)."""
     # Codes are compared case-insensitively (typed from posters, spreadsheets).
     organisation = Organisation(name=name, kind=kind, code=code.strip().upper())
+    if parent is not None:
+        _refuse_too_deep(parent.depth + 1)
     try:
         with transaction.atomic():
             if parent is None:
@@ -30,6 +32,15 @@ def organisation_create(
 
 
 CODE_TAKEN = _("Another organisation already has this code.")
+# treebeard spends ``steplen`` characters of the 255-character path per level (and
+# members copy the path into home_path/host_path, as long): 63 levels at most.
+MAX_DEPTH = Organisation._meta.get_field("path").max_length // Organisation.steplen
+TOO_DEEP = _("The tree would be deeper than %(max)s levels.")
+
+
+def _refuse_too_deep(depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise MemberStateError(TOO_DEEP % {"max": MAX_DEPTH}, code="too_deep")
 
 
 @transaction.atomic
@@ -45,6 +56,10 @@ def organisation_move(
         raise MemberStateError(
             _("An organisation cannot move under itself or its own subtree.")
         )
+    deepest = Organisation.objects.filter(path__startswith=organisation.path).aggregate(
+        Max("depth")
+    )["depth__max"]
+    _refuse_too_deep(new_parent.depth + 1 + deepest - organisation.depth)
     old_path = organisation.path
     organisation.move(new_parent, pos="last-child")
     organisation.refresh_from_db()

@@ -315,6 +315,33 @@ def test_a_code_taken_while_the_form_was_checked_is_refused_by_the_service(tree)
     ]
 
 
+def test_the_tree_stops_at_the_depth_its_paths_can_hold(tree):
+    # treebeard spends 4 of 255 path characters a level: the 64th level overflowed
+    # (PathOverflow on add, a varchar(255) DataError on move: 500s)
+    chain = [services.organisation_create(name="省", kind="province", code="d1")]
+    for level in range(2, services.MAX_DEPTH + 1):
+        chain.append(
+            services.organisation_create(
+                name=f"第{level}级", kind="branch", code=f"d{level}", parent=chain[-1]
+            )
+        )
+    assert chain[-1].depth == services.MAX_DEPTH == 63
+
+    with pytest.raises(services.MemberStateError) as added:
+        services.organisation_create(
+            name="太深", kind="branch", code="deep", parent=chain[-1]
+        )
+    small = services.organisation_create(name="小", kind="branch", code="s1")
+    services.organisation_create(name="小下", kind="branch", code="s2", parent=small)
+    with pytest.raises(services.MemberStateError) as moved:
+        services.organisation_move(organisation=small, new_parent=chain[-2])
+
+    assert added.value.code == moved.value.code == "too_deep"
+    assert not Organisation.objects.filter(code="DEEP").exists()
+    small.refresh_from_db()
+    assert small.depth == 1
+
+
 def test_moving_an_organisation_in_the_admin(client, tree, people):
     client.force_login(people.province)
     url = reverse("members_organisation:move", args=[tree.a1.pk])
