@@ -272,6 +272,9 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database.fallback"}
 }
+# Their tag fields are taggit's own: these bases add the rule of config/tags.py.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "courses.admin_fields.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "courses.admin_fields.DocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 
 # Members (owned by the members app) ---

@@ -1,6 +1,7 @@
 """Whether a tag can be stored: the one rule for every form and import that makes
-tags (Wagtail's admin forms through courses/admin_fields.py, the lecture form, the
-quiz bank import).
+tags (Wagtail's admin model forms through courses/admin_fields.py; the lecture,
+image and document forms, whose tag fields are taggit's own, through
+``TagsFormMixin``; the quiz bank import).
 
 Wagtail checks a tag's name against taggit's 100 characters, but taggit stores a
 slug too: NFKC-normalised, which lengthens some text ("ﬃ" is "ffi", "㍿" is
@@ -9,6 +10,7 @@ DataError on PostgreSQL after the object itself was saved (a lecture upload was 
 stored but never queued).
 """
 
+from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import TagBase
@@ -29,3 +31,14 @@ def tag_problem(tag: str) -> str | None:
 
 def tags_problems(tags) -> list[str]:
     return [problem for tag in tags or [] if (problem := tag_problem(tag))]
+
+
+class TagsFormMixin:
+    """For a form whose ``tags`` field is taggit's own (wagtailmedia's, Wagtail's
+    image and document forms), which checks nothing."""
+
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags")
+        if problems := tags_problems(tags):
+            raise forms.ValidationError(problems, code="tag_too_long")
+        return tags

@@ -11,8 +11,10 @@ keeps Wagtail's own widget and field.
   time zone.
 * Tags can be stored (``config.tags``: taggit's slug, NFKC-normalised, must fit its
   column) in every admin form built by Wagtail's ``WagtailAdminModelForm`` (pages,
-  snippets). Wagtail's media, image and document forms build their tag fields with
-  taggit's own field; the lecture form applies the rule itself.
+  snippets). Wagtail's image and document forms build their tag fields with
+  taggit's own field: ``ImageForm`` and ``DocumentForm`` below are their bases
+  (``WAGTAILIMAGES_IMAGE_FORM_BASE``, ``WAGTAILDOCS_DOCUMENT_FORM_BASE``), and the
+  lecture form has the same ``TagsFormMixin``.
 """
 
 import datetime as dt
@@ -24,8 +26,10 @@ from taggit.managers import TaggableManager
 from wagtail.admin import widgets
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.forms.tags import TagField
+from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.forms import BaseImageForm
 
-from config.tags import tags_problems
+from config.tags import TagsFormMixin, tags_problems
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
@@ -45,6 +49,14 @@ class StorableTagField(TagField):
         if problems := tags_problems(tags):
             raise ValidationError(problems, code="tag_too_long")
         return tags
+
+
+class ImageForm(TagsFormMixin, BaseImageForm):
+    pass
+
+
+class DocumentForm(TagsFormMixin, BaseDocumentForm):
+    pass
 
 
 def register() -> None:

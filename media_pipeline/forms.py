@@ -10,25 +10,18 @@ from pathlib import Path
 from django import forms
 from wagtailmedia.forms import BaseMediaForm
 
-from config.tags import tags_problems
+from config.tags import TagsFormMixin
 from media_pipeline import services
 from media_pipeline.probe import ProbeError
 
 
-class LectureForm(BaseMediaForm):
+class LectureForm(TagsFormMixin, BaseMediaForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._probe = None
         if "file" in self.fields:
             # The probe decides audio or video; accept either on both add screens.
             self.fields["file"].widget.attrs["accept"] = "video/*,audio/*"
-
-    def clean_tags(self):
-        # wagtailmedia builds this field with taggit's own, which checks nothing.
-        tags = self.cleaned_data.get("tags")
-        if problems := tags_problems(tags):
-            raise forms.ValidationError(problems, code="tag_too_long")
-        return tags
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -63,3 +63,46 @@ def test_chinese_and_ordinary_tags_are_kept():
     from quizzes.models import Question
 
     assert sorted(tag_field(Question).clean("党章, 义务教育")) == ["义务教育", "党章"]
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "name", "body"),
+    [
+        ("/admin/images/add/", "poster.png", png),
+        ("/admin/documents/add/", "handout.txt", lambda: "讲义".encode()),
+    ],
+)
+def test_images_and_documents_refuse_a_tag_that_cannot_be_stored(
+    admin_client, url, name, body
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    response = admin_client.post(
+        url,
+        {
+            "title": "资料",
+            "file": SimpleUploadedFile(name, body()),
+            "collection": Collection.get_first_root_node().pk,
+            "tags": "讲座, " + "ﬃ" * 40,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "is too long; shorten it." in response.content.decode()
+    assert not get_image_model().objects.exists()
+    assert not get_document_model().objects.exists()
