@@ -58,18 +58,11 @@ def _xlsx_rows(upload) -> Iterator[tuple]:
     except Exception as error:
         raise UnreadableTable(NOT_XLSX) from error
     try:
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-        except Exception as error:
-            raise UnreadableTable(NOT_XLSX) from error
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as error:
-                raise UnreadableTable(NOT_XLSX) from error
-            yield row
+        # Whatever the sheet's parser raises (the consumer's own errors never
+        # reach this frame; closing the generator raises GeneratorExit, no Exception).
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    except Exception as error:
+        raise UnreadableTable(NOT_XLSX) from error
     finally:
         workbook.close()
 

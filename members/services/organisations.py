@@ -8,6 +8,17 @@ from members.models import Member, Organisation
 from members.services.errors import MemberStateError
 from members.signals import organisation_moved
 
+CODE_TAKEN = _("Another organisation already has this code.")
+# treebeard spends ``steplen`` characters of the 255-character path per level (and
+# members copy the path into home_path/host_path, as long): 63 levels at most.
+MAX_DEPTH = Organisation._meta.get_field("path").max_length // Organisation.steplen
+TOO_DEEP = _("The tree would be deeper than %(max)s levels.")
+
+
+def _refuse_too_deep(depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise MemberStateError(TOO_DEEP % {"max": MAX_DEPTH}, code="too_deep")
+
 
 def organisation_create(
     *, name: str, kind: str, code: str, parent: Organisation | None = None
@@ -29,18 +40,6 @@ def organisation_create(
         if not Organisation.objects.filter(code=organisation.code).exists():
             raise
         raise MemberStateError(CODE_TAKEN, code="duplicate") from None
-
-
-CODE_TAKEN = _("Another organisation already has this code.")
-# treebeard spends ``steplen`` characters of the 255-character path per level (and
-# members copy the path into home_path/host_path, as long): 63 levels at most.
-MAX_DEPTH = Organisation._meta.get_field("path").max_length // Organisation.steplen
-TOO_DEEP = _("The tree would be deeper than %(max)s levels.")
-
-
-def _refuse_too_deep(depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise MemberStateError(TOO_DEEP % {"max": MAX_DEPTH}, code="too_deep")
 
 
 @transaction.atomic
