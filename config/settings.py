@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "config.errors.MethodNotAllowedMiddleware",
     # A NUL in the path or query: 400 before a view hands it to the database.
     "config.nul_guard.NulCharacterMiddleware",
+    # An id that cannot name a row, let through to a query by one of Wagtail's
+    # views: 404 instead of the ValueError or OverflowError.
+    "config.bad_ids.BadIdMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

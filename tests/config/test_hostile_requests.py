@@ -1,6 +1,6 @@
 """Requests no client of ours sends, each answered with a 4xx that says why, never a
-500 (each of these was a 500 once): config/nul_guard.py, config/api_input.py,
-config/api_errors.py, members/context_processors.py."""
+500 (each of these was a 500 once): config/nul_guard.py, config/bad_ids.py,
+config/api_input.py, config/api_errors.py, members/context_processors.py."""
 
 import json
 
@@ -48,6 +48,34 @@ def test_a_nul_in_a_page_address_is_the_sites_400_page(admin_client, url):
 
     assert response.status_code == 400
     assert "Bad request" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/bulk/wagtailcore/page/delete/?id=abc",
+        "/admin/bulk/wagtailimages/image/delete/?id=abc",
+        "/admin/bulk/auth/user/delete/?id=abc",
+        "/admin/snippets/choose/quizzes/quiz/chosen/abc/",
+        f"/admin/bulk/wagtailcore/page/delete/?id={2**63}",
+        f"/admin/snippets/choose/quizzes/quiz/chosen/{2**63}/",
+    ],
+)
+def test_an_admin_id_that_names_nothing_is_a_404_page(admin_client, url):
+    # Wagtail's views handed "abc" to an integer lookup (ValueError) and 2**63 to
+    # SQLite (OverflowError)
+    response = admin_client.get(url, **EN)
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_other_errors_in_a_view_are_not_taken_for_bad_ids():
+    from config.bad_ids import is_bad_id
+
+    assert not is_bad_id(ValueError("invalid literal for int() with base 10: 'x'"))
+    assert not is_bad_id(KeyError("id"))
+    assert is_bad_id(ValueError("Field 'id' expected a number but got 'abc'."))
 
 
 def test_a_host_not_allowed_is_a_400_page():
