@@ -21,7 +21,9 @@ class InPersonStudyForm(forms.Form):
     )
     studied_on = forms.DateField(
         label=_("Date studied"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input only takes ISO dates; the Chinese locales would render
+        # 2026/12/01, which the browser drops, leaving the field empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=_("Note"),

@@ -279,6 +279,7 @@ class PairingCreateView(AdminFormView):
         return forms.PairingForm(
             **self.get_form_kwargs(),
             members=members_in_scope(self.request.user).order_by("name", "id"),
+            organiser=self.request.user,
         )
 
     def form_valid(self, form):

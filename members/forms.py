@@ -1,9 +1,12 @@
 """Forms of the members site pages and admin screens."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from members.models import ContactRecord, Member, Organisation, Pairing
+from members.phones import is_valid_phone, normalise_phone
+from members.scoping import full_phone_q, organises_within
 from members.services import CODE_TAKEN, validate_contact_time
 
 
@@ -69,27 +72,66 @@ class ReturnedForm(forms.Form):
 
 
 class PairingForm(forms.Form):
+    """Who helps whom. Organisers know a helper by phone, not by login: a member
+    whose full phone the organiser sees is found by it; anyone else with an
+    account by their login name. A helper who organises somewhere outside the
+    organiser's area is refused: pairing would widen that person's view from
+    an area the organiser does not oversee."""
+
     helper = forms.CharField(
-        label=_("Helper's username"),
+        label=_("Helper"),
         max_length=150,
-        help_text=_("The helper's login name."),
+        help_text=_(
+            "The helper's mobile number if they are a member in your area; "
+            "otherwise their login name."
+        ),
     )
     member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, organiser, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
+        self.organiser = organiser
 
     def clean_helper(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data["helper"].strip()
-        try:
-            return get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
+        text = self.cleaned_data["helper"].strip()
+        helper = self._member_account(text) or self._active_user(text)
+        if helper is None:
             raise forms.ValidationError(
-                _("No active user has this username."), code="unknown"
-            ) from None
+                _(
+                    "No member in your area has this mobile number, and no active "
+                    "user has this login name."
+                ),
+                code="unknown",
+            )
+        if not organises_within(helper, self.organiser):
+            raise forms.ValidationError(
+                _(
+                    "This person organises outside your area; "
+                    "they cannot be paired here."
+                ),
+                code="organiser_elsewhere",
+            )
+        return helper
+
+    def _member_account(self, text):
+        phone = normalise_phone(text)
+        if not is_valid_phone(phone):
+            return None
+        found = (
+            self.fields["member"]
+            .queryset.filter(full_phone_q(self.organiser), phone=phone)
+            .exclude(user=None)
+            .filter(user__is_active=True)
+            .select_related("user")
+            .first()
+        )
+        return found.user if found else None
+
+    @staticmethod
+    def _active_user(username):
+        users = get_user_model().objects.filter(username=username, is_active=True)
+        return users.first()
 
 
 class ContactForm(forms.Form):

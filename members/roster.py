@@ -382,6 +382,22 @@ LEDGER_COLUMNS = {
 }
 
 
+# The ledgers are read, never imported: their headings and statuses are in the
+# reader's language (the roster export keeps the importer's keys instead).
+LEDGER_HEADINGS = {
+    "name": _("Name"),
+    "phone": _("Phone"),
+    "home_organisation_code": _("Home organisation code"),
+    "home_organisation": _("Home organisation"),
+    "status": _("Mobility status"),
+    "whereabouts": _("Where they now work or live"),
+    "moved_out_on": _("Moved out on"),
+    "host_organisation_code": _("Host organisation code"),
+    "host_organisation": _("Host organisation"),
+    "registered_on": _("Registered on"),
+}
+
+
 def _latest(kind: str):
     return Subquery(
         MobilityRecord.objects.filter(member=OuterRef("pk"), kind=kind)
@@ -403,7 +419,7 @@ def ledger_rows(user, kind: str) -> Iterator[list[str]]:
         moved_out_on=_latest(MobilityRecord.Kind.MOVED_OUT),
         registered_on=_latest(MobilityRecord.Kind.REGISTERED),
     )
-    yield LEDGER_COLUMNS[kind]
+    yield [str(LEDGER_HEADINGS[c]) for c in LEDGER_COLUMNS[kind]]
     for m in members.iterator(chunk_size=2000):
         home = m.home_organisation
         host = m.host_organisation
@@ -412,7 +428,7 @@ def ledger_rows(user, kind: str) -> Iterator[list[str]]:
             "phone": phone_for(user, m),
             "home_organisation_code": home.code,
             "home_organisation": home.name,
-            "status": m.mobility_status,
+            "status": m.get_mobility_status_display(),
             "whereabouts": m.whereabouts,
             "moved_out_on": m.moved_out_on.isoformat() if m.moved_out_on else "",
             "host_organisation_code": host.code if host else "",

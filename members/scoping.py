@@ -89,6 +89,17 @@ def is_organiser(user) -> bool:
     return bool(organisation_paths_for(user))
 
 
+def organises_within(person, organiser) -> bool:
+    """Whether every subtree ``person`` organises (none, for most people) lies in
+    ``organiser``'s own: pairing such a person as a helper changes nothing
+    outside the organiser's area."""
+    own = organisation_paths_for(organiser)
+    return all(
+        any(path.startswith(parent) for parent in own)
+        for path in organisation_paths_for(person)
+    )
+
+
 def is_helper(user) -> bool:
     if user is None or not user.is_authenticated:
         return False

@@ -37,14 +37,6 @@ class ReportFilterForm(forms.Form):
         widget=forms.HiddenInput,
         label=_("Organisation"),
     )
-    mobility = forms.ChoiceField(
-        choices=[("", _("Any mobility")), *Member.Mobility.choices],
-        required=False,
-        label=_("Mobility"),
-    )
-    status = forms.ChoiceField(
-        choices=STATUS_CHOICES, required=False, label=_("Study status")
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +50,21 @@ class ReportFilterForm(forms.Form):
         if data.get("campaign") and data.get("course"):
             raise forms.ValidationError(_("Choose a campaign or a course, not both."))
         return data
+
+
+class MemberListFilterForm(ReportFilterForm):
+    """The member list's filters: the report's, plus mobility (``outflow`` and
+    ``inflow`` make it a ledger) and study status. The report page has a column
+    per mobility and counts every status, so it does not offer these two."""
+
+    mobility = forms.ChoiceField(
+        choices=[("", _("Any mobility")), *Member.Mobility.choices],
+        required=False,
+        label=_("Mobility"),
+    )
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES, required=False, label=_("Study status")
+    )
 
 
 def one_position(after, before) -> None:

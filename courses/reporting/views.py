@@ -6,6 +6,7 @@ on the same filters (``?export=csv|xlsx``).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 import spreadsheets
@@ -25,6 +26,7 @@ from courses.reminders.services import reminder_send
 from courses.reporting.charts import completion_rate_chart, weekly_chart
 from courses.reporting.forms import (
     STATUS_CHOICES,
+    MemberListFilterForm,
     MemberPageForm,
     ReminderForm,
     ReportFilterForm,
@@ -70,28 +72,34 @@ class StreamedSpreadsheetMixin:
         )
 
 
-def _filters(request, *, organisation=None, **overrides) -> str:
-    params = {
-        key: value
-        for key, value in request.GET.items()
-        if key in {"campaign", "course", "mobility", "status"} and value
-    }
+UNIT_FILTERS = frozenset({"campaign", "course"})
+MEMBER_LIST_FILTERS = UNIT_FILTERS | {"mobility", "status"}
+
+
+def _filters(
+    request, *, organisation=None, keep=MEMBER_LIST_FILTERS, **overrides
+) -> str:
+    """The query string of the filters in ``keep``, for links and exports."""
+    params = {key: value for key, value in request.GET.items() if key in keep and value}
     if organisation is not None:
         params["organisation"] = organisation.pk
     params.update({key: value for key, value in overrides.items() if value})
     return urlencode(params)
 
 
-def _export_urls(request, organisation) -> dict:
+def _export_urls(request, organisation, keep=MEMBER_LIST_FILTERS) -> dict:
     return {
-        f"{kind}_url": "?" + _filters(request, organisation=organisation, export=kind)
+        f"{kind}_url": "?"
+        + _filters(request, organisation=organisation, keep=keep, export=kind)
         for kind in ("csv", "xlsx")
     }
 
 
-def resolve_filters(request) -> tuple[ReportFilterForm, StudyUnit | None, object]:
+def resolve_filters(
+    request, form_class=ReportFilterForm
+) -> tuple[ReportFilterForm, StudyUnit | None, object]:
     """The validated filters, the study unit and the organisation (or None)."""
-    form = ReportFilterForm(request.GET or None, user=request.user)
+    form = form_class(request.GET or None, user=request.user)
     if request.GET and not form.is_valid():
         return form, None, None
     data = form.cleaned_data if request.GET else {}
@@ -100,8 +108,13 @@ def resolve_filters(request) -> tuple[ReportFilterForm, StudyUnit | None, object
         campaigns, courses = default_unit_choices()
         campaign = campaigns.first()
         course = None if campaign is not None else courses.first()
-    if campaign is None and course is None:
-        return form, None, data.get("organisation")
+        if campaign is None and course is None:
+            return form, None, data.get("organisation")
+        # Show the unit reported on in the form, not an empty choice.
+        shown = request.GET.copy()
+        shown["campaign" if campaign else "course"] = (campaign or course).pk
+        form = form_class(shown, user=request.user)
+        form.is_valid()
     unit = study_unit(campaign=campaign, course=course)
     return form, unit, data.get("organisation")
 
@@ -178,7 +191,12 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "organisation": organisation,
                 "ancestors": ancestors,
                 "rows": [
-                    (row, _filters(request, organisation=row.organisation))
+                    (
+                        row,
+                        _filters(
+                            request, organisation=row.organisation, keep=UNIT_FILTERS
+                        ),
+                    )
                     for row in report.rows
                 ],
                 "rate_chart": completion_rate_chart(
@@ -196,8 +214,10 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     )
                     for mobility in (Member.Mobility.OUTFLOW, Member.Mobility.INFLOW)
                 },
-                "filters": _filters(request, organisation=organisation),
-                **_export_urls(request, organisation),
+                "filters": _filters(
+                    request, organisation=organisation, keep=UNIT_FILTERS
+                ),
+                **_export_urls(request, organisation, keep=UNIT_FILTERS),
             },
         )
 
@@ -229,7 +249,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
     def get(self, request):
         if not can_follow_members(request.user):
             raise PermissionDenied(_("Only organisers and helpers can list members."))
-        form, unit, organisation = resolve_filters(request)
+        form, unit, organisation = resolve_filters(request, MemberListFilterForm)
         if form.errors:
             return _bad_filters(request, form, "courses/reports/members.html")
         if unit is None:
@@ -414,7 +434,26 @@ class ReminderSendView(LoginRequiredMixin, View):
             _("Reminders sent: %(sent)d. Skipped (reminded recently): %(skipped)d.")
             % {"sent": len(result.sent), "skipped": len(result.skipped)},
         )
+        if result.skipped:
+            messages.info(request, _skipped_note(result.skipped))
         return redirect(back)
+
+
+SKIPPED_NAMES_SHOWN = 10
+
+
+def _skipped_note(skipped) -> str:
+    """Who was skipped, and when they can be reminded again."""
+    separator = pgettext("between the items of a list", ", ")
+    shown = separator.join(member.name for member in skipped[:SKIPPED_NAMES_SHOWN])
+    if len(skipped) > SKIPPED_NAMES_SHOWN:
+        shown += separator + _("and %(count)d more") % {
+            "count": len(skipped) - SKIPPED_NAMES_SHOWN
+        }
+    return _(
+        "Not reminded again: %(names)s. Each member gets at most one reminder "
+        "every %(hours)d hours."
+    ) % {"names": shown, "hours": settings.SATCHEL_REMINDER_INTERVAL_HOURS}
 
 
 class RemindersView(LoginRequiredMixin, View):

@@ -34,9 +34,13 @@ def validate_contact_time(value: datetime.datetime | None) -> None:
 
 
 def pairing_create(*, helper, member: Member, created_by=None) -> Pairing:
-    """Pair ``helper`` with ``member``; ``MemberStateError`` if they already are
-    (the unique constraint decides, so two organisers pairing at once get one row
-    and one error)."""
+    """Pair ``helper`` with ``member``; ``MemberStateError`` if the helper is the
+    member's own account, or if they are already paired (the unique constraint
+    decides, so two organisers pairing at once get one row and one error)."""
+    if member.user_id is not None and member.user_id == helper.pk:
+        raise MemberStateError(
+            _("A member cannot be their own helper."), code="own_helper"
+        )
     try:
         with transaction.atomic():
             pairing = Pairing.objects.create(

@@ -230,6 +230,10 @@ class MemberInspectView(generic.InspectView):
     def get_phone_display_value(self):
         return phone_for(self.request.user, self.object)
 
+    def get_host_organisation_display_value(self):
+        # Wagtail would print "None" for a member not registered anywhere.
+        return self.object.host_organisation or _("None")
+
     def get_edit_url(self):
         if can_manage_member(self.request.user, self.object):
             return super().get_edit_url()

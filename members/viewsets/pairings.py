@@ -42,13 +42,15 @@ class PairingViewSet(ScopedModelViewSet):
     menu_label = _("Pairings")
     index_view_class = PairingIndexView
     form_fields = ["helper", "member"]
+    # The member comes first: Wagtail draws the list buttons (Unpair) under the
+    # first column only when it is a field name (its title column).
     list_display = [
+        "member",
         Column(
             "helper",
             label=_("Helper"),
             accessor=lambda pairing: user_display_name(pairing.helper),
         ),
-        Column("member", label=_("Member")),
         Column("member.home_organisation", label=_("Home organisation")),
         DateColumn("created_at", label=_("Since")),
     ]

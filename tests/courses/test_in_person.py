@@ -244,3 +244,19 @@ def test_organisers_and_helpers_find_the_in_person_pages_from_my_study(
         client.force_login(user)
         page = client.get(reverse("courses:my-study")).content.decode()
         assert (f'href="{link}"' in page) is shown
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_the_date_field_holds_todays_date_in_every_language(
+    client, organiser, member, language
+):
+    # A date input only takes ISO dates: the Chinese locales' 2026/12/01 left it
+    # empty in the browser.
+    client.force_login(organiser)
+
+    page = client.get(
+        reverse("courses:in-person", args=[member.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="studied_on" value="{today}"' in page

@@ -4,7 +4,13 @@ import pytest
 from django.urls import reverse
 
 from members import services
-from members.models import Member, MobilityRecord, Organisation, Registration
+from members.models import (
+    Member,
+    MobilityRecord,
+    Organisation,
+    Pairing,
+    Registration,
+)
 from tests.factories import make_user
 from tests.members.conftest import make_member
 
@@ -182,6 +188,13 @@ def test_organiser_records_moving_out_and_returning(client, people):
     assert kinds[:2] == ["returned", "moved_out"]
     inspect = client.get(reverse("members_member:inspect", args=[member.pk]), **EN)
     assert "Returned home" in inspect.content.decode()
+    # registered nowhere: the host is "None" in words, as in every language
+    zh = client.get(
+        reverse("members_member:inspect", args=[member.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    host = zh[zh.index("流入地组织") :][:200]
+    assert "None" not in host and "无" in host
 
 
 def test_host_organiser_confirms_a_request_and_home_sees_it(client, tree, people):
@@ -361,7 +374,7 @@ def test_pairing_and_contact_log_are_scoped(client, tree, people):
     bad = client.post(add, {"helper": "helper2", "member": people.local_a2a.pk}, **EN)
     assert bad.status_code == 400
     unknown = client.post(add, {"helper": "nobody", "member": people.hosted.pk}, **EN)
-    assert "No active user" in unknown.content.decode()
+    assert "no active user has this login name" in unknown.content.decode()
     ok = client.post(add, {"helper": "helper2", "member": people.hosted.pk}, **EN)
     assert ok.status_code == 302
     pairing = helper.pairings.get()
@@ -383,6 +396,9 @@ def test_pairing_and_contact_log_are_scoped(client, tree, people):
     )
     unpair = reverse("members_pairing:unpair", args=[pairing.pk])
     assert page(client, people.liaison, unpair).status_code == 404
+    # the county's own list offers the unpair link
+    listing = page(client, people.county, reverse("members_pairing:index"))
+    assert f'href="{unpair}"' in listing.content.decode()
     client.force_login(people.county)
     assert client.post(unpair, {}, **EN).status_code == 302
     assert not helper.pairings.exists()
@@ -592,3 +608,64 @@ def test_member_list_with_export_parameter_still_shows_only_the_scope(client, pe
         client, people.county, reverse("members_member:index") + "?export=csv"
     ).content.decode()
     assert "张三" in text and "王五" in text and "李四" not in text
+
+
+def test_an_organiser_pairs_a_helper_found_by_their_mobile_number(client, people):
+    # given 李四's phone is seen in full by the city organiser (home side)
+    client.force_login(people.city)
+
+    # when the city organiser names the helper by that phone, typed with spaces
+    response = client.post(
+        reverse("members_pairing:add"),
+        {"helper": "138 3333 4444", "member": people.local_a1a.pk},
+        **EN,
+    )
+
+    # then 李四's account helps 张三
+    assert response.status_code == 302
+    assert people.local_a2a.user.pairings.get().member == people.local_a1a
+
+
+def test_a_masked_phone_does_not_find_a_helper(client, people):
+    # given 王五, hosted in B1, whose phone B1's organiser sees masked
+    client.force_login(people.other_county)
+
+    response = client.post(
+        reverse("members_pairing:add"),
+        {"helper": "13855556666", "member": people.hosted.pk},
+        **EN,
+    )
+
+    # then the phone finds nobody: matching it would reveal the masked digits
+    assert response.status_code == 400
+    assert "No member in your area has this mobile number" in response.content.decode()
+
+
+def test_a_member_cannot_be_paired_as_their_own_helper(client, people):
+    client.force_login(people.county)
+
+    response = client.post(
+        reverse("members_pairing:add"),
+        {"helper": "zhang", "member": people.local_a1a.pk},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert "A member cannot be their own helper." in response.content.decode()
+    assert not Pairing.objects.filter(member=people.local_a1a, helper__username="zhang")
+
+
+def test_an_organiser_of_another_area_cannot_be_made_a_helper(client, people):
+    # given the branch organiser (A1a, inside county A1) and the province organiser
+    client.force_login(people.county)
+    add = reverse("members_pairing:add")
+
+    inside = client.post(add, {"helper": "branch", "member": people.hosted.pk}, **EN)
+    outside = client.post(add, {"helper": "province", "member": people.hosted.pk}, **EN)
+
+    # then the branch organiser may help; the province organiser is refused, so
+    # a county cannot change what the province organiser's lists hold
+    assert inside.status_code == 302
+    assert outside.status_code == 400
+    assert "organises outside your area" in outside.content.decode()
+    assert not people.province.pairings.exists()

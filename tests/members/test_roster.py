@@ -205,15 +205,17 @@ def test_an_exported_file_reads_back_with_the_same_columns(client, tree, people)
 
 def test_outflow_and_inflow_ledgers(client, tree, people):
     client.force_login(people.city)
-    outflow = read_csv(client.get(reverse("members_member:ledger_outflow")))
+    outflow = read_csv(client.get(reverse("members_member:ledger_outflow"), **EN))
     names = {r[0]: r for r in outflow[1:]}
     assert set(names) == {"王五", "赵六"}
     header = outflow[0]
-    assert names["赵六"][header.index("whereabouts")] == "上海市浦东新区"
-    assert names["赵六"][header.index("moved_out_on")]
-    assert names["王五"][header.index("registered_on")]
+    whereabouts = header.index("Where they now work or live")
+    assert names["赵六"][whereabouts] == "上海市浦东新区"
+    assert names["赵六"][header.index("Moved out on")]
+    assert names["王五"][header.index("Registered on")]
+    assert names["王五"][header.index("Mobility status")] == "Inflow"
     client.force_login(people.other_county)
-    inflow = read_csv(client.get(reverse("members_member:ledger_inflow")))
+    inflow = read_csv(client.get(reverse("members_member:ledger_inflow"), **EN))
     assert [r[0] for r in inflow[1:]] == ["王五"]
     assert inflow[1][1] == "138****6666"
 
@@ -325,3 +327,18 @@ def test_a_note_that_looks_like_a_formula_is_exported_inert_and_reads_back(
 
     rows = read_roster(csv_file(csv_rows))
     assert {r.values["name"]: r.values["note"] for r in rows}["张三"] == planted
+
+
+def test_a_ledger_reads_in_the_organisers_language(client, people):
+    client.force_login(people.city)
+
+    ledger = read_csv(
+        client.get(
+            reverse("members_member:ledger_outflow"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    )
+
+    assert ledger[0][:2] == ["姓名", "手机号"]
+    assert "流动状态" in ledger[0]
+    statuses = {row[ledger[0].index("流动状态")] for row in ledger[1:]}
+    assert statuses <= {"流出", "流入"} and statuses

@@ -75,6 +75,37 @@ def test_a_member_is_not_reminded_twice_within_the_interval(
     assert Reminder.objects.filter(member=studied.zhang).count() == 2
 
 
+def test_the_organiser_is_told_who_was_skipped_and_the_log_says_who_sent_what(
+    client, studied, county_organiser, settings
+):
+    # given zhang, reminded an hour ago
+    settings.SATCHEL_REMINDER_INTERVAL_HOURS = 72
+    reminder_send(sent_by=county_organiser, members=[studied.zhang], message="一")
+    client_for(client, county_organiser)
+
+    # when the organiser reminds zhang and zhao for the course
+    response = client.post(
+        "/reports/remind/",
+        {
+            "members": [studied.zhang.pk, studied.zhao.pk],
+            "message": "二",
+            "course": studied.course.pk,
+            "next": "/reports/reminders/",
+        },
+        follow=True,
+        **EN,
+    )
+
+    # then the page names who was skipped and why, and the log shows the course
+    # and who sent each reminder
+    page = response.content.decode()
+    assert "Not reminded again: zhang." in page
+    assert "at most one reminder every 72 hours" in page
+    assert "党史学习" in page
+    assert "sent by county_a1_organiser" in page
+    assert "console" not in page
+
+
 def test_organiser_cannot_remind_a_member_outside_their_area(
     client, studied, county_organiser
 ):

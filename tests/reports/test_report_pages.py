@@ -1,11 +1,14 @@
 """The report page, the member list (drill-down), exports and scoping."""
 
 import csv
+import datetime as dt
 import io
+import re
 
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from courses.models import CompletedVia
+from courses.models import CompletedVia, LessonProgress
 from tests.reports.conftest import client_for
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -208,3 +211,82 @@ def test_campaigns_are_managed_in_the_wagtail_admin(client, campaign):
 
     assert listing.status_code == 200 and "主题教育" in listing.content.decode()
     assert edit.status_code == 200
+
+
+def test_the_report_offers_no_filter_it_does_not_apply_and_links_drop_them(
+    client, studied, city_organiser
+):
+    # given an organiser who followed a member-list link onto the report page with
+    # the list's filters still in the address
+    client_for(client, city_organiser)
+
+    response = client.get(
+        f"/reports/?course={studied.course.pk}&mobility=outflow&status=completed",
+        **EN,
+    )
+
+    # then the page has no mobility or status filter (it has a column per
+    # mobility and counts every status), and its ledger links name one mobility
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="mobility"' not in page and 'name="status"' not in page
+    ledgers = re.findall(r'href="/reports/members/\?([^"]*)"', page)
+    assert ledgers
+    for query in ledgers:
+        assert "status=" not in query
+        assert query.count("mobility=") <= 1
+
+
+def test_the_report_shows_the_campaign_it_reports_on_in_its_form(
+    client, studied, city_organiser, campaign
+):
+    client_for(client, city_organiser)
+
+    page = client.get("/reports/", **EN).content.decode()
+
+    assert re.search(rf'<option value="{campaign.pk}" selected>', page)
+
+
+def test_last_activity_is_when_the_member_studied_not_when_an_organiser_wrote(
+    client, studied, city_organiser
+):
+    # given li, who completed both lessons online long ago
+    li = studied.li
+    long_ago = timezone.now() - dt.timedelta(days=20)
+    LessonProgress.objects.filter(member=li).update(
+        started_at=long_ago,
+        position_at=None,
+        completed_at=long_ago,
+        updated_at=timezone.now(),  # as an organiser's in-person record or revoke
+    )
+    client_for(client, city_organiser)
+
+    # when the organiser exports the member list
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&export=csv", **EN
+    )
+
+    # then li's last activity is the completion, not the row's last write
+    rows = {
+        row["Name"]: row
+        for row in csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
+    }
+    shown = timezone.localtime(long_ago).strftime("%Y-%m-%d %H:%M")
+    assert rows["li"]["Last activity"] == shown
+
+
+def test_a_tick_names_how_the_lesson_was_completed_in_words(
+    client, studied, city_organiser
+):
+    client_for(client, city_organiser)
+
+    page = client.get(
+        f"/reports/members/?course={studied.course.pk}"
+        f"&organisation={studied.county_a2.pk}",
+        **EN,
+    ).content.decode()
+
+    assert 'title="In person (study brought to the member)"' in page
+    assert 'title="in_person"' not in page

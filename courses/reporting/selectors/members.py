@@ -436,6 +436,10 @@ class LessonCell:
     completed_via: str = ""
     score: Decimal | None = None
 
+    @property
+    def via_label(self) -> str:
+        return str(dict(CompletedVia.choices).get(self.completed_via, ""))
+
 
 @dataclass
 class MemberStatus:
@@ -470,13 +474,19 @@ def member_study_status(*, started: int, completed: int, lessons: int) -> str:
     return StudyStatus.NOT_STARTED
 
 
+# "Last activity" is when the member last studied: the latest of a lesson's start,
+# its last playback or reading position and its completion (the study date of an
+# in-person record). Not ``updated_at``: an organiser recording or revoking in-person
+# study writes the row too, and organisers remind members by this column.
 _PROGRESS_COLUMNS = (
     "member_id",
     "lesson_id",
     "status",
     "completed_via",
     "hours_credited",
-    "updated_at",
+    "started_at",
+    "position_at",
+    "completed_at",
 )
 
 
@@ -510,13 +520,14 @@ def member_statuses(
             if row is None:
                 cells.append(empty if score is None else LessonCell(score=score))
                 continue
-            _member, _lesson, status, via, credited, updated_at = row
+            _member, _lesson, status, via, credited, *times = row
             cells.append(LessonCell(status=status, completed_via=via, score=score))
             started += status != ProgressStatus.NOT_STARTED
             completed += status == ProgressStatus.COMPLETED
             hours += credited
-            if last_activity is None or updated_at > last_activity:
-                last_activity = updated_at
+            for at in times:
+                if at is not None and (last_activity is None or at > last_activity):
+                    last_activity = at
         result.append(
             MemberStatus(
                 member=member,
