@@ -108,16 +108,25 @@ def test_completed_lesson_shows_date_and_in_person_mark(
     assert "(in person)" in page
 
 
-def test_lecture_not_ready_says_so(client, member, video_lesson, lecture):
-    # being transcoded, nothing published yet
-    type(lecture).objects.filter(pk=lecture.pk).update(
-        status="processing", output_prefix=""
-    )
+@pytest.mark.parametrize(
+    "status, says, not_said",
+    [
+        # being transcoded, nothing published yet
+        ("processing", "being prepared", "could not be prepared"),
+        # transcoding failed: "come back later" would be untrue until an editor acts
+        ("failed", "could not be prepared for playing", "come back later"),
+    ],
+)
+def test_a_lecture_not_ready_says_why(
+    client, member, video_lesson, lecture, status, says, not_said
+):
+    type(lecture).objects.filter(pk=lecture.pk).update(status=status, output_prefix="")
     client.force_login(member.user)
 
     page = english(client, video_lesson.url).content.decode()
 
-    assert "being prepared" in page
+    assert says in page
+    assert not_said not in page
     assert "<video" not in page
 
 

@@ -290,3 +290,16 @@ def test_a_tick_names_how_the_lesson_was_completed_in_words(
 
     assert 'title="In person (study brought to the member)"' in page
     assert 'title="in_person"' not in page
+
+
+def test_a_branch_report_has_no_empty_chart_heading(client, studied, county_organiser):
+    # a branch has no child organisations to chart
+    client_for(client, county_organiser)
+
+    page = client.get(
+        f"/reports/?course={studied.course.pk}&organisation={studied.branch_a1.pk}",
+        **EN,
+    ).content.decode()
+
+    assert "Completion rate by organisation" not in page
+    assert "Completions per week" in page
