@@ -188,29 +188,68 @@ def _rung_output(stream, rung: VideoRung, segment_seconds: int, scheduling: Sche
     )
 
 
+# Every output of the one process must receive a frame early: ffmpeg (5.1 at
+# least) prints no -progress line until every output file has written its header,
+# and an output's header waits for its first frame. A sprite tiled in the graph gets
+# its one frame at the very end, a poster trimmed at 10 % only then: a long lecture
+# sent no progress for minutes and was killed as stalled. So the graph writes the
+# thumbnails one by one (the first at once) and ``sprite_args`` tiles them after,
+# and the poster branch passes the first frame on before the chosen one.
+THUMBNAIL_FRAMES = "thumbnail-%05d.jpg"
+
+
 def _sprite_output(stream, ladder: Ladder):
     thumbs = ladder.thumbnails
-    sprite = (
-        stream.filter("fps", fps=f"1/{thumbs.interval}")
-        .filter("scale", thumbs.width, thumbs.height)
-        .filter("tile", f"{thumbs.columns}x{thumbs.rows}")
+    frames = stream.filter("fps", fps=f"1/{thumbs.interval}").filter(
+        "scale", thumbs.width, thumbs.height
     )
-    return ffmpeg.output(sprite, "thumbnails.jpg", vframes=1, update=1, **{"q:v": 5})
+    # Near-lossless: these are re-encoded once more, into the sprite.
+    return ffmpeg.output(
+        frames,
+        THUMBNAIL_FRAMES,
+        **{"frames:v": thumbs.columns * thumbs.rows, "q:v": 2},
+    )
+
+
+def sprite_args(ladder: Ladder, *, binary: str | None = None) -> list:
+    """Tile the thumbnails the ladder wrote into ``thumbnails.jpg`` (relative to
+    its cwd): a fraction of a second, whatever the lecture's length."""
+    thumbs = ladder.thumbnails
+    command = (
+        ffmpeg.input(THUMBNAIL_FRAMES, f="image2", framerate=1)
+        .filter("tile", f"{thumbs.columns}x{thumbs.rows}")
+        .output("thumbnails.jpg", vframes=1, update=1, **{"q:v": 5})
+        .global_args(*GLOBAL_ARGS, "-progress", "pipe:1")
+        .overwrite_output()
+    )
+    return command.compile(cmd=binary or ffmpeg_binary())
 
 
 def _poster_output(stream, ladder: Ladder):
     """The frame at ``poster_at`` of the top rung's picture (the poster's size): no
-    second process seeking and decoding the source again."""
+    second process seeking and decoding the source again.
+
+    The first frame passes too (see THUMBNAIL_FRAMES): the file is written over
+    (``update``) by the chosen frame, and the output closes after it."""
     picked = (
-        stream.filter("trim", start=ladder.poster_at)
-        .filter("trim", end_frame=1)
-        # Its own converter for JPEG's full-range pixels, on this one frame. Without
-        # it, filter negotiation makes the shared top-rung scaler output full range
-        # (``split`` gives all its outputs one format) and converts every frame back
-        # for x264: two range conversions per frame in every rung, and ~14 % more CPU.
+        stream.filter("select", f"eq(n,0)+gte(t,{ladder.poster_at})")
+        # Its own converter for JPEG's full-range pixels, on these two frames.
+        # Without it, filter negotiation makes the shared top-rung scaler output
+        # full range (``split`` gives all its outputs one format) and converts every
+        # frame back for x264: two range conversions per frame in every rung, and
+        # ~14 % more CPU.
         .filter("scale")
     )
-    return ffmpeg.output(picked, "poster.jpg", vframes=1, update=1, **{"q:v": 3})
+    # passthrough: at a constant frame rate ffmpeg would fill the gap up to the
+    # chosen frame with copies of the first, and stop after one of them.
+    return ffmpeg.output(
+        picked,
+        "poster.jpg",
+        vframes=2,
+        update=1,
+        fps_mode="passthrough",
+        **{"q:v": 3},
+    )
 
 
 def _cascaded_video(video, ladder: Ladder, scheduling: Scheduling) -> list:

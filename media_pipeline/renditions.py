@@ -280,6 +280,10 @@ def transcode_to_directory(
         stall_seconds=stall_seconds,
     )
     timings["ladder"] = time.monotonic() - step
+    if ladder.thumbnails:
+        ffmpeg.run(ffmpeg.sprite_args(ladder), cwd=out_dir, stall_seconds=stall_seconds)
+        for frame in out_dir.glob(ffmpeg.THUMBNAIL_FRAMES.replace("%05d", "*")):
+            frame.unlink()
 
     video = []
     for rung in ladder.video:

@@ -96,6 +96,8 @@ def run_per_rung(
             cwd=folder,
             stall_seconds=600,
         )
+        if part.thumbnails:  # as the pipeline does: the thumbnails into the sprite
+            ffmpeg.run(ffmpeg.sprite_args(part), cwd=folder, stall_seconds=600)
 
 
 def run_decode(source: Path) -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 from media_pipeline.ffmpeg import FFMPEG_DEFAULTS, Scheduling, ladder_args
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.probe import ProbeError, check_limits, probe
-from media_pipeline.renditions import peak_bitrate
+from media_pipeline.renditions import peak_bitrate, transcode_to_directory
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -211,10 +211,30 @@ def test_the_aac_rung_is_also_one_faststart_audio_file_that_plays(transcoded):
     assert row["bytes"] == pytest.approx(rows["audio"]["bytes"], rel=0.1)
 
 
-def test_poster_and_scrub_thumbnails_are_written(transcoded):
+def _frame_at(path, seconds: float) -> Image.Image:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            if frame.time >= seconds - 1e-3:
+                return frame.to_image().resize((854, 480))
+    raise AssertionError(f"no frame at {seconds} s")
+
+
+def _difference(a: Image.Image, b: Image.Image) -> float:
+    gray_a, gray_b = a.convert("L"), b.convert("L")
+    pixels = zip(gray_a.tobytes(), gray_b.tobytes(), strict=True)
+    return sum(abs(x - y) for x, y in pixels) / (a.size[0] * a.size[1])
+
+
+def test_poster_and_scrub_thumbnails_are_written(clips, transcoded):
     folder, _ = transcoded("720p")
 
-    assert Image.open(folder / "poster.jpg").size == (854, 480)
+    poster = Image.open(folder / "poster.jpg")
+    assert poster.size == (854, 480)
+    # the frame at 10 % of the lecture (its moving counter), not the first one
+    assert _difference(poster, _frame_at(clips["720p"], 0.7)) < _difference(
+        poster, _frame_at(clips["720p"], 0.0)
+    )
     sprite = Image.open(folder / "thumbnails.jpg")
     vtt = (folder / "thumbnails.vtt").read_text()
     assert vtt.startswith("WEBVTT")
@@ -349,8 +369,8 @@ def test_one_process_decodes_once_for_rungs_poster_and_sprite(clips):
     # would output full range and every rung frame be converted back for x264)
     assert graph.count("[0:v:0]") == 1
     assert re.search(r"fps=fps=15\[s\d+\];\[s\d+\]scale=426:240", graph)
-    assert re.search(r"trim=end_frame=1\[s\d+\];\[s\d+\]scale\[", graph)
-    assert {"poster.jpg", "thumbnails.jpg"} <= set(args)
+    assert re.search(r"gte\(t\\,[0-9.]+\)\[s\d+\];\[s\d+\]scale\[", graph)
+    assert {"poster.jpg", "thumbnail-%05d.jpg"} <= set(args)
     assert args.count("libx264") == 3
 
 
@@ -360,3 +380,17 @@ def test_thread_settings_change_threads_only():
     assert one_thread.input() == {"threads": 1}
     assert one_thread.global_args() == ("-filter_complex_threads", "1")
     assert FFMPEG_DEFAULTS.x264() == FFMPEG_DEFAULTS.input() == {}
+
+
+def test_progress_is_reported_from_the_start_not_only_at_the_end(clips, tmp_path):
+    # ffmpeg prints no progress until every output has its first frame: a sprite
+    # tiled in the graph, or a poster trimmed at 10 %, held it back to the end, and
+    # a long lecture was killed as stalled after 120 s of silence
+    reports = []
+
+    transcode_to_directory(clips["720p"], tmp_path / "out", on_progress=reports.append)
+
+    ladder_reports = [fraction for fraction in reports if fraction < 0.95]
+    assert ladder_reports, reports
+    assert min(ladder_reports) < 0.5
+    assert not list((tmp_path / "out").glob("thumbnail-*.jpg"))  # tiled, then gone
