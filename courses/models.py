@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -195,6 +196,20 @@ class LessonPage(Page):
 
     def has_quiz(self) -> bool:
         return any(block.block_type == "quiz" for block in self.body)
+
+    def clean(self):
+        super().clean()
+        # Checked on drafts too: a lesson saved this way only ever gets published
+        # as it is, and no member could complete it.
+        if self.completion_rule == CompletionRule.QUIZ and not self.has_quiz():
+            raise ValidationError(
+                {
+                    "completion_rule": _(
+                        "This lesson completes when its quiz is passed, but its "
+                        "body has no quiz. Add a quiz block, or choose another rule."
+                    )
+                }
+            )
 
     def effective_rule(self, lecture) -> str:
         if self.completion_rule == CompletionRule.WATCH and lecture is None:

@@ -4,6 +4,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
     FieldPanel,
@@ -91,7 +92,40 @@ class QuizForm(WagtailAdminModelForm):
             self.add_error(
                 None, _("List some questions or choose topics to draw questions from.")
             )
+            return cleaned
+        self._check_pool(cleaned, listed=seen, tags=tags)
         return cleaned
+
+    def _check_pool(self, cleaned, *, listed: set, tags: list) -> None:
+        """A quiz members can take: its topics find questions (a mistyped topic
+        finds none), and it does not draw more questions than its pool holds."""
+        tagged = set()
+        if tags:
+            tagged = set(
+                Question.objects.filter(tagged_items__tag__name__in=tags)
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+            if not tagged:
+                self.add_error(
+                    "draw_tags",
+                    _("No question in the bank has any of these topics."),
+                )
+                return
+        pool = len(listed | tagged)
+        draw = cleaned.get("draw_count")
+        if draw and draw > pool:
+            self.add_error(
+                "draw_count",
+                ngettext(
+                    "The pool holds %(count)d question: draw at most that many, "
+                    "or leave this empty to ask every question.",
+                    "The pool holds %(count)d questions: draw at most that many, "
+                    "or leave this empty to ask every question.",
+                    pool,
+                )
+                % {"count": pool},
+            )
 
 
 class QuestionIndexView(IndexView):

@@ -1,14 +1,24 @@
-"""Run the embedded default: web server, task worker and lecture sweeper, together.
+"""Run the embedded default: web server, task worker, lecture sweeper and Wagtail's
+scheduled publishing, together.
 
-``make run`` calls this after migrating. Ctrl-C stops both processes.
+``make run`` calls this after migrating. Ctrl-C stops them all.
 """
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 
 MANAGE = [sys.executable, "manage.py"]
+# Wagtail publishes pages whose go-live time has come (and unpublishes expired ones)
+# only when ``publish_scheduled`` runs: once a minute, as its docs advise for cron.
+PUBLISH_EVERY_SECONDS = 60
+
+
+def publish_scheduled_every(seconds: int, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
+        subprocess.run([*MANAGE, "publish_scheduled"], check=False)  # noqa: S603
 
 
 def main() -> int:
@@ -33,8 +43,14 @@ def main() -> int:
             "-",
         ]
     )
+    stop = threading.Event()
+    threading.Thread(
+        target=publish_scheduled_every,
+        args=(PUBLISH_EVERY_SECONDS, stop),
+        daemon=True,
+    ).start()
     try:
-        # Whichever stops first (or Ctrl-C) ends both.
+        # Whichever stops first (or Ctrl-C) ends them all.
         while all(p.poll() is None for p in (web, worker, sweeper)):
             try:
                 web.wait(timeout=1)
@@ -43,6 +59,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         for process in (web, worker, sweeper):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)

@@ -1,4 +1,6 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from courses.models import CompletedVia, CompletionRule, ProgressStatus
 from courses.selectors import course_is_complete
@@ -11,7 +13,8 @@ def test_quiz_completion_is_idempotent_and_keeps_the_first_date(
     member, video_lesson, now
 ):
     video_lesson.completion_rule = CompletionRule.QUIZ
-    video_lesson.save()
+    # (no quiz block: the admin refuses that, but completion itself is tested here)
+    video_lesson.save(clean=False)
 
     first = lesson_progress_complete(
         member=member, lesson=video_lesson, via=CompletedVia.ONLINE, at=now
@@ -44,3 +47,15 @@ def test_course_completes_when_every_lesson_is_complete(
     lesson_progress_complete(member=member, lesson=reading_lesson, via="online")
 
     assert course_is_complete(member=member, course=course)
+
+
+def test_a_lesson_completed_by_its_quiz_needs_a_quiz(video_lesson):
+    # no member could ever complete it: the admin says so on save and publish
+    video_lesson.completion_rule = CompletionRule.QUIZ
+
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        video_lesson.full_clean()
+
+    with translation.override("en"):
+        messages = [str(m) for m in refused.value.message_dict["completion_rule"]]
+    assert any("its body has no quiz" in message for message in messages)

@@ -120,6 +120,12 @@ def test_helper_sees_only_paired_members_and_logs_a_visit(client, people):
     assert response.status_code == 302
     page = client.get(url, **EN).content.decode()
     assert "送学上门" in page and "Visit" in page
+    # a contact credits no lesson: the page leads to where in-person study is
+    # recorded, and the list to the members' study
+    in_person = reverse("courses:in-person", args=[people.local_a1a.pk])
+    assert f'href="{in_person}"' in page
+    assert client.get(in_person).status_code == 200
+    assert f'href="{reverse("courses:report-members")}"' in listing
     bad = client.post(url, {"kind": "nonsense"}, **EN)
     assert bad.status_code == 400
     other = reverse("members:pair-detail", args=[people.local_a2a.pk])

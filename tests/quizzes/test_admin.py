@@ -176,6 +176,33 @@ def test_a_quiz_without_questions_or_topics_is_refused(editor_client):
     assert not Quiz.objects.exists()
 
 
+def test_a_quiz_whose_topics_find_no_question_is_refused(editor_client, bank):
+    # a mistyped topic: members would start the quiz and find no question
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"),
+        quiz_form([], draw_tags="党章学习笔误"),
+        **EN,
+    )
+
+    assert "No question in the bank has any of these topics." in (
+        response.content.decode()
+    )
+    assert not Quiz.objects.exists()
+
+
+def test_a_quiz_cannot_draw_more_questions_than_its_pool_holds(editor_client, bank):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"),
+        quiz_form(bank.values(), draw_count="20"),
+        **EN,
+    )
+
+    assert "The pool holds 4 questions: draw at most that many" in (
+        response.content.decode()
+    )
+    assert not Quiz.objects.exists()
+
+
 def test_listings_link_to_the_bank_tools_and_statistics(editor_client, quiz):
     questions = editor_client.get(
         reverse("wagtailsnippets_quizzes_question:list"), **EN
