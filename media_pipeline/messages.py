@@ -92,7 +92,8 @@ class Message:
         return render(self.key, self.params)
 
 
-def _value(value):
+def as_text(value):
+    """A message parameter as text: a nested message (a dict) rendered."""
     if isinstance(value, dict) and "key" in value:
         return render(value["key"], value.get("params") or {})
     return value
@@ -103,7 +104,7 @@ def render(key: str, params: dict | None = None) -> str:
     template = MESSAGES.get(key)
     if template is None:
         return key
-    values = {name: _value(value) for name, value in (params or {}).items()}
+    values = {name: as_text(value) for name, value in (params or {}).items()}
     try:
         return str(template) % values if values else str(template)
     except (KeyError, TypeError, ValueError):

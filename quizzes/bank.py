@@ -140,11 +140,18 @@ def parse_rows(rows: list[list[str]]) -> ParseResult:
             [],
             [
                 RowError(
-                    1, column, str(_("This column is missing from the header row."))
+                    1,
+                    _accepted_names(column),
+                    str(_("This column is missing from the header row.")),
                 )
                 for column in missing
             ],
         )
+    # Errors name a column as the file's own header row does (题目, not question).
+    headings = {}
+    for cell, column in zip(rows[0], header, strict=False):
+        if column:
+            headings.setdefault(column, cell.strip())
     body = rows[1:]
     if len(body) > MAX_ROWS:
         raise BankFileError(
@@ -160,12 +167,20 @@ def parse_rows(rows: list[list[str]]) -> ParseResult:
         if not any(values.values()):
             continue
         question, row_errors = _parse_row(number, values)
-        errors.extend(row_errors)
+        errors.extend(
+            RowError(e.row, headings.get(e.column, e.column), e.message)
+            for e in row_errors
+        )
         if question is not None:
             questions.append(question)
     if not questions and not errors:
         errors.append(RowError(2, "question", str(_("The file has no questions."))))
     return ParseResult(questions, errors)
+
+
+def _accepted_names(column: str) -> str:
+    """The header names the importer takes for ``column``: "type, 题型, 类型"."""
+    return ", ".join(name for name, key in HEADER_ALIASES.items() if key == column)
 
 
 def _parse_row(number: int, values: dict[str, str]):

@@ -40,11 +40,14 @@ class Key:
     accepted: frozenset[str]
 
     @classmethod
-    def of(cls, question: Question) -> "Key":
+    def of(cls, question: Question, choices=None) -> "Key":
+        """The question's key as it stands; ``choices`` (already loaded) spares the
+        query for them."""
+        choices = question.choices.all() if choices is None else choices
         return cls(
             kind=question.kind,
             correct_choices=frozenset(
-                choice.pk for choice in question.choices.all() if choice.is_correct
+                choice.pk for choice in choices if choice.is_correct
             ),
             is_true=question.is_true,
             accepted=frozenset(

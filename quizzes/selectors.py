@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from courses.models import LessonPage
 from members.scoping import is_organiser, members_in_scope
+from quizzes.grading import Key, is_correct
 from quizzes.models import (
     CHOICE_KINDS,
     Answer,
@@ -89,6 +90,16 @@ class DrawnQuestion:
             return []
         ids = response if isinstance(response, list) else [response]
         return sorted(key for key in map(self.key_of, ids) if key is not None)
+
+    def changed_since_graded(self) -> bool:
+        """Whether the question was edited after this answer was graded so that
+        grading it today would give the other result. The answer keeps the grade
+        it got (scores never move); its review says why today's right answer
+        disagrees with it."""
+        if self.answer.is_correct is None:
+            return False
+        today = is_correct(Key.of(self.question, self.choices), self.answer.response)
+        return today != self.answer.is_correct
 
     def options(self) -> list[dict]:
         """For the attempt page: key, choice and whether the member picked it."""

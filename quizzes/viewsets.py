@@ -1,6 +1,7 @@
 """Wagtail admin for quizzes and the question bank (registered in wagtail_hooks)."""
 
 from django import forms
+from django.contrib import messages
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import (
+    EditView,
     IndexView,
     SnippetViewSet,
     SnippetViewSetGroup,
@@ -24,7 +26,7 @@ from wagtail.snippets.views.snippets import (
 
 from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
-from quizzes.models import CHOICE_KINDS, Question, QuestionKind, Quiz
+from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
 
 # The bank file names a question's choices A to Z (quizzes/bank.py): more could
 # not be exported (an IndexError once) nor told apart by members.
@@ -143,9 +145,35 @@ class QuestionIndexView(IndexView):
         return buttons
 
 
+class QuestionEditView(EditView):
+    """Editing a question members have answered regrades nobody: say so first."""
+
+    def get(self, request, *args, **kwargs):
+        question = getattr(self, "object", None) or self.get_object()
+        graded = Answer.objects.filter(
+            question=question, is_correct__isnull=False
+        ).count()
+        if graded:
+            messages.warning(
+                request,
+                ngettext(
+                    "Members have %(count)d graded answer to this question. "
+                    "Changing it does not regrade them: their scores stay, and "
+                    "their reviews will show the new right answer with a note.",
+                    "Members have %(count)d graded answers to this question. "
+                    "Changing it does not regrade them: their scores stay, and "
+                    "their reviews will show the new right answer with a note.",
+                    graded,
+                )
+                % {"count": graded},
+            )
+        return super().get(request, *args, **kwargs)
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     delete_view_class = KeepAnsweredDeleteView
+    edit_view_class = QuestionEditView
     icon = "help"
     menu_label = _("Question bank")
     url_prefix = "quizzes/questions"

@@ -185,6 +185,22 @@ def test_the_jobs_screen_lists_lectures_with_flat_queries(
     assert {row["progress"] for row in status["lectures"]} == {42, 100}
 
 
+def test_the_jobs_screen_gives_lengths_as_the_messages_do(
+    client, editor, make_ready_lecture
+):
+    make_ready_lecture("audio", title="短讲")
+    Lecture.objects.filter(title="短讲").update(duration=42)
+    make_ready_lecture("audio", title="长讲")
+    Lecture.objects.filter(title="长讲").update(duration=900)
+
+    english = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get(reverse("lecture_jobs:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "· 42 s" in english.content.decode()
+    assert "· 0:15:00" in english.content.decode()
+    assert "· 42 秒" in chinese.content.decode()
+
+
 @pytest.mark.parametrize("ids", ["1,x", "9223372036854775808", "0", "-1", "1.5"])
 def test_the_status_json_refuses_bad_ids(db, client, editor, ids):
     # (an id past 64 bits overflowed SQLite's integer: a 500 once)

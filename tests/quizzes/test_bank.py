@@ -130,6 +130,21 @@ def test_bad_rows_are_named_by_row_and_column_and_nothing_is_stored(editor_clien
     assert not Question.objects.exists()
 
 
+def test_errors_name_the_columns_as_the_files_header_does(editor_client):
+    # given a bank kept with Chinese headings
+    rows = [
+        ["题型", "题目", "选项", "正确答案"],
+        ["单选", "选哪个？", "甲|乙", "D"],  # no choice D
+    ]
+
+    response = upload(editor_client, csv_file(rows), dry_run=True)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<td>2</td><td>正确答案</td>" in page
+    assert "correct answers" not in page.split('<tr class="bank-error">')[1]
+
+
 def test_a_file_without_the_required_columns_is_refused(editor_client):
     response = upload(
         editor_client, csv_file([["question", "tags"], ["题", ""]]), dry_run=True

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import LessonProgress, ProgressStatus
@@ -195,3 +197,32 @@ def test_a_late_form_submission_is_refused_then_the_saved_answers_are_graded(
     assert 'id="quiz-form"' not in late.content.decode()
     assert refused_state == (None, None)
     assert "25%" in result
+
+
+def test_a_question_changed_after_grading_keeps_the_grade_and_says_why(
+    member_client, member, quiz, bank, lesson, editor
+):
+    # given a member who passed with every answer right
+    started = member_client.post(f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk})
+    attempt = Attempt.objects.get(member=member)
+    member_client.post(
+        started["Location"], form_data(attempt, right_answers(bank), submit="1")
+    )
+
+    # when an editor opens the single-choice question, is warned, and moves its
+    # right answer to another choice
+    editor_client = Client()
+    editor_client.force_login(editor)
+    edit = editor_client.get(
+        reverse("wagtailsnippets_quizzes_question:edit", args=[bank["single"].pk]),
+        **EN,
+    ).content.decode()
+    single = bank["single"]
+    single.choices.filter(text="党的全国代表大会").update(is_correct=False)
+    single.choices.filter(text="中央委员会").update(is_correct=True)
+    review = member_client.get(started["Location"], **EN).content.decode()
+
+    # then the editor was told, the score stands, and the review explains itself
+    assert "Members have 1 graded answer to this question" in edit
+    assert "100%" in review
+    assert review.count("This question was changed after your answer was graded") == 1
