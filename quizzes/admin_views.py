@@ -76,16 +76,28 @@ def bank_view(request):
                 import_form.add_error("file", error.args[0])
             else:
                 if result.ok and not import_form.cleaned_data["dry_run"]:
-                    created = bank.question_bank_import(questions=result.questions)
+                    stored = bank.question_bank_import(questions=result.questions)
                     messages.success(
                         request,
                         ngettext(
                             "Imported %(count)d question.",
                             "Imported %(count)d questions.",
-                            len(created),
+                            len(stored.created),
                         )
-                        % {"count": len(created)},
+                        % {"count": len(stored.created)},
                     )
+                    if stored.skipped:
+                        messages.info(
+                            request,
+                            ngettext(
+                                "%(count)d question was already in the bank, "
+                                "word for word, and was not added again.",
+                                "%(count)d questions were already in the bank, "
+                                "word for word, and were not added again.",
+                                len(stored.skipped),
+                            )
+                            % {"count": len(stored.skipped)},
+                        )
                     return redirect("wagtailsnippets_quizzes_question:list")
     status = 400 if result is not None and not result.ok else 200
     if import_form.errors or export_form.errors:

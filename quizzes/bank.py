@@ -267,11 +267,59 @@ def _correct_indexes(choices: list[str], raw: str) -> set[int] | None:
     return indexes
 
 
-def question_bank_import(*, questions: list[ParsedQuestion]) -> list[Question]:
-    """Store parsed questions, all or nothing."""
-    created = []
+@dataclass
+class ImportResult:
+    created: list[Question]
+    skipped: list[ParsedQuestion]  # already in the bank, word for word
+
+
+def _signature(parsed: ParsedQuestion) -> tuple:
+    """What makes two questions the same question (not topics or explanation)."""
+    return (
+        parsed.kind,
+        parsed.text,
+        tuple(parsed.choices),
+        parsed.is_true,
+        tuple(sorted(parsed.accepted)),
+    )
+
+
+def _bank_signatures(texts: set[str]) -> set[tuple]:
+    """The signatures of the bank's questions with these texts (two queries)."""
+    found = set()
+    for question in Question.objects.filter(text__in=texts).prefetch_related("choices"):
+        choices = [
+            (choice.text, choice.is_correct)
+            for choice in sorted(question.choices.all(), key=lambda c: c.sort_order)
+        ]
+        found.add(
+            _signature(
+                ParsedQuestion(
+                    row=0,
+                    kind=question.kind,
+                    text=question.text,
+                    choices=choices,
+                    is_true=question.is_true,
+                    accepted=question.accepted_answer_list(),
+                )
+            )
+        )
+    return found
+
+
+def question_bank_import(*, questions: list[ParsedQuestion]) -> ImportResult:
+    """Store parsed questions, all or nothing. A question already in the bank word
+    for word (type, text, choices and answers), or twice in the file, is stored
+    once: importing the same file again adds nothing."""
+    result = ImportResult(created=[], skipped=[])
     with transaction.atomic():
+        known = _bank_signatures({parsed.text for parsed in questions})
         for parsed in questions:
+            signature = _signature(parsed)
+            if signature in known:
+                result.skipped.append(parsed)
+                continue
+            known.add(signature)
             question = Question.objects.create(
                 kind=parsed.kind,
                 text=parsed.text,
@@ -286,8 +334,8 @@ def question_bank_import(*, questions: list[ParsedQuestion]) -> list[Question]:
             if parsed.tags:
                 question.tags.add(*parsed.tags)
                 question.save()
-            created.append(question)
-    return created
+            result.created.append(question)
+    return result
 
 
 def export_rows(questions) -> list[list[str]]:

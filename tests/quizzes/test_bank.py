@@ -88,6 +88,21 @@ def test_editor_imports_a_question_bank(editor_client, make_file):
     ]
 
 
+def test_importing_the_same_file_again_adds_nothing(editor_client):
+    # given a bank imported once, then one question changed by an editor
+    upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=False)
+    Question.objects.filter(kind=QuestionKind.TRUE_FALSE).update(is_true=False)
+
+    # when the same file is imported again
+    response = upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=False)
+
+    # then only the question that no longer matches word for word is added
+    page = editor_client.get(response["Location"], **EN).content.decode()
+    assert Question.objects.count() == 5
+    assert "Imported 1 question." in page
+    assert "3 questions were already in the bank" in page
+
+
 def test_dry_run_reports_without_storing(editor_client):
     response = upload(editor_client, csv_file([HEADER, *GOOD_ROWS]), dry_run=True)
 
