@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from config.ids import parse_id
 from members import forms, selectors, services
 from members.models import Registration
 from members.people import user_display_name
@@ -275,11 +276,25 @@ class PairingCreateView(AdminFormView):
     page_title = _("Pair a helper with a member")
     submit_button_label = _("Pair")
 
+    def load(self, request, **kwargs):
+        # Opened from a member's row: that member, looked up in scope (404 else).
+        self.members = members_in_scope(request.user).order_by("name", "id")
+        self.member = None
+        if "member" in request.GET:
+            member_id = parse_id(request.GET["member"])
+            if member_id is None:
+                raise Http404
+            self.member = get_object_or_404(self.members, pk=member_id)
+
+    def get_summary(self):
+        return [(_("Member"), self.member.name)] if self.member else []
+
     def get_form(self, form_class=None):
         return forms.PairingForm(
             **self.get_form_kwargs(),
-            members=members_in_scope(self.request.user).order_by("name", "id"),
+            members=self.members,
             organiser=self.request.user,
+            member=self.member,
         )
 
     def form_valid(self, form):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import IdChoiceField
 from members.models import ContactRecord, Member, Organisation, Pairing
 from members.phones import is_valid_phone, normalise_phone
 from members.scoping import full_phone_q, organises_within
@@ -86,12 +87,27 @@ class PairingForm(forms.Form):
             "otherwise their login name."
         ),
     )
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    member = IdChoiceField(label=_("Member"), queryset=Member.objects.none())
 
-    def __init__(self, *args, members, organiser, **kwargs):
+    # Past this many members in the organiser's area, the form lists none (a select
+    # of a county's 50,000 names is megabytes): the member is chosen on their own
+    # page ("Pair a helper" in the members list), which opens this form for them.
+    MEMBERS_LISTED_AT_MOST = 300
+
+    def __init__(self, *args, members, organiser, member=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        field = self.fields["member"]
+        field.queryset = members
         self.organiser = organiser
+        if member is not None:
+            field.initial = member.pk
+            field.widget = forms.HiddenInput()
+        elif members.count() > self.MEMBERS_LISTED_AT_MOST:
+            field.widget = forms.HiddenInput()
+            field.error_messages["required"] = _(
+                "Your area has too many members to list here: find the member in "
+                "Members and choose “Pair a helper” on their row."
+            )
 
     def clean_helper(self):
         text = self.cleaned_data["helper"].strip()

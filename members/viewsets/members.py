@@ -134,6 +134,18 @@ class MemberIndexView(NoGenericExportMixin, generic.IndexView):
             )
         return buttons
 
+    def get_list_buttons(self, instance):
+        buttons = super().get_list_buttons(instance)
+        buttons.append(
+            ListingButton(
+                _("Pair a helper"),
+                url=reverse("members_pairing:add") + f"?member={instance.pk}",
+                icon_name="link",
+                priority=60,
+            )
+        )
+        return buttons
+
     def get_edit_url(self, instance):
         # Host-side organisers see hosted members; only the home side edits them.
         if can_manage_member(self.request.user, instance):

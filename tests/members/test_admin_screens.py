@@ -669,3 +669,46 @@ def test_an_organiser_of_another_area_cannot_be_made_a_helper(client, people):
     assert outside.status_code == 400
     assert "organises outside your area" in outside.content.decode()
     assert not people.province.pairings.exists()
+
+
+def test_a_helper_is_paired_from_the_members_row(client, people):
+    # given the county organiser on the members list
+    listing = page(client, people.county, reverse("members_member:index"))
+    add = reverse("members_pairing:add") + f"?member={people.local_a1a.pk}"
+    assert f'href="{add}"' in listing.content.decode()
+
+    # when they follow 张三's "Pair a helper" and name the helper
+    form = page(client, people.county, add)
+    response = client.post(
+        add, {"helper": "helper2_login", "member": people.local_a1a.pk}, **EN
+    )
+
+    # then the form names 张三 and lists nobody else
+    assert form.status_code == 200
+    text = form.content.decode()
+    assert "张三" in text and "王五" not in text
+    assert response.status_code == 400  # no such login: a form error, shown again
+    assert "张三" in response.content.decode()
+
+
+def test_a_member_outside_the_area_cannot_be_fixed_in_the_form(client, people):
+    add = reverse("members_pairing:add")
+    for member_id in (people.local_a2a.pk, "abc", str(2**63)):
+        response = page(client, people.county, f"{add}?member={member_id}")
+        assert response.status_code == 404
+
+
+def test_a_large_area_lists_no_members_in_the_pairing_form(client, people, monkeypatch):
+    from members.forms import PairingForm
+
+    monkeypatch.setattr(PairingForm, "MEMBERS_LISTED_AT_MOST", 1)
+    add = reverse("members_pairing:add")
+
+    form = page(client, people.county, add).content.decode()
+    refused = client.post(add, {"helper": "branch"}, **EN)
+
+    assert '<select name="member"' not in form
+    assert 'type="hidden" name="member"' in form
+    assert "王五" not in form and "张三" not in form
+    assert refused.status_code == 400
+    assert "Pair a helper" in refused.content.decode()
