@@ -4,6 +4,7 @@ links to moving out / returning, roster import, export and ledgers."""
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Q
@@ -18,6 +19,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.widgets import ListingButton
 
+from config.ids import IdChoiceField
 from members import admin_views, roster_views, selectors, services
 from members.models import Member, Organisation
 from members.phones import validate_phone
@@ -55,11 +57,16 @@ class ScopeColumn(Column):
         return self.labels.get(getattr(instance, "scope", ""), "")
 
 
+class OrganisationFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField  # an id past 64 bits is an invalid choice too
+
+
 class MemberFilterSet(WagtailFilterSet):
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = OrganisationFilter(
         label=_("Organisation (home or host, with its subtree)"),
         queryset=_organisations,
         method="filter_organisation",
+        error_messages={"invalid_choice": _("That organisation is not in your area.")},
     )
     mobility_status = django_filters.ChoiceFilter(
         label=_("Mobility status"), choices=Member.Mobility.choices
@@ -91,6 +98,17 @@ class MemberIndexView(NoGenericExportMixin, generic.IndexView):
         return members_in_scope(self.request.user).select_related(
             "home_organisation", "host_organisation"
         )
+
+    def filter_queryset(self, queryset):
+        # Wagtail ignores a filter it cannot apply and lists everything: an
+        # organisation outside the area (a stale or edited link) showed the whole
+        # area as if it were that organisation's. Say so and list nobody.
+        if self.filters and not self.filters.is_valid():
+            for errors in self.filters.errors.values():
+                for error in errors:
+                    messages.error(self.request, error)
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def get_valid_orderings(self):
         return ["name", "-name"]

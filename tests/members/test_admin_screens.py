@@ -712,3 +712,17 @@ def test_a_large_area_lists_no_members_in_the_pairing_form(client, people, monke
     assert "王五" not in form and "张三" not in form
     assert refused.status_code == 400
     assert "Pair a helper" in refused.content.decode()
+
+
+@pytest.mark.parametrize("organisation", ["other_county", "abc", str(2**63)])
+def test_an_organisation_filter_outside_the_area_says_so_and_lists_nobody(
+    client, tree, people, organisation
+):
+    value = tree.b1.pk if organisation == "other_county" else organisation
+    url = reverse("members_member:index")
+    response = page(client, people.county, f"{url}?organisation={value}")
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "That organisation is not in your area." in text
+    assert "张三" not in text and "王五" not in text
