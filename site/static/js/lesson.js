@@ -65,10 +65,11 @@
       rate: video ? video.playbackRate || 1 : 1, offline: !navigator.onLine, owner: owner
     };
   }
-  /* Offline, the member is told where their progress is (the player's message). */
+  /* Offline, the member is told where their progress is, unless the player's
+     message says something more pressing (the connection is lost). */
   function record() {
     var ev = make(); pending.push(ev);
-    if (ev.offline && note) say(d.queued);
+    if (ev.offline && note && note.hidden) say(d.queued);
     return put(ev);
   }
 
