@@ -180,7 +180,8 @@ def test_a_lesson_that_fails_to_save_is_not_reported_as_saved(
     assert page.is_visible("#save-offline") and page.is_hidden("#remove-offline")
     assert page.evaluate(CACHED) == []
 
-    # given a phone with less room than the lecture needs (Chromium's own quota)
+    # given a phone with less room than the lecture needs (Chromium's own quota,
+    # which refuses the files midway: what was stored before must go again)
     context.unroute("**/download.mp4")
     cdp = context.new_cdp_session(page)
     cdp.send(
