@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from config.health import healthz
 from config.ids import IdConverter
+from config.offline import offline_page, service_worker
 from config.public_media import serve_image
 
 # ``<id:...>`` in every app's patterns. Registered before the includes below import
@@ -14,6 +15,9 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The service worker's scope is the folder it is served from: the whole site.
+    path("sw.js", service_worker, name="service-worker"),
+    path("offline/", offline_page, name="offline"),
     # Wagtail's image files on the embedded default (SATCHEL_SERVE_MEDIA); other media
     # have their own access-checked views.
     path(

@@ -31,7 +31,11 @@ def test_lesson_page_shows_poster_quality_choice_size_and_no_video_source(
     for label in ("Auto", "Data saver", "Audio only"):
         assert label in page
     assert re.search(r'<span id="size">[\d.]+\xa0(KB|MB)</span> at this quality', page)
-    assert "Download for offline study" in page
+    assert "Download the file" in page
+    assert "progress only counts when the lecture plays on this page" in page
+    # "Save for offline" is shown by the script, where a service worker can work
+    assert re.search(r'<div id="offline" class="offline" hidden', page)
+    assert "Save for offline" in page
     assert "0% done" in page
 
 

@@ -65,7 +65,13 @@
       rate: video ? video.playbackRate || 1 : 1, offline: !navigator.onLine, owner: owner
     };
   }
-  function record() { var ev = make(); pending.push(ev); return put(ev); }
+  /* Offline, the member is told where their progress is, unless the player's
+     message says something more pressing (the connection is lost). */
+  function record() {
+    var ev = make(); pending.push(ev);
+    if (ev.offline && note && note.hidden) say(d.queued);
+    return put(ev);
+  }
 
   function show(body) {
     var el = document.getElementById("status");
@@ -96,7 +102,11 @@
         body: JSON.stringify({ events: evs })
       }).then(function (r) {
         var ids = evs.map(function (e) { return e.id; });
-        if (r.ok) return r.json().then(function (b) { show(b); return drop(ids); });
+        if (r.ok) return r.json().then(function (b) {
+          show(b);
+          if (note && note.textContent === d.queued) say("");
+          return drop(ids);
+        });
         if (r.status === 400) return r.json().then(function (b) {
           var bad = b && b.events && typeof b.events === "object" ? b.events : null;
           if (!bad) return drop(ids);
@@ -219,8 +229,16 @@
         function () { lost(false); retry = setTimeout(again, 5000); });
   }
   window.addEventListener("online", again);
+  /* The stream failed and the lesson is saved on this phone (offline.js sets
+     data-saved): go on from the saved file, through the service worker. */
+  function fromSaved() {
+    at0 = video.currentTime; session = uid();
+    if (hls) { hls.destroy(); hls = null; }
+    attachFile(at0);
+  }
   video.addEventListener("error", function () {
     if (!started || hls || !video.getAttribute("src")) return;
+    if (video.dataset.saved && isPlaylist(video.getAttribute("src"))) return fromSaved();
     broken = true; at0 = video.currentTime; playBtn.hidden = false;
     if (timer) { stop(); tick(); }
     if (!navigator.onLine) lost(false);
@@ -232,6 +250,7 @@
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
         /* hls.js retries on its own, playing what it has, until it gives up; then,
            per its API: a playlist that never loaded is loaded again, else startLoad. */
+        if (data.fatal && video.dataset.saved) return fromSaved();
         lost(false);
         if (data.fatal) {
           broken = true;
@@ -252,6 +271,8 @@
     var url = chosen().dataset.url;
     session = uid();  /* a new source starts new played ranges */
     if (hls) { hls.destroy(); hls = null; }
+    /* Offline, only the saved file can play (docs/progress.md, "Saved for offline"). */
+    if (!navigator.onLine) return Promise.resolve(attachFile(at));
     if (!isPlaylist(url) || video.canPlayType("application/vnd.apple.mpegurl")) {
       return Promise.resolve(attachFile(at, url));
     }
@@ -283,6 +304,23 @@
     if (at >= +video.dataset.duration - 3) at = 0;
     attach(at);
   }
+  /* "Save for offline" where a service worker can play the lesson offline.
+     offline.js is fetched only when pressed, or to show that the lesson is saved. */
+  var box = document.getElementById("offline"), saver = null;
+  function saving() {
+    return saver = saver || loadScript(box.dataset.script).catch(function (e) { saver = null; throw e; });
+  }
+  if (box && navigator.serviceWorker && window.caches) {
+    box.hidden = false;
+    caches.match(location.origin + location.pathname, { cacheName: "satchel-offline" })
+      .then(function (hit) { if (hit) saving(); });
+    document.getElementById("save-offline").addEventListener("click", function () {
+      saving().then(function () { satchelOffline.save(); }, function () {
+        document.getElementById("offline-note").textContent = box.dataset.failed;
+      });
+    });
+  }
+
   playBtn.addEventListener("click", play);
   video.addEventListener("play", function () { if (!started) { video.pause(); play(); } });
   video.addEventListener("playing", function () {
