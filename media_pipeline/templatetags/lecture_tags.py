@@ -1,5 +1,7 @@
 """Template filters for lectures."""
 
+import math
+
 from django import template
 
 from media_pipeline import messages
@@ -13,5 +15,13 @@ def lecture_duration(seconds) -> str:
     minute, else h:mm:ss."""
     if seconds in (None, ""):
         return ""
-    value = messages.duration(float(seconds))
-    return messages.as_text(value)
+    return messages.as_text(messages.duration(float(seconds)))
+
+
+@register.filter
+def lecture_position(seconds) -> str:
+    """A point in a lecture (where playback resumes), in whole seconds rounded
+    down, as ``lecture_duration`` writes them: "42 s" or "0:30:34"."""
+    if seconds in (None, ""):
+        return ""
+    return messages.as_text(messages.duration(math.floor(float(seconds))))

@@ -46,6 +46,18 @@ def reading(course, slug="read", **fields):
     return lesson
 
 
+def on_a_clock(browser, live_server, lesson):
+    """``wang`` on ``lesson`` with the page's clock under the test's control."""
+    context, page, requests = phone_session(
+        browser, live_server, username="wang", next_url=lesson.url
+    )
+    page.wait_for_selector("#lesson", state="attached")
+    page.clock.install()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    return context, page, requests
+
+
 def events_of(member, lesson):
     return set(
         ProgressEvent.objects.filter(
@@ -353,13 +365,7 @@ def test_a_quiz_lesson_sends_no_reading_heartbeats(browser, live_server, branch,
     make_member("wang", branch)
     _, course = tree
     lesson = reading(course, slug="quiz", completion_rule="quiz")
-    context, page, requests = phone_session(
-        browser, live_server, username="wang", next_url=lesson.url
-    )
-    page.wait_for_selector("#lesson", state="attached")
-    page.clock.install()
-    page.reload()
-    page.wait_for_load_state("networkidle")
+    context, page, requests = on_a_clock(browser, live_server, lesson)
     opened = [url for url in requests if PROGRESS.search(url)]
 
     # when the member stays on it for a minute
@@ -515,4 +521,28 @@ def test_my_organisations_fits_a_phone_screen(language, browser, live_server, br
         ".map(c => c.getBoundingClientRect().right))"
     )
     assert right <= 360
+    context.close()
+
+
+def test_a_reader_whose_session_ended_is_told_and_keeps_the_progress(
+    browser, live_server, branch, tree
+):
+    # given a member reading a lesson whose session then ends (cookie gone)
+    member = make_member("wang", branch)
+    _, course = tree
+    lesson = reading(course)
+    context, page, _ = on_a_clock(browser, live_server, lesson)
+    context.clear_cookies()
+
+    # when the next report is refused
+    with page.expect_response(PROGRESS) as refused:
+        page.clock.run_for(15500)
+
+    # then the page says so in words and the events wait on the phone
+    assert refused.value.status == 403
+    page.wait_for_function(
+        "document.getElementById('status').textContent.includes('signed out')"
+    )
+    queued = {event["id"] for event in page.evaluate(QUEUED)}
+    assert queued and not queued & events_of(member, lesson)
     context.close()

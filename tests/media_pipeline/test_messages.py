@@ -152,3 +152,18 @@ def test_the_migration_turns_stored_translated_messages_into_keys(db):
         "",
         "此文件时长 300 分钟，上限为 240 分钟。",
     )
+
+
+def test_lengths_and_resume_points_read_as_clock_times_past_a_minute():
+    from media_pipeline.templatetags.lecture_tags import (
+        lecture_duration,
+        lecture_position,
+    )
+
+    with translation.override("en"):
+        assert lecture_position(23.9) == "23 s"  # never ahead of what was played
+        assert lecture_position(1834.4) == "0:30:34"
+        assert lecture_duration(900) == "0:15:00"
+        assert lecture_duration(5.94) == "5.9 s"
+    with translation.override("zh-hans"):
+        assert lecture_position(23.9) == "23 秒"

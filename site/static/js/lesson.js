@@ -9,8 +9,10 @@
   var video = document.getElementById("video"), playBtn = document.getElementById("play");
   var session = uid(), pending = [], sending = false, timer = null, started = false;
   var mem = [], dbp = null, foreign = false, leaving = false;
-  /* A quiz completes the lesson: reading time never counts, so no heartbeat. */
-  var reads = !video && d.rule !== "quiz";
+  /* A quiz completes the lesson: reading time never counts, so no heartbeat.
+     Nor does a lecture not ready to play (rule "watch" with no player): reading it
+     never counts either. */
+  var reads = !video && d.rule === "read";
 
   function uid() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID()
@@ -107,6 +109,7 @@
           if (note && note.textContent === d.queued) say("");
           return drop(ids);
         });
+        if (r.status === 401 || r.status === 403) return signedOut();
         if (r.status === 400) return r.json().then(function (b) {
           var bad = b && b.events && typeof b.events === "object" ? b.events : null;
           if (!bad) return drop(ids);
@@ -117,6 +120,12 @@
         });
       });
     }).catch(function () {}).then(function () { sending = false; });
+  }
+  /* The session ended: the events stay queued and go once the member signs in
+     again (any lesson page flushes the queue); say so instead of nothing. */
+  function signedOut() {
+    var el = document.getElementById("status");
+    if (el && d.signedOut) { el.textContent = d.signedOut; el.className = "status warn"; }
   }
   function tick() {
     if (!video && d.complete) return stop();  /* a read lesson, done: save the data */
