@@ -79,8 +79,14 @@ class CoursePage(Page):
         return LessonPage.objects.child_of(self).live().order_by("path")
 
     def get_context(self, request, *args, **kwargs):
+        from courses.selectors import lesson_ids_completed_by
+
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = self.lessons()
+        context["lessons"] = lessons = list(self.lessons())
+        # A member sees which lessons they have done (one query).
+        context["completed"] = lesson_ids_completed_by(
+            user=request.user, lessons=lessons
+        )
         return context
 
 

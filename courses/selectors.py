@@ -110,6 +110,20 @@ def completed_lesson_ids(*, member) -> set[int]:
     )
 
 
+def lesson_ids_completed_by(*, user, lessons) -> set[int]:
+    """Which of ``lessons`` the user, as a member, has completed (none for others)."""
+    member = member_of(user)
+    if member is None or not lessons:
+        return set()
+    return set(
+        LessonProgress.objects.filter(
+            member=member,
+            status=ProgressStatus.COMPLETED,
+            lesson_id__in=[lesson.pk for lesson in lessons],
+        ).values_list("lesson_id", flat=True)
+    )
+
+
 def course_is_complete(*, member, course: CoursePage) -> bool:
     """Course completion = every published lesson of the course is complete."""
     lesson_ids = set(course.lessons().values_list("pk", flat=True))

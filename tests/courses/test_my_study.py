@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -251,3 +252,24 @@ def test_my_study_with_campaigns_query_count_is_flat(
         response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response.content.decode().count('<section class="campaign">') == 5
+
+
+def test_the_course_page_marks_the_lessons_a_member_has_done(
+    client, member, tree, video_lesson, reading_lesson, django_assert_max_num_queries
+):
+    # given a member who completed the first lesson only
+    lesson_progress_complete(member=member, lesson=video_lesson, via="online")
+    client.force_login(member.user)
+    _, course = tree
+
+    # when they open the course (Wagtail's serving and the navigation, the member
+    # row and one query for the ticks, whatever the number of lessons)
+    with django_assert_max_num_queries(16):
+        page = client.get(course.url).content.decode()
+
+    # then the first lesson is ticked and the second is not
+    assert re.search(r"✓</span> 第一课", page)
+    assert not re.search(r"✓</span> 第二课", page)
+    # and someone who is not a member sees no ticks
+    client.logout()
+    assert "✓" not in client.get(course.url).content.decode()
