@@ -368,3 +368,22 @@ def test_a_failed_refresh_tells_the_editor_members_still_play_it(
 
     assert "Members still play the version published on" in page
     assert reverse("lecture_jobs:retry", args=(lecture.pk,)) in page
+
+
+def test_the_media_library_and_the_chooser_show_each_lectures_status(
+    client, editor, make_ready_lecture
+):
+    # given a ready lecture and one whose transcoding failed
+    make_ready_lecture("audio", title="好讲座")
+    make_ready_lecture("audio", title="坏讲座")
+    Lecture.objects.filter(title="坏讲座").update(status=LectureStatus.FAILED)
+
+    # when an editor looks at the library, and chooses a lecture for a lesson
+    library = client.get(reverse("wagtailmedia:index"), HTTP_ACCEPT_LANGUAGE="en")
+    chooser = client.get(reverse("wagtailmedia:chooser"), HTTP_ACCEPT_LANGUAGE="en")
+
+    # then both say which lecture failed before it is chosen (the chooser's
+    # modal comes as JSON holding its HTML)
+    for page in (library.content.decode(), chooser.json()["html"]):
+        assert '<td class="lecture-status" data-status="failed">' in page
+        assert "Failed" in page and "Ready" in page
