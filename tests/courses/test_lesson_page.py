@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.urls import reverse
 
 from courses.services import lesson_progress_complete, study_preference_set
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +195,19 @@ def test_player_scripts_reference_no_missing_source_maps():
     ]
 
     assert offenders == []
+
+
+def test_deleting_a_lecture_a_lesson_uses_says_what_happens_to_the_lesson(
+    client, video_lesson, lecture
+):
+    # given an editor about to delete the lecture the lesson plays
+    editor = make_user("lecture_editor", is_superuser=True, is_staff=True)
+    client.force_login(editor)
+
+    page = english(client, reverse("wagtailmedia:delete", args=[lecture.pk]))
+    page = page.content.decode()
+
+    # then the confirmation says what the lesson loses, and what to do instead
+    assert "This lecture is used in 1 place." in page
+    assert "complete by reading instead" in page
+    assert "replace the file on its edit screen" in page
