@@ -303,3 +303,17 @@ def test_a_branch_report_has_no_empty_chart_heading(client, studied, county_orga
 
     assert "Completion rate by organisation" not in page
     assert "Completions per week" in page
+
+
+def test_hours_read_the_same_on_the_report_and_the_member_list(
+    client, studied, city_organiser
+):
+    # Decimal hours printed as they came: "0" on one page, "0.00" on the other
+    client_for(client, city_organiser)
+    course = f"course={studied.course.pk}"
+
+    report = client.get(f"/reports/?{course}", **EN).content.decode()
+    members = client.get(f"/reports/members/?{course}", **EN).content.decode()
+
+    for page in (report, members):
+        assert ".00<" not in page
