@@ -29,7 +29,9 @@ NOT_A_NUMBER = re.compile(r"^Field '[^']+' expected a number but got ")
 
 def is_bad_id(exception) -> bool:
     if isinstance(exception, OverflowError):
-        return True
+        # sqlite3's "Python int too large to convert to SQLite INTEGER"; not, say,
+        # a date out of range, which is a bug of ours and stays a 500.
+        return "too large to convert" in str(exception)
     return isinstance(exception, (ValueError, TypeError)) and bool(
         NOT_A_NUMBER.match(str(exception))
     )

@@ -75,7 +75,9 @@ def test_other_errors_in_a_view_are_not_taken_for_bad_ids():
 
     assert not is_bad_id(ValueError("invalid literal for int() with base 10: 'x'"))
     assert not is_bad_id(KeyError("id"))
+    assert not is_bad_id(OverflowError("date value out of range"))
     assert is_bad_id(ValueError("Field 'id' expected a number but got 'abc'."))
+    assert is_bad_id(OverflowError("Python int too large to convert to SQLite INTEGER"))
 
 
 def test_a_host_not_allowed_is_a_400_page():
