@@ -30,6 +30,14 @@ def page(client, user, url, **extra):
     return client.get(url, **EN, **extra)
 
 
+def pair(client, organiser, helper: str, member):
+    """``organiser`` posts the pairing form: ``helper`` as typed, ``member``."""
+    client.force_login(organiser)
+    return client.post(
+        reverse("members_pairing:add"), {"helper": helper, "member": member.pk}, **EN
+    )
+
+
 @pytest.mark.parametrize("name", INDEXES)
 @pytest.mark.parametrize("role", ["helper", "plain", "local_a1a"])
 def test_non_organisers_cannot_open_the_organiser_screens(client, people, role, name):
@@ -563,13 +571,8 @@ def test_pairings_and_contact_log_show_a_helper_by_name_not_by_their_login(
 
 def test_pairing_a_helper_with_a_member_twice_is_a_form_error(client, people):
     # given the helper already paired with 张三 (conftest)
-    client.force_login(people.county)
     # when the county organiser pairs them again
-    response = client.post(
-        reverse("members_pairing:add"),
-        {"helper": "helper", "member": people.local_a1a.pk},
-        **EN,
-    )
+    response = pair(client, people.county, "helper", people.local_a1a)
     # then the form says so, and there is still one pairing
     assert response.status_code == 400
     assert "This helper is already paired with this member." in (
@@ -612,14 +615,8 @@ def test_member_list_with_export_parameter_still_shows_only_the_scope(client, pe
 
 def test_an_organiser_pairs_a_helper_found_by_their_mobile_number(client, people):
     # given 李四's phone is seen in full by the city organiser (home side)
-    client.force_login(people.city)
-
     # when the city organiser names the helper by that phone, typed with spaces
-    response = client.post(
-        reverse("members_pairing:add"),
-        {"helper": "138 3333 4444", "member": people.local_a1a.pk},
-        **EN,
-    )
+    response = pair(client, people.city, "138 3333 4444", people.local_a1a)
 
     # then 李四's account helps 张三
     assert response.status_code == 302
@@ -628,13 +625,8 @@ def test_an_organiser_pairs_a_helper_found_by_their_mobile_number(client, people
 
 def test_a_masked_phone_does_not_find_a_helper(client, people):
     # given 王五, hosted in B1, whose phone B1's organiser sees masked
-    client.force_login(people.other_county)
 
-    response = client.post(
-        reverse("members_pairing:add"),
-        {"helper": "13855556666", "member": people.hosted.pk},
-        **EN,
-    )
+    response = pair(client, people.other_county, "13855556666", people.hosted)
 
     # then the phone finds nobody: matching it would reveal the masked digits
     assert response.status_code == 400
@@ -642,13 +634,8 @@ def test_a_masked_phone_does_not_find_a_helper(client, people):
 
 
 def test_a_member_cannot_be_paired_as_their_own_helper(client, people):
-    client.force_login(people.county)
 
-    response = client.post(
-        reverse("members_pairing:add"),
-        {"helper": "zhang", "member": people.local_a1a.pk},
-        **EN,
-    )
+    response = pair(client, people.county, "zhang", people.local_a1a)
 
     assert response.status_code == 400
     assert "A member cannot be their own helper." in response.content.decode()
@@ -657,11 +644,8 @@ def test_a_member_cannot_be_paired_as_their_own_helper(client, people):
 
 def test_an_organiser_of_another_area_cannot_be_made_a_helper(client, people):
     # given the branch organiser (A1a, inside county A1) and the province organiser
-    client.force_login(people.county)
-    add = reverse("members_pairing:add")
-
-    inside = client.post(add, {"helper": "branch", "member": people.hosted.pk}, **EN)
-    outside = client.post(add, {"helper": "province", "member": people.hosted.pk}, **EN)
+    inside = pair(client, people.county, "branch", people.hosted)
+    outside = pair(client, people.county, "province", people.hosted)
 
     # then the branch organiser may help; the province organiser is refused, so
     # a county cannot change what the province organiser's lists hold
