@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +50,7 @@ def _spreadsheet(request, rows, name: str):
         spreadsheets.XLSX if request.GET.get("format") == "xlsx" else spreadsheets.CSV
     )
     return spreadsheets.spreadsheet_response(
-        kind, next(rows), rows, filename=f"{name}-{timezone.localdate().isoformat()}"
+        kind, next(rows), rows, filename=spreadsheets.download_name(name)
     )
 
 

@@ -14,6 +14,7 @@ from spreadsheets.responses import (
     FORMATS,
     XLSX,
     csv_response,
+    download_name,
     spreadsheet_response,
     xlsx_response,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "UnreadableTable",
     "csv_cell",
     "csv_response",
+    "download_name",
     "safe_text",
     "spreadsheet_response",
     "table_rows",

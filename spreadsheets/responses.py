@@ -5,11 +5,14 @@ number of rows (an export of 50,000 members, bench/reports).
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable
 
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from spreadsheets.cells import csv_cell
@@ -19,6 +22,19 @@ CSV = "csv"
 XLSX = "xlsx"
 FORMATS = (CSV, XLSX)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# What Windows, Android or a browser refuses (or changes) in a file name.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def download_name(*parts) -> str:
+    """A file name (no extension) that says what a download holds: ``parts``
+    (what the list is, its campaign or course, its organisation; empty ones
+    left out) and today's date, joined by "-". Chinese stays as it is: the
+    responses send it as RFC 6266's ``filename*``."""
+    words = (_NOT_IN_FILE_NAMES.sub(" ", str(part)).strip() for part in parts if part)
+    return "-".join([*filter(None, words), timezone.localdate().isoformat()])
 
 
 class _Echo:
@@ -38,7 +54,9 @@ def csv_response(
             yield writer.writerow([csv_cell(value) for value in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{filename}.csv"
+    )
     return response
 
 

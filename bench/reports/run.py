@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -39,6 +40,13 @@ _spec = importlib.util.spec_from_file_location(
 )
 members_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(members_bench)
+
+# What the member list's search columns look for: one of the generator's 8,000
+# names, and the last digits of one member's phone.
+SEARCH_NAME = "".join(
+    (members_bench.SURNAMES[3], members_bench.GIVEN1[5], members_bench.GIVEN2[7])
+)
+SEARCH_DIGITS = "1234567"
 
 PROGRESS = """
 -- Per member n: k = lessons touched (0..10), every touched lesson complete except
@@ -163,8 +171,9 @@ def measure(export_levels: list[str]) -> list[str]:
         "",
         "| organiser | report page | member list, first page "
         "| member list, 20th page | member list, in progress, first page "
-        "| outflow ledger, first page | inflow ledger, first page |",
-        "|---|---|---|---|---|---|---|",
+        "| outflow ledger, first page | inflow ledger, first page "
+        "| search, a full name | search, one character | search, phone digits |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for level in ("province", "city", "county", "branch"):
         client = Client()
@@ -179,6 +188,12 @@ def measure(export_levels: list[str]) -> list[str]:
             # The ledgers: the members app's rule (selectors.members.on_ledger).
             members_url + "&mobility=outflow",
             members_url + "&mobility=inflow",
+            # Searches (selectors.members.related_members): a name held by 1 in
+            # 8,000 members, a character in 1 in 20 names, a phone's last digits
+            # (bench/members' generator: 13000000000 + n).
+            members_url + "&q=" + quote(SEARCH_NAME),
+            members_url + "&q=" + quote(SEARCH_NAME[1]),
+            members_url + "&q=" + SEARCH_DIGITS,
         ):
             client.get(url, HTTP_ACCEPT_LANGUAGE="en")
             runs = []

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from config.ids import pk_fits
 from courses.models import CoursePage
 from courses.permissions import can_follow_members
-from courses.reporting.forms import one_position
+from courses.reporting.forms import SEARCH_MAX_LENGTH, one_position
 from courses.reporting.models import Campaign
 from courses.reporting.selectors import (
     Cursor,
@@ -175,6 +175,11 @@ class MemberStatusApi(APIView):
         status = serializers.ChoiceField(
             choices=["not_started", "in_progress", "completed"], required=False
         )
+        q = serializers.CharField(
+            required=False,
+            max_length=SEARCH_MAX_LENGTH,
+            help_text="Part of a name, or digits of a phone you see in full.",
+        )
         after = CursorField(required=False, help_text="From a ``next`` link.")
         before = CursorField(required=False, help_text="From a ``previous`` link.")
 
@@ -223,8 +228,8 @@ class MemberStatusApi(APIView):
             "count": serializers.IntegerField(
                 allow_null=True,
                 help_text="Members in the list, or null where only a scan could "
-                "count them (a status filter; inflow members of an area larger "
-                "than a city).",
+                "count them (a status filter or a search over more than one page; "
+                "inflow members of an area larger than a city).",
             ),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
@@ -256,6 +261,7 @@ class MemberStatusApi(APIView):
             ),
             "organisation": organisation,
             "mobility": data.get("mobility", ""),
+            "search": data.get("q", ""),
         }
         status = data.get("status", "")
         page = member_page(
@@ -274,7 +280,7 @@ class MemberStatusApi(APIView):
         )
         return Response(
             {
-                "count": member_list_total(**related, status=status),
+                "count": member_list_total(**related, status=status, page=page),
                 "next": self._link(request, "after", page.next),
                 "previous": self._link(request, "before", page.previous),
                 "results": self.OutputSerializer(items, many=True).data,

@@ -18,6 +18,10 @@ STATUS_CHOICES = [
 ]
 
 
+# A name or a phone number, with room to spare; longer is not a search.
+SEARCH_MAX_LENGTH = 50
+
+
 class ReportFilterForm(forms.Form):
     campaign = IdChoiceField(
         queryset=Campaign.objects.order_by("-starts_on", "name"),
@@ -54,8 +58,9 @@ class ReportFilterForm(forms.Form):
 
 class MemberListFilterForm(ReportFilterForm):
     """The member list's filters: the report's, plus mobility (``outflow`` and
-    ``inflow`` make it a ledger) and study status. The report page has a column
-    per mobility and counts every status, so it does not offer these two."""
+    ``inflow`` make it a ledger), study status and a search (``q``). The report
+    page has a column per mobility and counts every status, so it does not
+    offer these."""
 
     mobility = forms.ChoiceField(
         choices=[("", _("Any mobility")), *Member.Mobility.choices],
@@ -64,6 +69,13 @@ class MemberListFilterForm(ReportFilterForm):
     )
     status = forms.ChoiceField(
         choices=STATUS_CHOICES, required=False, label=_("Study status")
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        label=_("Name or phone"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_("Part of a name, or digits of a phone you see in full."),
     )
 
 

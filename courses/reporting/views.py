@@ -56,24 +56,23 @@ class StreamedSpreadsheetMixin:
 
     list_export: list[str] = []
     export_headings: dict = {}
-    export_filename = "export"
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.is_export = request.GET.get("export") in spreadsheets.FORMATS
 
-    def as_spreadsheet(self, items, kind: str):
+    def as_spreadsheet(self, items, kind: str, *, filename: str):
         fields = self.list_export
         return spreadsheets.spreadsheet_response(
             kind,
             [self.export_headings.get(field, field) for field in fields],
             ([item.get(field) for field in fields] for item in items),
-            filename=self.export_filename,
+            filename=filename,
         )
 
 
 UNIT_FILTERS = frozenset({"campaign", "course"})
-MEMBER_LIST_FILTERS = UNIT_FILTERS | {"mobility", "status"}
+MEMBER_LIST_FILTERS = UNIT_FILTERS | {"mobility", "status", "q"}
 
 
 def _filters(
@@ -152,7 +151,6 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         "inflow_members": gettext_lazy("Inflow members (at the host)"),
         "inflow_completed": gettext_lazy("Inflow completed"),
     }
-    export_filename = "completion-report"
 
     def get(self, request):
         if not is_organiser(request.user):
@@ -174,7 +172,13 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         rows = [*report.rows, report.total]
         if self.is_export:
             return self.as_spreadsheet(
-                [_export_row(row) for row in rows], request.GET["export"]
+                [_export_row(row) for row in rows],
+                request.GET["export"],
+                filename=spreadsheets.download_name(
+                    pgettext("a download's file name", "completion report"),
+                    unit.title,
+                    organisation.name,
+                ),
             )
         ancestors = [
             ancestor
@@ -243,7 +247,6 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
     """A subtree's (usually a branch's) members and their status per lesson; with
     ``mobility=outflow`` / ``inflow`` it is the outflow / inflow ledger."""
 
-    export_filename = "member-study-status"
     page_size = 50
 
     def get(self, request):
@@ -261,6 +264,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             "unit": unit,
             "organisation": organisation,
             "mobility": form.cleaned_data.get("mobility", "") if request.GET else "",
+            "search": form.cleaned_data.get("q", "") if request.GET else "",
         }
         status = form.cleaned_data.get("status", "") if request.GET else ""
         if self.is_export:
@@ -275,7 +279,13 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     status=status,
                 )
             )
-            return self.as_spreadsheet(rows, request.GET["export"])
+            return self.as_spreadsheet(
+                rows,
+                request.GET["export"],
+                filename=_members_file_name(
+                    request.user, unit, organisation, related["mobility"]
+                ),
+            )
         members = members_for_report(**related, status=status)
         position = MemberPageForm(request.GET)
         if not position.is_valid():
@@ -306,7 +316,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "unit": unit,
                 "organisation": organisation,
                 "page": page,
-                "total": member_list_total(**related, status=status),
+                "total": member_list_total(**related, status=status, page=page),
                 "first_url": f"?{filters_query}" if page.previous else "",
                 "previous_url": (
                     f"?{filters_query}&{urlencode({'before': str(page.previous)})}"
@@ -319,6 +329,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     else ""
                 ),
                 "statuses": statuses,
+                "search": related["search"],
                 # ReminderForm refuses a campaign that is not running, too.
                 "can_remind": is_organiser(request.user)
                 and (unit.campaign is None or unit.campaign.is_active()),
@@ -361,6 +372,19 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             "best_score": _("Best quiz score"),
             **{f"lesson_{lesson.pk}": lesson.title for lesson in unit.lessons},
         }
+
+
+def _members_file_name(user, unit, organisation, mobility: str) -> str:
+    """What the member list's download holds, in its file name: the unit, the
+    organisation (the user's own area without one), a ledger's side."""
+    if organisation is None:
+        organisation = report_root_for(user)  # None for a helper
+    return spreadsheets.download_name(
+        pgettext("a download's file name", "member study status"),
+        unit.title,
+        organisation.name if organisation else "",
+        Member.Mobility(mobility).label if mobility else "",
+    )
 
 
 class _Labels:

@@ -166,6 +166,14 @@ def city_organiser(province):
 
 
 @pytest.fixture
+def county_b1_organiser(province):
+    """County B1's organiser: wu's home side (wu is hosted in county A1)."""
+    user = make_user("county_b1_organiser")
+    organiser_role_grant(user=user, organisation=province.county_b1)
+    return user
+
+
+@pytest.fixture
 def province_organiser(province):
     user = make_user("province_organiser")
     organiser_role_grant(user=user, organisation=province.province)

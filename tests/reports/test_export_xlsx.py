@@ -5,8 +5,10 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from urllib.parse import quote, unquote
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from members.services import organiser_role_grant
@@ -14,6 +16,7 @@ from spreadsheets import write_xlsx
 from spreadsheets import xlsx as spreadsheets
 from tests.factories import make_user
 from tests.reports.conftest import client_for, member
+from tests.reports.test_pager_members import names_on
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 TRICKY = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)"]
@@ -179,3 +182,39 @@ def test_more_rows_than_a_sheet_holds_is_an_error_not_a_short_file(
     assert "Download the CSV" in response.content.decode()
     with pytest.raises(spreadsheets.TooManyRows):
         write_xlsx(io.BytesIO(), ["a"], [[1]] * 3)
+
+
+def test_the_member_export_lists_members_in_the_order_the_screen_does(
+    client, studied, province, province_organiser
+):
+    # given members created in an order that is not their names' order
+    for name in ("zz", "aa", "mm"):
+        member(name, province.branch_b1)
+    client_for(client, province_organiser)
+    url = f"/reports/members/?course={studied.course.pk}"
+
+    screen = names_on(client.get(url, **EN))
+    exported = [row[0] for row in read_xlsx(client.get(url + "&export=xlsx", **EN))]
+
+    assert exported[1:] == screen == sorted(screen)
+
+
+def test_a_download_is_named_after_what_it_holds(client, studied, county_organiser):
+    client_for(client, county_organiser)
+    course = studied.course.pk
+    today = timezone.localdate().isoformat()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+    report = client.get(f"/reports/?course={course}&export=csv", **zh)
+    outflow = client.get(
+        f"/reports/members/?course={course}&mobility=outflow&export=xlsx", **EN
+    )
+
+    # RFC 6266: the Chinese name as UTF-8 in filename*, for every browser
+    assert report["Content-Disposition"] == (
+        "attachment; filename*=utf-8''"
+        + quote(f"完成情况报表-党史学习-甲一县-{today}.csv")
+    )
+    assert unquote(outflow["Content-Disposition"].split("''")[1]) == (
+        f"member study status-党史学习-甲一县-Outflow-{today}.xlsx"
+    )

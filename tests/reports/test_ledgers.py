@@ -4,8 +4,6 @@ elsewhere or not; inflow = registered (hosted) in the subtree."""
 
 import re
 
-import pytest
-
 from courses.reporting.selectors import (
     list_candidates,
     member_list_total,
@@ -15,19 +13,10 @@ from courses.reporting.selectors import (
 )
 from members.models import Organisation
 from members.selectors import inflow_ledger, outflow_ledger
-from members.services import organiser_role_grant
-from tests.factories import make_user
 from tests.reports.conftest import client_for
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 NAMES = re.compile(r'name="members" value="\d+" aria-label="([^"]+)"')
-
-
-@pytest.fixture
-def county_b1_organiser(province):
-    user = make_user("county_b1_organiser")
-    organiser_role_grant(user=user, organisation=province.county_b1)
-    return user
 
 
 def ledger(client, studied, mobility, organisation=None):

@@ -40,7 +40,7 @@ from members.scoping import (
     phone_reader,
     prefix_q,
 )
-from members.selectors import inflow_ledger, outflow_ledger
+from members.selectors import inflow_ledger, member_search, outflow_ledger
 
 
 def _per_member(lesson_ids: list[int], value, condition: Q | None = None):
@@ -57,13 +57,21 @@ def _per_member(lesson_ids: list[int], value, condition: Q | None = None):
 
 
 def related_members(
-    *, user, unit: StudyUnit, organisation: Organisation | None = None, mobility=""
+    *,
+    user,
+    unit: StudyUnit,
+    organisation: Organisation | None = None,
+    mobility="",
+    search="",
 ) -> QuerySet[Member]:
     """Members in the user's scope (for a helper: their paired members), related
     to ``organisation``'s subtree by home or host, meant for the unit; with
     ``mobility``, the local members or the subtree's outflow or inflow ledger
-    (``on_ledger``)."""
+    (``on_ledger``); with ``search``, those whose name (or a phone the user sees
+    in full) holds it (``members.selectors.member_search``)."""
     members = members_in_scope(user)
+    if search:
+        members = member_search(user, members, search)
     if organisation is not None:
         members = members.filter(
             prefix_q("home_path", [organisation.path])
@@ -109,12 +117,17 @@ def members_for_report(
     unit: StudyUnit,
     organisation: Organisation | None = None,
     mobility: str = "",
+    search: str = "",
     status: str = "",
 ) -> QuerySet[Member]:
     """``related_members`` filtered by study status (``member_study_status``'s
     rule in SQL: per-member counts of started and completed lessons)."""
     members = related_members(
-        user=user, unit=unit, organisation=organisation, mobility=mobility
+        user=user,
+        unit=unit,
+        organisation=organisation,
+        mobility=mobility,
+        search=search,
     )
     if status:
         members = members.filter(status_q(unit, status))
@@ -167,10 +180,15 @@ def member_list_total(
     unit: StudyUnit,
     organisation: Organisation | None = None,
     mobility: str = "",
+    search: str = "",
     status: str = "",
+    page: MemberPage | None = None,
 ) -> int | None:
     """The exact number of members the list shows, or None when it would cost a
     scan of a large subtree's members.
+
+    A ``page`` that is the list's only page holds them all: its length is the
+    total, whatever the filters. Otherwise:
 
     Local and outflow members relate to their home organisation only (a host is
     set iff inflow), so their number is the roll-ups' at the subtree's own path:
@@ -183,8 +201,10 @@ def member_list_total(
     ledger those hosted in it: ``LISTED_STATUSES``). No total
     either with a study-status filter (only a scan could tell) or for an
     organiser who is also someone's helper (their list adds paired members from
-    anywhere)."""
-    if status:
+    anywhere), nor with a search (the roll-ups do not know names)."""
+    if page is not None and not page.has_other_pages:
+        return len(page.members)
+    if status or search:
         return None
     if not is_organiser(user):
         # A helper's paired members: a handful, counted for real.
@@ -571,8 +591,9 @@ def iter_member_statuses(
     status: str = "",
     chunk: int = 2000,
 ) -> Iterator[MemberStatus]:
-    """Every member of ``members`` (``related_members``: no annotations) in id
-    order, with a study ``status`` filter applied to each chunk's figures.
+    """Every member of ``members`` (``related_members``: no annotations) in the
+    list's (name, id) order, with a study ``status`` filter applied to each
+    chunk's figures.
 
     One query streams the members (a server-side cursor on PostgreSQL) and each
     chunk of ``chunk`` members costs two more (``member_statuses``), so an
@@ -589,7 +610,7 @@ def iter_member_statuses(
             Prefetch("home_organisation", queryset=names),
             Prefetch("host_organisation", queryset=names),
         )
-        .order_by("pk")
+        .order_by("name", "pk")
     )
 
     def statuses(batch: list[Member]) -> Iterator[MemberStatus]:
