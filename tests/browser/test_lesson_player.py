@@ -8,6 +8,7 @@ import time
 import pytest
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from courses.models import LessonProgress, ProgressEvent
 from courses.services import study_preference_set
@@ -173,6 +174,7 @@ def test_member_studies_a_lecture_on_a_phone(
     context.close()
 
 
+AUDIO_LABEL = gettext_lazy("Audio only: the picture is not downloaded.")
 NO_OPUS = """
 const canPlayType = HTMLMediaElement.prototype.canPlayType;
 HTMLMediaElement.prototype.canPlayType = function (type) {
@@ -210,6 +212,14 @@ def test_audio_only_plays_the_smaller_file_the_phone_can_play(
     with translation.override("en"):
         assert shown == filesizeformat(expected).replace("\xa0", " ")
     assert not any("/m/" in url and "poster" not in url for url in requests)
+    # and the dark screen says why it is dark, until another quality is chosen
+    assert page.is_visible("#audio-label")
+    with translation.override("en"):
+        assert page.inner_text("#audio-label") == str(AUDIO_LABEL)
+    page.check('input[name="quality"][value="data_saver"]')
+    assert page.is_hidden("#audio-label")
+    page.check('input[name="quality"][value="audio"]')
+    assert page.is_visible("#audio-label")
     # and one audio-only download is offered: the Opus file where it plays, else AAC
     offered = page.eval_on_selector_all(
         ".audio-download:not([hidden]) a", "links => links.map(a => a.href)"

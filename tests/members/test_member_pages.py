@@ -136,3 +136,14 @@ def test_users_without_pairings_see_an_empty_helper_page(client, people):
     client.force_login(people.plain)
     page = client.get(reverse("members:my-pairs"), **EN).content.decode()
     assert "No members are paired with you" in page
+
+
+def test_form_labels_end_in_the_colon_of_the_page_language(client, people):
+    client.force_login(people.local_a1a.user)
+
+    simplified = client.get("/register/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = client.get("/register/", **EN)
+
+    # Django's zh_Hans catalogue gives the ASCII colon; ours the full-width one
+    assert "：</label>" in simplified.content.decode()
+    assert ":</label>" in english.content.decode()

@@ -202,7 +202,10 @@
   /* The poster costs as much as the rest of the page: none for audio only, and for
      data saver only once the page itself has loaded. */
   function poster() {
-    if (chosen().value === "audio") video.removeAttribute("poster");
+    var audio = chosen().value === "audio";
+    /* Listening only, the screen says why it stays dark. */
+    document.getElementById("audio-label").hidden = !audio;
+    if (audio) video.removeAttribute("poster");
     else if (video.dataset.poster && !started) video.poster = video.dataset.poster;
   }
   window.addEventListener("load", function () { setTimeout(poster, 0); });

@@ -1,0 +1,13 @@
+"""Django's own strings that its catalogues translate wrongly for our languages.
+
+Nothing imports this module: ``makemessages`` reads it, so these msgids stay in
+site/locale, which comes first in ``LOCALE_PATHS`` and so wins over Django's
+catalogue. The translations are in site/locale/*/LC_MESSAGES/django.po.
+"""
+
+from django.utils.translation import gettext_noop
+
+# The label suffix (``Form.label_suffix``, after every ``label_tag``): Django's
+# zh_Hans catalogue keeps the ASCII colon ("手机号:"); Chinese text takes the
+# full-width one, as Django's zh_Hant catalogue already gives.
+LABEL_SUFFIX = gettext_noop(":")
