@@ -20,10 +20,10 @@ from members.models import Registration
 from members.people import user_display_name
 from members.scoping import (
     can_manage_member,
+    can_move_organisation,
     is_organiser,
     members_in_scope,
     organisation_in_scope,
-    organisation_paths_for,
     organisations_in_scope,
 )
 
@@ -119,9 +119,7 @@ class OrganisationMoveView(AdminFormView):
 
     def form_valid(self, form):
         user = self.request.user
-        if not user.is_superuser and self.organisation.path in organisation_paths_for(
-            user
-        ):
+        if not can_move_organisation(user, self.organisation):
             return self.fail(
                 form, _("You cannot move the organisation your role is attached to.")
             )

@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
 
 from config.ids import IdChoiceField
 from members.models import ContactRecord, Member, Organisation, Pairing
@@ -59,16 +61,36 @@ class EndRegistrationForm(forms.Form):
     )
 
 
+class MoveDateField(forms.DateField):
+    """When a move happened: the admin's date picker, today when left empty (the
+    services' default), never a day still to come."""
+
+    widget = AdminDateInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Date"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Leave empty for today."))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date cannot be in the future."), code="future"
+            )
+
+
 class MovedOutForm(forms.Form):
     whereabouts = forms.CharField(
         label=_("Where they now work or live"), max_length=200
     )
-    happened_on = forms.DateField(label=_("Date"), required=False)
+    happened_on = MoveDateField()
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
 
 
 class ReturnedForm(forms.Form):
-    happened_on = forms.DateField(label=_("Date"), required=False)
+    happened_on = MoveDateField()
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
 
 

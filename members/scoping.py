@@ -64,6 +64,12 @@ def organisation_paths_for(user) -> list[str]:
     return result
 
 
+def can_move_organisation(user, organisation: Organisation) -> bool:
+    """Organisers move organisations inside their subtrees, never the root of
+    one of their own roles: that would move it, and them, out of their reach."""
+    return user.is_superuser or organisation.path not in organisation_paths_for(user)
+
+
 def paired_member_ids(user) -> list[int]:
     """Members paired with ``user`` as helper: a handful (1+1 or 1+N)."""
     if user.is_superuser:

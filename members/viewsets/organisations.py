@@ -13,7 +13,7 @@ from wagtail.admin.widgets import ListingButton
 
 from members import admin_views
 from members.models import Member, Organisation
-from members.scoping import organisations_in_scope
+from members.scoping import can_move_organisation, organisations_in_scope
 from members.viewsets.scoped import (
     NoGenericExportMixin,
     OwnAddViewMixin,
@@ -61,18 +61,22 @@ class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.Index
         return columns
 
     def get_list_buttons(self, instance):
-        return [
+        buttons = [
             ListingButton(
                 _("Members"),
                 url=reverse("members_member:index") + f"?organisation={instance.pk}",
                 icon_name="group",
             ),
-            ListingButton(
-                _("Move"),
-                url=reverse("members_organisation:move", args=[instance.pk]),
-                icon_name="arrow-right",
-            ),
         ]
+        if can_move_organisation(self.request.user, instance):
+            buttons.append(
+                ListingButton(
+                    _("Move"),
+                    url=reverse("members_organisation:move", args=[instance.pk]),
+                    icon_name="arrow-right",
+                )
+            )
+        return buttons
 
 
 class OrganisationInspectView(generic.InspectView):

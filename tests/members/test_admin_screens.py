@@ -1,7 +1,11 @@
 """Organiser screens in the Wagtail admin, role by role."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members import services
 from members.models import (
@@ -205,6 +209,27 @@ def test_organiser_records_moving_out_and_returning(client, people):
     assert "None" not in host and "无" in host
 
 
+def test_a_move_takes_a_date_from_the_picker_and_refuses_a_day_to_come(client, people):
+    client.force_login(people.county)
+    member = people.local_a1a
+    url = reverse("members_member:moved_out", args=[member.pk])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    form = client.get(url, **EN).content.decode()
+    future = client.post(
+        url, {"whereabouts": "深圳", "happened_on": tomorrow.isoformat()}, **EN
+    )
+    past = client.post(url, {"whereabouts": "深圳", "happened_on": "2026-11-02"}, **EN)
+
+    # the admin's date picker, not a bare text box
+    assert 'initDateChooser("id_happened_on"' in form
+    assert future.status_code == 400
+    assert "The date cannot be in the future." in future.content.decode()
+    assert past.status_code == 302
+    record = member.mobility_records.get()
+    assert record.kind == "moved_out" and record.happened_on == dt.date(2026, 11, 2)
+
+
 def test_host_organiser_confirms_a_request_and_home_sees_it(client, tree, people):
     # given a request from 李四 (home A2a) to the liaison station
     registration = services.registration_request(
@@ -372,6 +397,12 @@ def test_moving_an_organisation_in_the_admin(client, tree, people):
     client.force_login(people.county)
     own = client.post(url, {"parent": tree.a1a.pk}, **EN)
     assert own.status_code == 400
+    # and the tree offers to move what lies under it, not the county itself
+    listing = client.get(reverse("members_organisation:index"), **EN).content.decode()
+    move_links = re.findall(r'href="/admin/members/organisations/move/(\d+)/"', listing)
+    assert f"?organisation={tree.a1.pk}" in listing  # the county is listed
+    assert str(tree.a1.pk) not in move_links
+    assert str(tree.a1a.pk) in move_links
 
 
 def test_pairing_and_contact_log_are_scoped(client, tree, people):

@@ -317,3 +317,18 @@ def test_hours_read_the_same_on_the_report_and_the_member_list(
 
     for page in (report, members):
         assert ".00<" not in page
+
+
+def test_the_member_list_says_which_lesson_each_numbered_column_is(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+
+    page = client.get(
+        f"/reports/members/?course={studied.course.pk}", **EN
+    ).content.decode()
+
+    # a phone cannot show a header's tooltip: the key under the table names them
+    key = page[page.index('class="muted lesson-key"') :].split("</p>")[0]
+    assert "Lessons:" in key
+    assert "1 第一课" in key and "2 第二课" in key
