@@ -7,6 +7,7 @@ exists.
 """
 
 from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +22,7 @@ from members.people import user_display_name
 from members.scoping import (
     can_manage_member,
     can_move_organisation,
+    can_set_password,
     is_organiser,
     members_in_scope,
     organisation_in_scope,
@@ -184,6 +186,61 @@ class MemberReturnedView(MemberActionView):
             )
         except services.MemberStateError as error:
             return self.fail(form, error)
+        return self.done()
+
+
+def password_refusal(user, member) -> str:
+    """Why ``user`` may not set ``member``'s password (``can_set_password``)."""
+    if member.user_id == user.pk:
+        return _("This is your own login: change its password under Account.")
+    return _(
+        "This login can see more than you can (it organises, helps or edits "
+        "beyond your area): only a site administrator can set its password."
+    )
+
+
+class MemberPasswordView(MemberActionView):
+    """Set a member's login password, for members who never had one (added by
+    an organiser or a roster import) or who forgot theirs: there is no
+    self-service reset (no mail or SMS), so the branch organiser is the way."""
+
+    page_title = _("Set a login password")
+    form_class = SetPasswordForm
+    submit_button_label = _("Set password")
+
+    def get(self, request, *args, **kwargs):
+        return self.refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refused() or super().post(request, *args, **kwargs)
+
+    def refused(self):
+        """Back to the member, with the reason, where the rule says no."""
+        if can_set_password(self.request.user, self.member):
+            return None
+        messages.error(self.request, password_refusal(self.request.user, self.member))
+        return self.done()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.member.user}
+
+    def get_summary(self):
+        return [
+            *super().get_summary(),
+            (_("Login name"), self.member.user.get_username()),
+        ]
+
+    def form_valid(self, form):
+        services.member_password_set(
+            member=self.member,
+            password=form.cleaned_data["new_password1"],
+            set_by=self.request.user,
+        )
+        messages.success(
+            self.request,
+            _("%(name)s can now log in as %(login)s with the new password.")
+            % {"name": self.member.name, "login": self.member.user.get_username()},
+        )
         return self.done()
 
 

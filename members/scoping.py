@@ -21,6 +21,9 @@ from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from members.models import Member, Organisation, OrganiserRole, Pairing
 
+# The group that lets organisers into the Wagtail admin (migration 0002).
+ORGANISERS_GROUP = "Organisers"
+
 _PATHS_CACHE = "_members_organisation_paths"
 _PAIRED_CACHE = "_members_paired_member_ids"
 
@@ -213,6 +216,35 @@ def can_manage_member(user, member: Member) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return any(member.home_path.startswith(p) for p in organisation_paths_for(user))
+
+
+def can_set_password(user, member: Member) -> bool:
+    """Set ``member``'s login password: home-side organisers, and only for a
+    login that sees no more than they do already.
+
+    Whoever sets a password can sign in with it, so the login must not widen
+    the organiser's reach: not the organiser's own, not a superuser's, in no
+    admin group but the organisers' and with no permissions of its own (an
+    editor's), organising only inside the organiser's subtrees and helping only
+    members the organiser sees. Anyone else's password is a site
+    administrator's to set (Wagtail's Users screen)."""
+    if not can_manage_member(user, member):
+        return False
+    login = member.user
+    if login.pk == user.pk or login.is_superuser:
+        return False
+    if (
+        login.groups.exclude(name=ORGANISERS_GROUP).exists()
+        or login.user_permissions.exists()
+    ):
+        return False
+    own = tuple(organisation_paths_for(user))
+    if not all(path.startswith(own) for path in organisation_paths_for(login)):
+        return False
+    helped = set(paired_member_ids(login))
+    return not helped or (
+        members_in_scope(user).filter(pk__in=helped).count() == len(helped)
+    )
 
 
 def phone_for(user, member: Member) -> str:

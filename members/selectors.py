@@ -5,6 +5,7 @@ Anything that lists members starts from members.scoping.members_in_scope.
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
+from wagtail.models import ModelLogEntry
 
 from members.models import (
     ContactRecord,
@@ -21,6 +22,7 @@ from members.scoping import (
     prefix_q,
     scope_page_ids,
 )
+from members.services import LOGIN_RESET_ACTION
 
 
 def member_for_user(user) -> Member | None:
@@ -177,3 +179,15 @@ def member_list_page(
     ids = scope_page_ids(user, offset=offset, limit=limit)
     rows = {m.pk: m for m in members.filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def login_reset_last(member: Member):
+    """When and by whom ``member``'s login password was last set by an
+    organiser (``services.member_password_set``'s log entry), or None."""
+    return (
+        ModelLogEntry.objects.for_instance(member)
+        .filter(action=LOGIN_RESET_ACTION)
+        .select_related("user")
+        .order_by("-timestamp", "-id")
+        .first()
+    )

@@ -13,7 +13,12 @@ are how the code is laid out, not part of the interface.
 """
 
 from members.services.errors import MemberStateError
-from members.services.members import member_create, member_update
+from members.services.members import (
+    LOGIN_RESET_ACTION,
+    member_create,
+    member_password_set,
+    member_update,
+)
 from members.services.moves import member_record_moved_out, member_record_returned
 from members.services.organisations import (
     CODE_TAKEN,
@@ -41,9 +46,11 @@ __all__ = [
     "CODE_TAKEN",
     "MAX_DEPTH",
     "NOT_PLACED",
+    "LOGIN_RESET_ACTION",
     "MemberStateError",
     "contact_record_add",
     "member_create",
+    "member_password_set",
     "member_record_moved_out",
     "member_record_returned",
     "member_update",

@@ -1,7 +1,8 @@
-"""Adding members and editing their details."""
+"""Adding members, editing their details, setting their login's password."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from wagtail.log_actions import log
 
 from members.models import Member, Organisation
 from members.services.placement import (
@@ -81,3 +82,19 @@ def member_update(
     if before["old_home_path"] != member.home_path:
         placement_changed(member, before)
     return member
+
+
+# The log action of ``member_password_set`` (members/wagtail_hooks.py).
+LOGIN_RESET_ACTION = "members.login_reset"
+
+
+@transaction.atomic
+def member_password_set(*, member: Member, password: str, set_by) -> None:
+    """Give ``member``'s login a new password, logged against the member with
+    who set it. The caller checked ``scoping.can_set_password`` and the
+    password validators (the form). Sessions signed in with the old password
+    end: Django checks a hash of the password on every request."""
+    login = member.user
+    login.set_password(password)
+    login.save(update_fields=["password"])
+    log(instance=member, action=LOGIN_RESET_ACTION, user=set_by)

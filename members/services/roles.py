@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from members.models import Organisation, OrganiserRole
-from members.scoping import forget_cached_scope
+from members.scoping import ORGANISERS_GROUP, forget_cached_scope
 
 
 @transaction.atomic
@@ -15,7 +15,7 @@ def organiser_role_grant(*, user, organisation: Organisation) -> OrganiserRole:
     role, _created = OrganiserRole.objects.get_or_create(
         user=user, organisation=organisation
     )
-    user.groups.add(Group.objects.get(name="Organisers"))
+    user.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
@@ -28,5 +28,5 @@ def organiser_role_revoke(*, role: OrganiserRole) -> None:
     user = role.user
     role.delete()
     if not OrganiserRole.objects.filter(user=user).exists():
-        user.groups.remove(*user.groups.filter(name="Organisers"))
+        user.groups.remove(*user.groups.filter(name=ORGANISERS_GROUP))
     forget_cached_scope(user)

@@ -25,6 +25,7 @@ from members.models import Member, Organisation
 from members.phones import validate_phone
 from members.scoping import (
     can_manage_member,
+    can_set_password,
     members_in_scope,
     organisations_in_scope,
     phone_for,
@@ -273,6 +274,14 @@ class MemberInspectView(generic.InspectView):
         context = super().get_context_data(**kwargs)
         member = self.object
         context["can_manage"] = can_manage_member(self.request.user, member)
+        context["can_set_password"] = context["can_manage"] and can_set_password(
+            self.request.user, member
+        )
+        context["login_reset"] = selectors.login_reset_last(member)
+        if not context["can_set_password"]:
+            context["password_refusal"] = admin_views.password_refusal(
+                self.request.user, member
+            )
         context["registrations"] = selectors.member_registrations(member)
         context["history"] = selectors.member_mobility_history(member)[:100]
         return context
@@ -324,6 +333,11 @@ class MemberViewSet(ScopedModelViewSet):
                 "returned/<id:pk>/",
                 admin_views.MemberReturnedView.as_view(),
                 name="returned",
+            ),
+            path(
+                "password/<id:pk>/",
+                admin_views.MemberPasswordView.as_view(),
+                name="password",
             ),
             path("import/", roster_views.RosterImportView.as_view(), name="import"),
             path("export/", roster_views.roster_export, name="export"),
