@@ -4,7 +4,12 @@ within the organiser's list, phone digits only where the phone is seen in full."
 import csv
 import io
 
+import pytest
+from django.db import connection, transaction
+
 from courses.reporting.views import MembersView
+from members.models import Member
+from members.selectors import member_search
 from tests.reports.conftest import client_for
 from tests.reports.test_pager_members import EN, link, member, names_on
 
@@ -105,3 +110,22 @@ def test_the_api_searches_the_same_way(client, studied, county_organiser):
     assert masked["results"] == [] and masked["count"] == 0
     assert too_long.status_code == 400
     assert "q" in too_long.json()
+
+
+def test_on_postgresql_the_search_is_answered_from_trigram_indexes(
+    studied, province_organiser
+):
+    # members migration 0006: a province's search walked every member row
+    # without them (bench/reports/README.md)
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram indexes are PostgreSQL's")
+    searched = member_search(province_organiser, Member.objects.all(), "zha")
+    by_digits = Member.objects.filter(phone__contains="0001")
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # a test database is too small for the planner to prefer an index
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = searched.explain(), by_digits.explain()
+
+    assert "members_member_name_trgm" in plans[0]
+    assert "members_member_phone_trgm" in plans[1]
