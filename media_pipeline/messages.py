@@ -48,9 +48,17 @@ MESSAGES = {
     ),
     # A duration under a minute (``duration()``); longer ones are h:mm:ss.
     "duration_seconds": _("%(seconds)s s"),
-    # ffmpeg (``detail``: ffmpeg's own last error lines, untranslated).
-    "ffmpeg_stalled": _("ffmpeg made no progress for %(seconds)d s and was stopped"),
-    "ffmpeg_exited": _("ffmpeg exited with status %(status)d: %(detail)s"),
+    # ffmpeg (``detail``: ffmpeg's own last error lines, untranslated). Editors
+    # read these: "the video converter" says what it is, "(ffmpeg)" tells the
+    # operator which program to look at.
+    "ffmpeg_stalled": _(
+        "The video converter (ffmpeg) made no progress for %(seconds)d s and was "
+        "stopped"
+    ),
+    "ffmpeg_exited": _(
+        "The video converter (ffmpeg) stopped with an error (status %(status)d): "
+        "%(detail)s"
+    ),
     # The job (``detail``: a message or plain text).
     "transcode_failed": _("Transcoding failed: %(detail)s"),
     "internal_error": _("Transcoding failed because of an internal error."),

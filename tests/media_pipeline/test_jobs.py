@@ -122,7 +122,7 @@ def test_a_killed_ffmpeg_is_retried_with_backoff_then_fails_with_a_message(
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.FAILED
     assert lecture.attempts == settings.SATCHEL_TRANSCODE_MAX_ATTEMPTS == 3
-    assert "ffmpeg exited with status -9" in lecture.error_message
+    assert "stopped with an error (status -9)" in lecture.error_message
     assert lecture.job_token is None
     assert lecture_files() == []
     assert not lecture.renditions.exists()

@@ -100,7 +100,10 @@ def test_a_retry_message_renders_its_cause_in_the_same_language(
         english = lecture.error_message
     with translation.override("zh-hans"):
         chinese = lecture.error_message
-    assert english.startswith("Attempt 1 failed (ffmpeg exited with status -9")
+    assert english.startswith(
+        "Attempt 1 failed (The video converter (ffmpeg) stopped with an error "
+        "(status -9)"
+    )
     assert chinese.startswith("第 1 次尝试失败")
     assert "-9" in chinese
 
@@ -116,7 +119,9 @@ def test_plain_parameters_and_unknown_keys_never_break_the_screen():
     assert render("too_long", {}) == template
     assert render("too_long", {"minutes": 300}) == template
     error = FfmpegError(Message("ffmpeg_stalled", {"seconds": 5}), transient=True)
-    assert str(error) == "ffmpeg made no progress for 5 s and was stopped"
+    assert str(error) == (
+        "The video converter (ffmpeg) made no progress for 5 s and was stopped"
+    )
 
 
 def test_the_migration_turns_stored_translated_messages_into_keys(db):
