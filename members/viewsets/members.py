@@ -274,14 +274,13 @@ class MemberInspectView(generic.InspectView):
         context = super().get_context_data(**kwargs)
         member = self.object
         context["can_manage"] = can_manage_member(self.request.user, member)
-        context["can_set_password"] = context["can_manage"] and can_set_password(
-            self.request.user, member
-        )
-        context["login_reset"] = selectors.login_reset_last(member)
-        if not context["can_set_password"]:
-            context["password_refusal"] = admin_views.password_refusal(
-                self.request.user, member
-            )
+        if context["can_manage"]:  # the Login section is the home side's
+            context["login_reset"] = selectors.login_reset_last(member)
+            context["can_set_password"] = can_set_password(self.request.user, member)
+            if not context["can_set_password"]:
+                context["password_refusal"] = admin_views.password_refusal(
+                    self.request.user, member
+                )
         context["registrations"] = selectors.member_registrations(member)
         context["history"] = selectors.member_mobility_history(member)[:100]
         return context
