@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     # Printed on the QR posters: keep this URL stable.
     path("register/<str:code>/", views.register_with, name="register-with"),
+    path("me/password/", views.password_change, name="password-change"),
     path("me/pairs/", views.my_pairs, name="my-pairs"),
     path("me/pairs/<id:member_id>/", views.pair_detail, name="pair-detail"),
     path(

@@ -4,10 +4,13 @@ Organiser screens live in the Wagtail admin (viewsets.py).
 """
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
@@ -170,5 +173,35 @@ def pair_detail(request, member_id: int):
             "contacts": pairing.contacts.all()[:100],
             "form": form,
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@sensitive_post_parameters()
+@login_required
+def password_change(request):
+    """Change one's own password: the old one, then the new one twice (Django's
+    form, so the password validators apply). Other phones and browsers signed in
+    with the old password are signed out; this one stays signed in."""
+    form = PasswordChangeForm(
+        request.user, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        services.own_password_set(
+            user=request.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, request.user)
+        messages.success(
+            request,
+            _(
+                "Your password has been changed. Use the new one the next time "
+                "you log in; other phones signed in with the old one are logged out."
+            ),
+        )
+        return redirect("members:my-organisations")
+    return render(
+        request,
+        "members/password_change.html",
+        {"form": form},
         status=400 if request.method == "POST" else 200,
     )

@@ -18,6 +18,7 @@ from members.services.members import (
     member_create,
     member_password_set,
     member_update,
+    own_password_set,
 )
 from members.services.moves import member_record_moved_out, member_record_returned
 from members.services.organisations import (
@@ -51,6 +52,7 @@ __all__ = [
     "contact_record_add",
     "member_create",
     "member_password_set",
+    "own_password_set",
     "member_record_moved_out",
     "member_record_returned",
     "member_update",

@@ -84,7 +84,8 @@ def member_update(
     return member
 
 
-# The log action of ``member_password_set`` (members/wagtail_hooks.py).
+# The log action of ``member_password_set`` and ``own_password_set``
+# (members/wagtail_hooks.py).
 LOGIN_RESET_ACTION = "members.login_reset"
 
 
@@ -94,7 +95,22 @@ def member_password_set(*, member: Member, password: str, set_by) -> None:
     who set it. The caller checked ``scoping.can_set_password`` and the
     password validators (the form). Sessions signed in with the old password
     end: Django checks a hash of the password on every request."""
-    login = member.user
+    _password_set(member.user, password, member=member, set_by=set_by)
+
+
+@transaction.atomic
+def own_password_set(*, user, password: str) -> None:
+    """A login changes its own password (the site's "Change password" page, after
+    the form checked the old one and the validators). A member's change is logged
+    like an organiser's, so the member's admin page names who set it last. Other
+    sessions end; the caller keeps its own (``update_session_auth_hash`` with this
+    same ``user``, which now holds the new hash)."""
+    member = Member.objects.filter(user=user).first()
+    _password_set(user, password, member=member, set_by=user)
+
+
+def _password_set(login, password: str, *, member: Member | None, set_by) -> None:
     login.set_password(password)
     login.save(update_fields=["password"])
-    log(instance=member, action=LOGIN_RESET_ACTION, user=set_by)
+    if member is not None:
+        log(instance=member, action=LOGIN_RESET_ACTION, user=set_by)
