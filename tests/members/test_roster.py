@@ -2,13 +2,17 @@
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from members import services
 from members.models import Member, MobilityRecord
+from members.scoping import forget_cached_scope
 from tests.spreadsheet_files import DAMAGES, damaged_xlsx
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -237,7 +241,7 @@ def test_xlsx_export_is_a_workbook_with_the_same_rows(client, people):
     client.force_login(people.county)
     response = client.get(reverse("members_member:export") + "?format=xlsx")
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert response["Content-Disposition"].endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
     assert rows[0] == HEADER
@@ -245,6 +249,33 @@ def test_xlsx_export_is_a_workbook_with_the_same_rows(client, people):
     ledger = client.get(reverse("members_member:ledger_outflow") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["王五"]
+
+
+def test_the_files_are_named_after_what_they_hold(client, tree, people):
+    today = timezone.localdate().isoformat()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    client.force_login(people.county)
+
+    roster_file = client.get(reverse("members_member:export"), **zh)
+    outflow_url = reverse("members_member:ledger_outflow")
+    outflow = client.get(f"{outflow_url}?format=xlsx", **zh)
+    inflow = client.get(reverse("members_member:ledger_inflow"), **EN)
+
+    def name(response):
+        # RFC 6266: filename*=utf-8''... for Chinese, filename="..." for ASCII
+        header = response["Content-Disposition"]
+        if "''" in header:
+            return unquote(header.split("''")[1])
+        return header.split('filename="')[1].rstrip('"')
+
+    assert name(roster_file) == f"成员名册-甲一县-{today}.csv"
+    assert name(outflow) == f"流出台账-甲一县-{today}.xlsx"
+    assert name(inflow) == f"Inflow ledger-甲一县-{today}.csv"
+    # an organiser of two subtrees: no area in the name rather than one of them
+    services.organiser_role_grant(user=people.county, organisation=tree.b1)
+    forget_cached_scope(people.county)
+    two = client.get(reverse("members_member:export"), **EN)
+    assert name(two) == f"member roster-{today}.csv"
 
 
 def test_an_exported_xlsx_reads_back_through_the_importer(client, tree, people):
