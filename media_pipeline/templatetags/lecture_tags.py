@@ -25,3 +25,10 @@ def lecture_position(seconds) -> str:
     if seconds in (None, ""):
         return ""
     return messages.as_text(messages.duration(math.floor(float(seconds))))
+
+
+@register.simple_tag
+def seconds_pattern() -> str:
+    """How ``lecture_position`` writes a point under a minute, with ``{s}`` for
+    the number: for a script that writes the same text ("{s} s", "{s} 秒")."""
+    return messages.render("duration_seconds", {"seconds": "{s}"})

@@ -199,3 +199,57 @@ def test_a_lesson_that_fails_to_save_is_not_reported_as_saved(
     assert page.is_visible("#save-offline")
     assert page.evaluate(CACHED) == []
     context.close()
+
+
+def test_a_saved_lesson_resumes_where_it_was_last_played_offline(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a lesson saved before the member played any of it, changed since
+    member, _, lesson, context, page, _ = member_on_a_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    save_for_offline(page)
+    assert page.inner_text("#play") == "▶ Play"
+    lesson.title = "第一课（新版）"
+    lesson.save_revision().publish()
+
+    # when, offline, they play part of it and come back to it later
+    context.set_offline(True)
+    page.reload()
+    page.click("#play")
+    page.wait_for_function(f"{VIDEO}.currentTime > 6", timeout=20000)
+    page.evaluate(f"{VIDEO}.pause()")
+    stopped = page.evaluate(f"{VIDEO}.currentTime")
+    page.reload()
+
+    # then the saved page (which still holds the day it was saved) offers to
+    # continue where they stopped, and does
+    assert page.inner_text("h1") == "第一课"
+    assert page.inner_text("#play") == "▶ Continue"
+    assert page.inner_text("#resume-note") == f" · resumes at {int(stopped)} s"
+    page.click("#play")
+    page.wait_for_function(f"{VIDEO}.currentTime > 0", timeout=20000)
+    assert page.evaluate(f"{VIDEO}.currentTime") >= int(stopped) - 1
+
+    # when the phone is back online and the events played offline arrive
+    page.evaluate(f"{VIDEO}.pause()")
+    context.set_offline(False)
+    progress = wait_for(
+        lambda: LessonProgress.objects.filter(
+            member=member, lesson=lesson, position__gte=int(stopped)
+        ).first(),
+        timeout=30,
+        message="offline position delivered",
+    )
+    page.wait_for_function(
+        "navigator.onLine && !document.getElementById('player-message').textContent"
+    )
+    page.reload()
+
+    # then the server's page says the same, and the phone forgets its own copy
+    assert page.inner_text("h1") == "第一课（新版）"
+    assert page.inner_text("#resume-note") == (
+        f" · resumes at {int(progress.position)} s"
+    )
+    assert page.evaluate("localStorage.getItem('satchel-resume')") == "{}"
+    context.close()

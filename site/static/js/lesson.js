@@ -71,6 +71,7 @@
      message says something more pressing (the connection is lost). */
   function record() {
     var ev = make(); pending.push(ev);
+    if (video) remember(ev);
     if (ev.offline && note && note.hidden) say(d.queued);
     return put(ev);
   }
@@ -211,6 +212,38 @@
   window.addEventListener("load", function () { setTimeout(poster, 0); });
 
   function say(text) { note.textContent = text || ""; note.hidden = !text; }
+
+  /* Where to resume: a page saved for offline keeps the server's position of the
+     day it was saved, so this phone remembers where it last played each lesson,
+     per member, and the later of the two wins (docs/progress.md). */
+  var RESUME = "satchel-resume", mine = owner + ":" + lesson;
+  function resumes() {
+    try { return JSON.parse(localStorage.getItem(RESUME)) || {}; } catch (e) { return {}; }
+  }
+  function keepResumes(all) {
+    try { localStorage.setItem(RESUME, JSON.stringify(all)); } catch (e) {}
+  }
+  function remember(ev) {
+    var all = resumes(); all[mine] = [ev.position, Date.parse(ev.at)]; keepResumes(all);
+  }
+  function resumeAt() {
+    var all = resumes(), here = all[mine];
+    if (here && here[1] > d.positionAt * 1000) return here[0];
+    if (here) { delete all[mine]; keepResumes(all); }
+    return +d.position;
+  }
+  /* The server's words for this phone's position ("resumes at 0:12:40"). */
+  function showResume(at) {
+    var el = document.getElementById("resume-note"), r = el.dataset, n = Math.floor(at);
+    if (at === +d.position) return;
+    var again = at >= +video.dataset.duration - 3;
+    function two(x) { return (x < 10 ? "0" : "") + x; }
+    var clock = n < 60 ? r.seconds.replace("{s}", n)
+      : Math.floor(n / 3600) + ":" + two(Math.floor(n % 3600 / 60)) + ":" + two(n % 60);
+    el.textContent = at > 0 ? " · " + (again ? r.again : r.resume.replace("{at}", clock)) : "";
+    playBtn.textContent = "▶ " + (again ? r.playAgain : at > 0 ? r.continue : r.play);
+  }
+  showResume(resumeAt());
   function isPlaylist(url) { return /\.m3u8$/.test(url); }
   function loadScript(src) {
     return new Promise(function (ok, ko) {
@@ -312,7 +345,7 @@
     if (broken) return again();
     if (started) return video.play().catch(function () {});
     started = true; playBtn.hidden = true;
-    var at = +d.position;
+    var at = resumeAt();
     if (at >= +video.dataset.duration - 3) at = 0;
     attach(at);
   }
