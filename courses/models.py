@@ -22,6 +22,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtailmedia import get_media_model
 
+from config.reserved_paths import ReservedPathCopyForm, ReservedPathPageForm
 from courses.blocks import TEXT_FEATURES, LessonBodyBlock
 
 
@@ -36,6 +37,10 @@ class CourseIndexPage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["courses.CoursePage"]
     max_count = 1
+    # No slug that puts a page where one of Satchel's own URLs answers
+    # (config/reserved_paths.py); the same on the other two page types.
+    base_form_class = ReservedPathPageForm
+    copy_form_class = ReservedPathCopyForm
 
     class Meta:
         verbose_name = _("course index")
@@ -71,6 +76,8 @@ class CoursePage(Page):
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.LessonPage"]
+    base_form_class = ReservedPathPageForm
+    copy_form_class = ReservedPathCopyForm
 
     class Meta:
         verbose_name = _("course")
@@ -162,6 +169,8 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
+    base_form_class = ReservedPathPageForm
+    copy_form_class = ReservedPathCopyForm
 
     class Meta:
         verbose_name = _("lesson")
