@@ -33,8 +33,20 @@ from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
 MAX_CHOICES = len(LETTERS)
 
 
+def applies_to(*kinds: str) -> dict:
+    """Panel attributes for quizzes/question_form.js: show it for these types only."""
+    return {
+        "data-question-kind-target": "panel",
+        "data-question-kinds": " ".join(kinds),
+    }
+
+
 class QuestionForm(WagtailAdminModelForm):
     """Each type needs its own kind of answer key; say what is missing, per type."""
+
+    class Media:
+        # Shows only the answer fields of the chosen type; without it, all show.
+        js = ["quizzes/question_form.js"]
 
     def clean(self):
         cleaned = super().clean()
@@ -63,13 +75,26 @@ class QuestionForm(WagtailAdminModelForm):
             self.add_error(None, _("Mark at least one choice as correct."))
         if kind not in CHOICE_KINDS and (choices or not rows_valid):
             self.add_error(None, _("Only choice questions have choices."))
-        if kind == QuestionKind.TRUE_FALSE and cleaned.get("is_true") is None:
+        is_true = cleaned.get("is_true")
+        accepted = cleaned.get("accepted_answers", "").strip()
+        if kind == QuestionKind.TRUE_FALSE and is_true is None:
             self.add_error("is_true", _("Say whether the statement is true."))
-        if (
-            kind == QuestionKind.FILL_BLANK
-            and not cleaned.get("accepted_answers", "").strip()
-        ):
+        # Another type's answer would be stored unused, and shown again if the type
+        # were changed back one day; the form's script empties these before saving.
+        if kind and kind != QuestionKind.TRUE_FALSE and is_true is not None:
+            self.add_error(
+                "is_true", _("Only true or false questions use this: choose Unknown.")
+            )
+        if kind == QuestionKind.FILL_BLANK and not accepted:
             self.add_error("accepted_answers", _("Give at least one accepted answer."))
+        if kind and kind != QuestionKind.FILL_BLANK and accepted:
+            self.add_error(
+                "accepted_answers",
+                _(
+                    "Only fill in the blank questions have accepted answers: "
+                    "leave this empty."
+                ),
+            )
         return cleaned
 
 
@@ -187,20 +212,35 @@ class QuestionViewSet(SnippetViewSet):
     index_view_class = QuestionIndexView
     edit_handler = ObjectList(
         [
-            FieldPanel("kind"),
+            FieldPanel(
+                "kind",
+                attrs={
+                    "data-question-kind-target": "kind",
+                    "data-action": "change->question-kind#show",
+                },
+            ),
             FieldPanel("text", widget=forms.Textarea(attrs={"rows": 3})),
             InlinePanel(
                 "choices",
                 label=_("Choices"),
                 heading=_("Choices"),
                 max_num=MAX_CHOICES,
+                attrs=applies_to(*CHOICE_KINDS),
             ),
-            FieldPanel("is_true"),
-            FieldPanel("accepted_answers", widget=forms.Textarea(attrs={"rows": 3})),
+            FieldPanel("is_true", attrs=applies_to(QuestionKind.TRUE_FALSE)),
+            FieldPanel(
+                "accepted_answers",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                attrs=applies_to(QuestionKind.FILL_BLANK),
+            ),
             FieldPanel("explanation", widget=forms.Textarea(attrs={"rows": 3})),
             FieldPanel("tags"),
         ],
         base_form_class=QuestionForm,
+        attrs={
+            "data-controller": "question-kind",
+            "data-action": "submit@document->question-kind#dropOtherTypes",
+        },
     )
 
     def get_queryset(self, request):

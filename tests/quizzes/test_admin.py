@@ -133,6 +133,92 @@ def test_a_fill_in_question_needs_an_accepted_answer(editor_client):
     assert not Question.objects.exists()
 
 
+def test_a_fill_in_question_with_choices_is_refused(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(
+            [{"text": "党的全国代表大会", "is_correct": "on"}, {"text": "政治局"}],
+            kind="fill_blank",
+            accepted_answers="党的全国代表大会",
+        ),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert "Only choice questions have choices." in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_another_types_answer_is_refused_not_stored(editor_client):
+    # (they were stored before, unused, and came back if the type was changed back)
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form(
+            [{"text": "党的全国代表大会", "is_correct": "on"}, {"text": "政治局"}],
+            is_true="true",
+            accepted_answers="党的全国代表大会",
+        ),
+        **EN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Only true or false questions use this: choose Unknown." in page
+    assert (
+        "Only fill in the blank questions have accepted answers: leave this empty."
+        in page
+    )
+    assert not Question.objects.exists()
+
+
+def test_a_true_false_question_is_saved_without_the_other_types_fields(editor_client):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form([], kind="true_false", is_true="false", text="党章可以不遵守。"),
+    )
+
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert (question.kind, question.is_true, question.accepted_answers) == (
+        "true_false",
+        False,
+        "",
+    )
+    assert not question.choices.exists()
+
+
+def test_a_choice_question_becomes_true_false_once_its_choices_are_deleted(
+    editor_client,
+):
+    # given a single choice question with two choices
+    question = make_question(
+        "single",
+        "党的最高领导机关是？",
+        choices=[("党的全国代表大会", True), ("政治局", False)],
+    )
+    rows = [
+        {"id": str(choice.pk), "text": choice.text, "DELETE": "1"}
+        for choice in question.choices.all()
+    ]
+
+    # when the editor saves it as true or false, its choices deleted (as the form's
+    # script does for the hidden choices)
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk]),
+        {
+            **question_form([], kind="true_false", is_true="true"),
+            **formset("choices", rows, initial=len(rows)),
+        },
+        **EN,
+    )
+
+    # then it is a true or false question without choices
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.kind, question.is_true) == ("true_false", True)
+    assert not question.choices.exists()
+
+
 def test_quiz_drafts_stay_away_from_members_until_published(
     editor_client, member, bank
 ):
