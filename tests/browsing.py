@@ -19,8 +19,9 @@ ARGS = [
 PHONE = {"width": 360, "height": 740}
 
 
-def wait_for(condition, timeout=15.0, message="condition"):
-    """``condition()``'s first true value, polling; fails the test after ``timeout``."""
+def wait_for(condition, timeout=15.0, message="condition", detail=None):
+    """``condition()``'s first true value, polling; fails the test after ``timeout``
+    (with ``detail()``, what was seen instead, when given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -32,7 +33,8 @@ def wait_for(condition, timeout=15.0, message="condition"):
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
+    seen = f"; seen: {detail()!r}" if detail else ""
+    raise AssertionError(f"timed out waiting for {message}{seen}")
 
 
 def phone_session(browser, live_server, *, username: str, next_url: str, script=None):
