@@ -360,6 +360,45 @@ def test_reports_go_on_after_the_page_was_hidden_and_shown_during_playback(
     context.close()
 
 
+def test_a_report_the_server_failed_is_sent_again_while_the_player_is_paused(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a member who plays a lecture and pauses it, when the server fails the
+    # report that the pause sends (a 500, as a restarting server gives)
+    member, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
+    context, page, _ = on_a_clock(browser, live_server, lesson)
+    answers = []
+
+    def fail_once(route):
+        answers.append(500 if not answers else 200)
+        if answers[-1] == 500:
+            route.fulfill(status=500, body="")
+        else:
+            route.continue_()
+
+    context.route(PROGRESS, fail_once)
+    page.click("#play")
+    play_past(page, 1)
+    with page.expect_response(PROGRESS) as failed:
+        page.evaluate(f"{VIDEO}.pause()")
+    assert failed.value.status == 500
+
+    # when half a minute passes with the player still paused
+    with page.expect_response(PROGRESS) as sent:
+        page.clock.run_for(31000)
+
+    # then the report goes again and every event played reaches the server
+    assert sent.value.status == 200
+    queued = wait_for(
+        lambda: page.evaluate(QUEUED) == [] and True,
+        message="the phone's queue emptied",
+        detail=lambda: page.evaluate(QUEUED),
+    )
+    assert queued
+    assert events_of(member, lesson)
+    context.close()
+
+
 def test_a_quiz_lesson_sends_no_reading_heartbeats(browser, live_server, branch, tree):
     # given a lesson completed by its quiz, with nothing to watch
     make_member("wang", branch)

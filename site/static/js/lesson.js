@@ -8,7 +8,7 @@
   var d = root.dataset, lesson = +d.lesson, owners = (d.owner || "").split(" "), owner = owners[0], STORE = "events", TICK = 15000;
   var video = document.getElementById("video"), playBtn = document.getElementById("play");
   var session = uid(), pending = [], sending = false, timer = null, started = false;
-  var mem = [], dbp = null, foreign = false, leaving = false;
+  var mem = [], dbp = null, foreign = false, leaving = false, later = null;
   /* A quiz completes the lesson: reading time never counts, so no heartbeat.
      Nor does a lecture not ready to play (rule "watch" with no player): reading it
      never counts either. */
@@ -119,8 +119,11 @@
             return true;
           }).map(function (i) { return ids[+i]; }));
         });
+        throw r;
       });
-    }).catch(function () {}).then(function () { sending = false; });
+    }).catch(function () {  /* a 5xx or a dropped line: again in 30 s, paused or not */
+      later = later || setTimeout(function () { later = null; flush(); }, 30000);
+    }).then(function () { sending = false; });
   }
   /* The session ended: the events stay queued and go once the member signs in
      again (any lesson page flushes the queue); say so instead of nothing. */
