@@ -5,7 +5,7 @@ import time
 
 from django.db import OperationalError
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -54,3 +54,16 @@ def phone_session(browser, live_server, *, username: str, next_url: str, script=
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     return context, page, requests
+
+
+def admin_page(browser, live_server, path: str):
+    """A desktop-sized browser context of a new superuser "editor", logged into
+    Wagtail's admin and sent to ``path``. Returns the context and the page."""
+    make_user("editor", is_superuser=True, is_staff=True)
+    context = browser.new_context(locale="en", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next={path}")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    return context, page

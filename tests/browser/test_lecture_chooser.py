@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from media_pipeline.models import Lecture
-from tests.browser.test_lecture_jobs import admin_page
+from tests.browsing import admin_page
 from tests.factories import make_course, make_home, make_lesson
 
 pytestmark = [

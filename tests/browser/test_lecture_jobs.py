@@ -6,24 +6,13 @@ import pytest
 from django.utils import timezone
 
 from media_pipeline.models import Lecture, LectureStatus
-from tests.factories import PASSWORD, make_user
+from tests.browsing import admin_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("wagtail_tree"),
 ]
-
-
-def admin_page(browser, live_server, path: str):
-    make_user("editor", is_superuser=True, is_staff=True)
-    context = browser.new_context(locale="en", viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/?next={path}")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    return context, page
 
 
 def queued_lecture(title: str) -> Lecture:

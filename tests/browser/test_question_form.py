@@ -5,7 +5,7 @@ field until the question is saved, and saves only the saved type's answer."""
 import pytest
 
 from quizzes.models import Question
-from tests.factories import PASSWORD, make_user
+from tests import browsing
 from tests.quizzes.conftest import make_question
 
 pytestmark = [
@@ -23,13 +23,8 @@ PANELS = {
 
 
 def admin_page(browser, live_server, path: str):
-    make_user("editor", is_superuser=True, is_staff=True)
-    context = browser.new_context(locale="en", viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/?next={path}")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    """The admin's question form at ``path``, once it is on the screen."""
+    context, page = browsing.admin_page(browser, live_server, path)
     page.locator("#id_kind").wait_for()
     return context, page
 
