@@ -1,10 +1,23 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from config.reserved_paths import refuse_bulk_move, refuse_move
+from courses.reporting.selectors import subtree_headcount
 from courses.reporting.viewsets import CampaignViewSet
+from members.tree_columns import HOOK as TREE_COLUMNS
+from members.tree_columns import TreeColumn
 
 register_snippet(CampaignViewSet)
 # A page moved to where one of Satchel's own URLs answers could not be reached.
 hooks.register("before_move_page", refuse_move)
 hooks.register("before_bulk_action", refuse_bulk_move)
+
+
+@hooks.register(TREE_COLUMNS)
+def subtree_members() -> TreeColumn:
+    # The reports' total (counted once: at the host where registered, else at
+    # home), so the tree and the completion report agree.
+    return TreeColumn(
+        "subtree_members", _("Members, whole subtree"), subtree_headcount()
+    )

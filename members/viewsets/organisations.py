@@ -14,6 +14,7 @@ from wagtail.admin.widgets import ListingButton
 from members import admin_views
 from members.models import Member, Organisation
 from members.scoping import can_move_organisation, organisations_in_scope
+from members.tree_columns import tree_columns
 from members.viewsets.scoped import (
     NoGenericExportMixin,
     OwnAddViewMixin,
@@ -49,6 +50,7 @@ class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.Index
         return organisations_in_scope(self.request.user).annotate(
             home_count=_member_count("home_organisation"),
             hosted_count=_member_count("host_organisation"),
+            **{column.name: column.value for column in tree_columns()},
         )
 
     def get_valid_orderings(self):
@@ -58,7 +60,9 @@ class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.Index
     def columns(self):
         columns = super().columns
         columns[0] = self._get_title_column("name", column_class=IndentedNameColumn)
-        return columns
+        return columns + [
+            Column(column.name, label=column.label) for column in tree_columns()
+        ]
 
     def get_list_buttons(self, instance):
         buttons = [

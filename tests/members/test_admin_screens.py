@@ -4,6 +4,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -482,9 +484,34 @@ def test_organisation_tree_shows_home_and_hosted_counts(
     with django_assert_max_num_queries(25):
         response = client.get(reverse("members_organisation:index"), **EN)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-    # 甲一支部 holds 张三 and 王五; 乙一县 hosts 王五
-    assert re.search(r"甲一支部 .*?Branch A1A 2 0 ", text)
-    assert re.search(r"乙一县 .*?County or district B1 0 1 ", text)
+    assert "Members, whole subtree" in text
+    # Home, hosted, then the whole subtree as the reports count it (once: at the
+    # host where registered, else at home). 甲一支部 holds 张三 and 王五, but
+    # 王五 is registered in 乙一县 and counted there; 甲二支部 holds 李四 and the
+    # outflow 赵六, both counted at home.
+    assert re.search(r"省委 .*?Province P 0 0 4 ", text)
+    assert re.search(r"甲市 .*?City A 0 0 3 ", text)
+    assert re.search(r"甲一支部 .*?Branch A1A 2 0 1 ", text)
+    assert re.search(r"甲二县 .*?County or district A2 0 0 2 ", text)
+    assert re.search(r"乙一县 .*?County or district B1 0 1 1 ", text)
+
+
+def test_organisation_tree_query_count_does_not_grow_with_the_tree(
+    client, tree, people
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("members_organisation:index")).status_code == 200
+        return len(captured)
+
+    client.force_login(people.province)
+    before = queries()
+    for i in range(15):
+        branch = services.organisation_create(
+            name=f"支部{i}", kind="branch", code=f"n{i}", parent=tree.b1
+        )
+        make_member(branch, name=f"成员{i}")
+    assert queries() == before
 
 
 def test_home_organiser_edits_a_member_within_their_subtree(client, tree, people):

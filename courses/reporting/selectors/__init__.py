@@ -27,6 +27,7 @@ from courses.reporting.selectors.report import (
     ReportRow,
     completion_report,
     report_root_for,
+    subtree_headcount,
     weekly_completions,
 )
 from courses.reporting.selectors.units import (
@@ -61,5 +62,6 @@ __all__ = [
     "report_root_for",
     "status_q",
     "study_unit",
+    "subtree_headcount",
     "weekly_completions",
 ]

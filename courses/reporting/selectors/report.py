@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.reporting.models import (
@@ -202,3 +203,17 @@ def report_root_for(user) -> Organisation | None:
     if not paths:
         return None
     return Organisation.objects.filter(path=paths[0]).first()
+
+
+def subtree_headcount():
+    """Members counted in the subtree of each row's organisation
+    (``OuterRef("path")``), every bucket: the reports' total, from ``Headcount``
+    (one indexed lookup per row). Shown on the organisation tree screen."""
+    total = (
+        Headcount.objects.filter(path=OuterRef("path"))
+        .order_by()
+        .values("path")
+        .annotate(n=Sum("members"))
+        .values("n")
+    )
+    return Coalesce(Subquery(total), 0)
