@@ -10,7 +10,6 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
@@ -24,6 +23,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from config.inline_panel import InlinePanel
 from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
 from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz

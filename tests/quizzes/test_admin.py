@@ -372,3 +372,24 @@ def test_the_question_bank_search_finds_chinese_words_and_takes_any_text(
 
     assert response.status_code == 200
     assert ("党的最高领导机关是？" in response.content.decode()) is found
+
+
+def test_a_quiz_post_with_more_rows_counted_than_sent_gets_the_form_again(
+    editor_client, bank
+):
+    # given a quiz form that counts three question rows but sends one (the
+    # admin's script never does this; a hand-made or truncated post does), and
+    # a pass mark that is not a number
+    form = quiz_form([bank["single"]], pass_mark="sixty")
+    form["quiz_questions-TOTAL_FORMS"] = "3"
+
+    # when it is posted
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"), form, **EN
+    )
+
+    # then the form comes back with the error (Wagtail's sort of the rows raised
+    # KeyError: a 500), and nothing is stored
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.content.decode()
+    assert not Quiz.objects.exists()

@@ -128,3 +128,24 @@ def test_the_snippet_editor_refuses_an_end_before_the_start(client, province):
     response = client.post(url, _campaign_form(province), **EN)
     assert response.status_code == 302
     assert Campaign.objects.get().ends_on == D(2026, 6, 30)
+
+
+def test_a_post_with_more_course_rows_counted_than_sent_gets_the_form_again(
+    client, province
+):
+    # given an admin, and a post that counts three course rows but sends one
+    # (the admin's script never does this; a hand-made or truncated post does)
+    admin = make_user("admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("wagtailsnippets_courses_campaign:add")
+    form = _campaign_form(province, ends_on="2026-04-30")
+    form["campaign_courses-TOTAL_FORMS"] = "3"
+
+    # when it is posted with another error on the form
+    response = client.post(url, form, **EN)
+
+    # then the form comes back with that error (Wagtail's sort of the rows raised
+    # KeyError: a 500), and nothing is stored
+    assert response.status_code == 200
+    assert "The end date cannot be before the start date." in response.content.decode()
+    assert not Campaign.objects.exists()
