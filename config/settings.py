@@ -279,6 +279,10 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILIMAGES_IMAGE_FORM_BASE = "courses.admin_fields.ImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "courses.admin_fields.DocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Draftail, with JSON's lone surrogates made storable (config/rich_text.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "config.rich_text.DraftailRichTextArea"}
+}
 
 # Members (owned by the members app) ---
 
