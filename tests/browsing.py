@@ -49,11 +49,17 @@ def phone_session(browser, live_server, *, username: str, next_url: str, script=
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
+    sign_in(page, live_server, username=username, next_url=next_url)
+    return context, page, requests
+
+
+def sign_in(page, live_server, *, username: str, next_url: str):
+    """``username`` (password ``PASSWORD``) signs in on ``page`` and is sent to
+    ``next_url``: on a new phone, or on one another member has used."""
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    return context, page, requests
 
 
 def admin_page(browser, live_server, path: str):
