@@ -12,15 +12,26 @@
   function saved() {
     try { return JSON.parse(localStorage.getItem(LIST)) || []; } catch (e) { return []; }
   }
-  /* Forget a lesson: drop its files that no other saved lesson uses. */
-  function forget(url, files) {
-    var rest = saved().filter(function (l) { return l.url !== url; }), used = [];
-    rest.forEach(function (l) { used = used.concat(l.files); });
-    localStorage.setItem(LIST, JSON.stringify(rest));
+  /* List a lesson (url, title, files), in its place if it is listed already. */
+  function enlist(lesson) {
+    var lessons = saved(), i = lessons.map(function (l) { return l.url; }).indexOf(lesson.url);
+    lessons.splice(i < 0 ? lessons.length : i, 1, lesson);
+    localStorage.setItem(LIST, JSON.stringify(lessons));
+  }
+  /* Delete those of these files that no saved lesson lists. */
+  function unused(files) {
+    var used = [];
+    saved().forEach(function (l) { used = used.concat(l.files); });
     return caches.open(CACHE).then(function (cache) {
       return Promise.all(files.filter(function (f) { return used.indexOf(f) < 0; })
         .map(function (f) { return cache.delete(f); }));
-    }).then(function () { if (!rest.length) return caches.delete(CACHE); });
+    });
+  }
+  /* Forget a lesson: drop its files that no other saved lesson uses. */
+  function forget(url, files) {
+    var rest = saved().filter(function (l) { return l.url !== url; });
+    localStorage.setItem(LIST, JSON.stringify(rest));
+    return unused(files).then(function () { if (!rest.length) return caches.delete(CACHE); });
   }
 
   /* The offline page: links to the saved lessons whose page is in the cache. */
@@ -57,6 +68,16 @@
     return r;
   }
   function absolute(url) { return new URL(url, here).href; }
+  function entry() { return saved().filter(function (l) { return l.url === here; })[0]; }
+  /* Fetches and stores at once, failing as the first fails, but only once all
+     are done: what a failed attempt stored is taken back after the last one. */
+  function every(tasks) {
+    var failed = [];
+    return Promise.all(tasks.map(function (t) {
+      return t.catch(function (e) { failed.push(e); });
+    })).then(function () { if (failed.length) throw failed[0]; });
+  }
+  function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
   function register() {
     return navigator.serviceWorker.register(b.sw).then(function () {
       return navigator.serviceWorker.ready;
@@ -68,6 +89,40 @@
       if (e.quota - e.usage < +b.bytes) throw new DOMException("", "QuotaExceededError");
     });
   }
+  /* The page as the server sends it (not as scripts changed it), with the media
+     URLs it holds: those are the cache keys. */
+  function serverPage() {
+    return fetch(here, { credentials: "same-origin", cache: "no-store" }).then(ok)
+      .then(function (r) { return r.text(); });
+  }
+  /* The files a page needs but its lecture file: the offline page, offline.js, its
+     stylesheets and scripts, and these others; absolute, once each. */
+  function needs(doc, others) {
+    var o = doc.getElementById("offline").dataset, files = [o.page, o.script].concat(others);
+    Array.prototype.forEach.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
+      files.push(el.getAttribute("href") || el.getAttribute("src"));
+    });
+    return files.filter(Boolean).map(absolute).filter(function (f, i, all) { return all.indexOf(f) === i; });
+  }
+  /* One attempt at storing: it lists what it stored, so that a failure can take
+     it back. */
+  function storing() {
+    var stored = [];
+    function keep(url, response) {
+      stored.push(url);
+      return caches.open(CACHE).then(function (cache) { return cache.put(url, response); });
+    }
+    return {
+      stored: stored, keep: keep,
+      file: function (url) {
+        return fetch(url, { credentials: "same-origin" }).then(ok)
+          .then(function (r) { return keep(url, r); });
+      },
+      page: function (html) {
+        return keep(here, new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+      }
+    };
+  }
 
   /* Everything is stored before the page itself, and the lesson is listed only
      then: a lesson is shown as saved only when all of it is. Whatever fails, what
@@ -76,14 +131,7 @@
     if (busy) return;
     busy = true; saveBtn.disabled = true; bar.value = 0; bar.hidden = false;
     document.getElementById("offline-note").textContent = b.saving;
-    var stored = [], cache, html, doc;
-    function keep(url, response) {
-      stored.push(url);
-      return cache.put(url, response);
-    }
-    function fetchFile(url) {
-      return fetch(url, { credentials: "same-origin" }).then(ok).then(function (r) { return keep(url, r); });
-    }
+    var put = storing(), html, doc;
     /* The lecture, counted on the progress bar as it arrives. */
     function fetchLecture(url) {
       return fetch(url, { credentials: "same-origin" }).then(ok).then(function (r) {
@@ -95,45 +143,30 @@
             return pump();
           });
         }
-        return Promise.all([keep(url, r), pump()]).catch(function (e) { reader.cancel(); throw e; });
+        return Promise.all([put.keep(url, r), pump()]).catch(function (e) { reader.cancel(); throw e; });
       });
     }
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
-    enoughRoom().then(function () {
-      return caches.open(CACHE);
-    }).then(function (c) {
-      cache = c;
-      /* The page as the server sends it (not as scripts changed it), with the
-         media URLs it holds: those are the cache keys. */
-      return fetch(here, { credentials: "same-origin", cache: "no-store" });
-    }).then(ok).then(function (r) { return r.text(); }).then(function (text) {
-      html = text; doc = new DOMParser().parseFromString(html, "text/html");
-      var v = doc.getElementById("video"), files = [b.page, b.script];
-      Array.prototype.forEach.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
-        files.push(el.getAttribute("href") || el.getAttribute("src"));
-      });
-      files.push(v.getAttribute("poster") || v.getAttribute("data-poster"));
-      files = files.filter(Boolean).map(absolute).filter(function (f, i, all) { return all.indexOf(f) === i; });
-      return Promise.all(files.map(fetchFile)).then(function () {
-        return fetchLecture(absolute(v.getAttribute("data-mp4")));
-      });
+    enoughRoom().then(function () { return serverPage(); }).then(function (text) {
+      html = text; doc = parse(html);
+      var v = doc.getElementById("video");
+      return every(needs(doc, [v.getAttribute("poster") || v.getAttribute("data-poster")]).map(put.file))
+        .then(function () { return fetchLecture(absolute(v.getAttribute("data-mp4"))); });
     }).then(function () {
-      return keep(here, new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+      return put.page(html);
     }).then(register).then(function () {
-      var lessons = saved().filter(function (l) { return l.url !== here; });
-      lessons.push({ url: here, title: doc.querySelector("h1").textContent, files: stored });
-      localStorage.setItem(LIST, JSON.stringify(lessons));
+      enlist({ url: here, title: doc.querySelector("h1").textContent, files: put.stored });
       state(true, b.saved);
     }).catch(function (e) {
       var full = e && e.name === "QuotaExceededError";
-      return forget(here, stored).catch(function () {}).then(function () {
+      return forget(here, put.stored).catch(function () {}).then(function () {
         state(false, full ? b.full : b.failed);
       });
     }).then(function () { busy = false; });
   }
 
   removeBtn.addEventListener("click", function () {
-    var mine = saved().filter(function (l) { return l.url === here; })[0];
+    var mine = entry();
     forget(here, mine ? mine.files : [here]).then(function () { state(false, b.removed); });
   });
   window.satchelOffline = { save: save };
