@@ -11,10 +11,11 @@ var OFFLINE = "{{ offline_url|escapejs }}";
 /* A saved page is shown when the network has not answered within this time: on a
    weak line a member waits no longer than this for a page they have. */
 var WAIT = 4000;
-/* /m/<token>/<lecture uuid>/download.mp4: the token changes every hour, the file
-   never does, so the saved copy answers whatever token the page holds. */
+/* /m/<token>/<lecture uuid>/download.mp4 and poster.jpg: the token changes every
+   hour, the file never does, so the saved copy answers whatever token the page
+   holds (a saved page refreshed online holds a newer one than the cache key). */
 var FILE = new RegExp("^" + MEDIA + "[^/]+(/[^/]+/download\\.m(?:p4|4a))$");
-var POSTER = new RegExp("^" + MEDIA + "[^/]+/[^/]+/poster\\.jpg$");
+var POSTER = new RegExp("^" + MEDIA + "[^/]+(/[^/]+/poster\\.jpg)$");
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (e) { e.waitUntil(self.clients.claim()); });
@@ -39,14 +40,15 @@ function page(request) {
   });
 }
 
-function savedFile(tail) {
+/* The saved file whose path is a pattern's (FILE, POSTER) with this tail. */
+function savedFile(pattern, tail) {
   return caches.has(CACHE).then(function (has) {
     if (!has) return null;
     return caches.open(CACHE).then(function (cache) {
       return cache.keys().then(function (keys) {
         var key = keys.filter(function (k) {
-          var path = new URL(k.url).pathname;
-          return FILE.test(path) && path.slice(-tail.length) === tail;
+          var match = pattern.exec(new URL(k.url).pathname);
+          return match && match[1] === tail;
         })[0];
         return key ? cache.match(key) : null;
       });
@@ -78,10 +80,10 @@ function ranged(request, copy) {
 }
 
 /* The files a saved page needs (stylesheets, scripts, poster): the network as
-   usual, the saved copy only when the network fails. */
-function file(request) {
+   usual, the saved copy (what saved() finds) only when the network fails. */
+function file(request, saved) {
   return fetch(request).catch(function (error) {
-    return cached(request).then(function (copy) {
+    return saved().then(function (copy) {
       if (copy) return copy;
       throw error;
     });
@@ -92,13 +94,16 @@ self.addEventListener("fetch", function (e) {
   var request = e.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") return e.respondWith(page(request));
-  var saved = FILE.exec(url.pathname);
+  var saved = FILE.exec(url.pathname), poster = POSTER.exec(url.pathname);
   if (saved) {
-    return e.respondWith(savedFile(saved[1]).then(function (copy) {
+    return e.respondWith(savedFile(FILE, saved[1]).then(function (copy) {
       return copy ? ranged(request, copy) : fetch(request);
     }));
   }
-  if (url.pathname.indexOf(STATIC) === 0 || POSTER.test(url.pathname)) {
-    e.respondWith(file(request));
+  if (poster) {
+    return e.respondWith(file(request, function () { return savedFile(POSTER, poster[1]); }));
+  }
+  if (url.pathname.indexOf(STATIC) === 0) {
+    e.respondWith(file(request, function () { return cached(request); }));
   }
 });
