@@ -2,19 +2,25 @@
 live server: the service worker answers the saved page and lecture offline (byte
 ranges included), other pages get the offline page, the progress played offline
 reaches the server when the phone is back online; a failed save keeps nothing.
+A saved page opened online takes the server's state when it has changed, and only
+then, only for the member who saved it, and keeps its old copy when that fails.
 
 Playwright's offline emulation (``context.set_offline``) cuts the service
 worker's own fetches too in this Chromium: offline, a page that is not saved gets
 the offline page, which the worker only answers when its fetch fails."""
 
 import shutil
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.storage import default_storage
 
 from courses.models import LessonProgress, ProgressEvent
-from tests.browsing import phone_session, wait_for
+from courses.services import lesson_progress_complete
+from media_pipeline import playback
+from tests.browsing import phone_session, sign_in, wait_for
 from tests.courses.conftest import lecture_body, make_member
 from tests.factories import make_lesson
 
@@ -39,6 +45,15 @@ QUEUE = """new Promise(ok => {
     count.onsuccess = () => ok(count.result);
   };
 })"""
+SAVED_PAGE = """caches.match(location.origin + location.pathname,
+  {cacheName: 'satchel-offline'}).then(r => r.text())"""
+LISTED = "JSON.parse(localStorage.getItem('satchel-offline'))"
+IMAGE = """url => new Promise(ok => {
+  const image = new Image();
+  image.onload = () => ok(image.naturalWidth);
+  image.onerror = () => ok(0);
+  image.src = url;
+})"""
 SAVED = "Saved on this phone."
 QUEUED = "Offline: your progress is saved on this phone"
 
@@ -58,6 +73,33 @@ def member_on_a_lesson(browser, live_server, branch, tree, lecture):
 def save_for_offline(page):
     page.click("#save-offline")
     page.wait_for_selector("#remove-offline:not([hidden])", timeout=30000)
+
+
+def a_saved_lesson(browser, live_server, branch, tree, lecture):
+    """``member_on_a_lesson`` once they have saved it."""
+    *opened, page, requests = member_on_a_lesson(
+        browser, live_server, branch, tree, lecture
+    )
+    save_for_offline(page)
+    return (*opened, page, requests)
+
+
+def opened_saved(page):
+    """Waits until the saved lesson just opened has done with its refresh (offline.js
+    is fetched after the page: its promise appears then)."""
+    page.wait_for_function("window.satchelOffline && satchelOffline.refreshing")
+    page.evaluate("satchelOffline.refreshing")
+
+
+def page_fetches(page, lesson):
+    """The kinds of request ("document", "fetch") the page makes for the lesson's
+    own address, as they come."""
+    kinds = []
+    page.on(
+        "request",
+        lambda r: urlsplit(r.url).path == lesson.url and kinds.append(r.resource_type),
+    )
+    return kinds
 
 
 def test_a_saved_lesson_plays_offline_and_its_progress_arrives_back_online(
@@ -150,10 +192,9 @@ def test_removing_a_saved_lesson_empties_the_cache(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a lesson saved on the phone
-    *_, context, page, _ = member_on_a_lesson(
+    *_, context, page, _ = a_saved_lesson(
         browser, live_server, branch, tree, ready_lecture
     )
-    save_for_offline(page)
     page.reload()
     page.wait_for_selector("#remove-offline:not([hidden])")
 
@@ -212,10 +253,9 @@ def test_a_saved_lesson_resumes_where_it_was_last_played_offline(
     browser, live_server, branch, tree, ready_lecture
 ):
     # given a lesson saved before the member played any of it, changed since
-    member, _, lesson, context, page, _ = member_on_a_lesson(
+    member, _, lesson, context, page, _ = a_saved_lesson(
         browser, live_server, branch, tree, ready_lecture
     )
-    save_for_offline(page)
     assert page.inner_text("#play") == "▶ Play"
     lesson.title = "第一课（新版）"
     lesson.save_revision().publish()
@@ -262,4 +302,260 @@ def test_a_saved_lesson_resumes_where_it_was_last_played_offline(
         f" · resumes at {int(progress.position)} s"
     )
     assert page.evaluate("localStorage.getItem('satchel-resume')") == "{}"
+    context.close()
+
+
+def test_a_saved_page_opened_online_takes_the_servers_state_for_offline(
+    browser, live_server, branch, tree, ready_lecture, monkeypatch
+):
+    # given a lesson saved before the member completed it
+    member, _, lesson, context, page, _ = a_saved_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    assert page.get_attribute("#lesson", "data-complete") == ""
+    saved_posters = [p for p in page.evaluate(CACHED) if p.endswith("/poster.jpg")]
+
+    # and then completed on the server, an hour later (the media URLs carry a new
+    # token: the saved poster's address is not the page's any more)
+    lesson_progress_complete(member=member, lesson=lesson, via="online")
+    window = playback.token_window_start()
+    monkeypatch.setattr(playback, "token_window_start", lambda: window + 3600)
+
+    # when they open the saved lesson online
+    page.reload()
+    opened_saved(page)
+
+    # then the saved copy is the server's page, with the new media URLs
+    poster, mp4 = (
+        page.get_attribute("#video", "poster"),
+        page.get_attribute("#video", "data-mp4"),
+    )
+    assert poster not in saved_posters
+    copy = page.evaluate(SAVED_PAGE)
+    assert 'data-complete="1"' in copy and poster in copy and mp4 in copy
+
+    # when the phone is offline (and the browser's own cache emptied: only the
+    # saved files can answer) and they open it again
+    context.new_cdp_session(page).send("Network.clearBrowserCache")
+    context.set_offline(True)
+    page.reload()
+
+    # then the page says the lesson is complete
+    assert page.get_attribute("#lesson", "data-complete") == "1"
+    assert page.inner_text("#status").startswith("✓ Completed on")
+    page.wait_for_selector("#remove-offline:not([hidden])")
+
+    # and the poster and lecture file under the new token come from the saved ones
+    assert page.evaluate(IMAGE, poster) > 0
+    assert page.evaluate(RANGE, mp4)["status"] == 206
+    context.close()
+
+
+def test_a_saved_page_is_fetched_again_only_when_its_state_has_changed(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a saved lesson
+    member, _, lesson, context, page, _ = a_saved_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    fetched = page_fetches(page, lesson)
+
+    # when the member opens it online, nothing having changed
+    page.reload()
+    opened_saved(page)
+
+    # then the page was fetched once: the navigation
+    assert fetched == ["document"]
+
+    # when they open it after completing it elsewhere
+    lesson_progress_complete(member=member, lesson=lesson, via="online")
+    fetched.clear()
+    page.reload()
+    opened_saved(page)
+
+    # then the page is fetched again (as the server sends it) to be stored
+    assert fetched == ["document", "fetch"]
+    assert 'data-complete="1"' in page.evaluate(SAVED_PAGE)
+
+    # and the next time, nothing having changed since, only the navigation
+    fetched.clear()
+    page.reload()
+    opened_saved(page)
+    assert fetched == ["document"]
+    context.close()
+
+
+def test_another_member_on_the_phone_leaves_the_saved_copy_alone(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a lesson saved by one member, who then logs out
+    member, _, lesson, context, page, _ = a_saved_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    owner = page.get_attribute("#lesson", "data-owner").split()[0]
+    page.click("button:text('Log out')")
+    page.wait_for_url(lambda url: "/one/" not in url)
+
+    # when another member, whose state differs, opens the lesson on the same phone
+    other = make_member("li", branch)
+    lesson_progress_complete(member=other, lesson=lesson, via="online")
+    fetched = page_fetches(page, lesson)
+    sign_in(page, live_server, username="li", next_url=lesson.url)
+    opened_saved(page)
+
+    # then the first member's copy is left as it was, and not fetched again
+    assert owner not in page.get_attribute("#lesson", "data-owner")
+    copy = page.evaluate(SAVED_PAGE)
+    assert f'data-owner="{owner}' in copy and 'data-complete=""' in copy
+    assert fetched == ["document"]
+
+    # when the first member, who has completed it since, opens it again
+    lesson_progress_complete(member=member, lesson=lesson, via="online")
+    page.click("button:text('Log out')")
+    page.wait_for_url(lambda url: "/one/" not in url)
+    sign_in(page, live_server, username="wang", next_url=lesson.url)
+    opened_saved(page)
+
+    # then their copy takes the server's state
+    copy = page.evaluate(SAVED_PAGE)
+    assert f'data-owner="{owner}' in copy and 'data-complete="1"' in copy
+    context.close()
+
+
+NEW_FILES = (
+    '<link rel="stylesheet" href="/static/css/new.css">'
+    '<script src="/static/js/new.js" defer></script></head>'
+)
+
+
+def on_refetch(page, lesson, answer):
+    """``answer(route)`` answers the page's own fetch of the lesson (the refresh's;
+    the navigation is fetched by the worker, and goes through)."""
+    page.unroute(f"**{lesson.url}")
+    page.route(
+        f"**{lesson.url}",
+        lambda route: (
+            answer(route)
+            if route.request.resource_type == "fetch"
+            else route.continue_()
+        ),
+    )
+
+
+def rewritten(old, new):
+    """An answer: the server's page with ``old`` replaced by ``new``."""
+
+    def answer(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(old, new))
+
+    return answer
+
+
+def test_a_refresh_that_fails_keeps_the_saved_copy(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a saved lesson, completed on the server since
+    member, _, lesson, context, page, _ = a_saved_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    cached, listed = set(page.evaluate(CACHED)), page.evaluate(LISTED)
+    lesson_progress_complete(member=member, lesson=lesson, via="online")
+
+    def open_online():
+        page.reload()
+        opened_saved(page)
+        assert page.get_attribute("#lesson", "data-complete") == "1"  # the server's
+
+    def kept():
+        return (
+            'data-complete=""' in page.evaluate(SAVED_PAGE)
+            and set(page.evaluate(CACHED)) == cached
+            and page.evaluate(LISTED) == listed
+            and page.is_visible("#remove-offline")
+        )
+
+    # when the member opens it online, and the line drops as the page is fetched
+    # again
+    on_refetch(page, lesson, lambda route: route.abort())
+    open_online()
+
+    # then the saved copy, its files and the list are as they were
+    assert kept()
+
+    # when the lesson's lecture is another one since (its file is not saved)
+    on_refetch(page, lesson, rewritten(str(ready_lecture.uuid), str(uuid.uuid4())))
+    open_online()
+
+    # then the saved copy, which plays offline, stays
+    assert kept()
+
+    # given a deploy since: the page links a new stylesheet, which arrives, and a
+    # new script, which does not
+    on_refetch(page, lesson, rewritten("</head>", NEW_FILES))
+    context.route(
+        "**/static/css/new.css",
+        lambda route: route.fulfill(body="p{}", content_type="text/css"),
+    )
+    context.route("**/static/js/new.js", lambda route: route.abort())
+    requested = []
+    page.on("requestfinished", lambda r: requested.append(r.url))
+
+    # when they open it online again
+    open_online()
+
+    # then the stylesheet that came is not kept, nor anything else: the copy stays
+    assert any(url.endswith("/static/css/new.css") for url in requested)
+    assert kept()
+
+    # and offline, the saved lesson opens as it was saved
+    context.set_offline(True)
+    page.reload()
+    assert page.get_attribute("#lesson", "data-complete") == ""
+    page.wait_for_selector("#remove-offline:not([hidden])")
+
+    # when the line is good again, it takes the server's state, and lists the new
+    # files with the lesson (removing it removes them)
+    context.set_offline(False)
+    context.unroute("**/static/js/new.js")
+    context.route(
+        "**/static/js/new.js",
+        lambda route: route.fulfill(body="", content_type="text/javascript"),
+    )
+    open_online()
+    assert 'data-complete="1"' in page.evaluate(SAVED_PAGE)
+    files = page.evaluate(LISTED)[0]["files"]
+    assert {f"{live_server.url}/static/css/new.css"} <= set(files)
+    assert {f"{live_server.url}/static/js/new.js"} <= set(files)
+    page.click("#remove-offline")
+    page.wait_for_selector("#save-offline:not([hidden])")
+    assert page.evaluate(CACHED) == []
+    context.close()
+
+
+def test_removing_a_lesson_while_its_page_is_fetched_again_removes_it(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a saved lesson, completed on the server since, opened online on a line
+    # that does not answer the page's fetch
+    member, _, lesson, context, page, _ = a_saved_lesson(
+        browser, live_server, branch, tree, ready_lecture
+    )
+    lesson_progress_complete(member=member, lesson=lesson, via="online")
+    held = []
+    on_refetch(page, lesson, held.append)
+    with page.expect_request(
+        lambda r: urlsplit(r.url).path == lesson.url and r.resource_type == "fetch"
+    ):
+        page.reload()
+
+    # when the member removes the lesson
+    page.click("#remove-offline")
+
+    # then it is removed at once, and the page is not stored again afterwards
+    page.wait_for_selector("#save-offline:not([hidden])")
+    assert page.inner_text("#offline-note") == "Removed from this phone."
+    opened_saved(page)
+    assert page.evaluate(CACHED) == []
+    assert page.evaluate("localStorage.getItem('satchel-offline')") == "[]"
     context.close()

@@ -4,7 +4,9 @@
    The cache holds, per lesson: the page, its lecture's download.mp4 (240p and
    sound), the poster, the page's stylesheets and scripts, and the offline page;
    localStorage lists what each saved lesson stored, so removing one lesson keeps
-   the files another still needs. The service worker (/sw.js) answers from it. */
+   the files another still needs. The service worker (/sw.js) answers from it.
+   A saved lesson opened online whose state on the server has changed has its page
+   replaced by the fresh one (refresh). */
 (function () {
   "use strict";
   var CACHE = "satchel-offline", LIST = "satchel-offline";
@@ -54,7 +56,7 @@
   var b = box.dataset, here = location.origin + location.pathname;
   var video = document.getElementById("video"), bar = document.getElementById("save-progress");
   var saveBtn = document.getElementById("save-offline"), removeBtn = document.getElementById("remove-offline");
-  var busy = false;
+  var busy = false, refreshing = Promise.resolve(), halt = window.AbortController && new AbortController();
 
   function state(isSaved, text) {
     saveBtn.hidden = isSaved; saveBtn.disabled = false;
@@ -91,8 +93,8 @@
   }
   /* The page as the server sends it (not as scripts changed it), with the media
      URLs it holds: those are the cache keys. */
-  function serverPage() {
-    return fetch(here, { credentials: "same-origin", cache: "no-store" }).then(ok)
+  function serverPage(signal) {
+    return fetch(here, { credentials: "same-origin", cache: "no-store", signal: signal }).then(ok)
       .then(function (r) { return r.text(); });
   }
   /* The files a page needs but its lecture file: the offline page, offline.js, its
@@ -105,8 +107,8 @@
     return files.filter(Boolean).map(absolute).filter(function (f, i, all) { return all.indexOf(f) === i; });
   }
   /* One attempt at storing: it lists what it stored, so that a failure can take
-     it back. */
-  function storing() {
+     it back (signal: an AbortController's, to stop its fetches). */
+  function storing(signal) {
     var stored = [];
     function keep(url, response) {
       stored.push(url);
@@ -115,7 +117,7 @@
     return {
       stored: stored, keep: keep,
       file: function (url) {
-        return fetch(url, { credentials: "same-origin" }).then(ok)
+        return fetch(url, { credentials: "same-origin", signal: signal }).then(ok)
           .then(function (r) { return keep(url, r); });
       },
       page: function (html) {
@@ -165,12 +167,62 @@
     }).then(function () { busy = false; });
   }
 
+  /* A saved lesson opened online (docs/progress.md, "The saved page follows the
+     server"). When the server's state (completion, the position's time) differs
+     from the saved copy's, the page as the server sends it replaces the copy, if
+     the copy is this member's and the page's lecture is the one saved. Of its
+     files only the stylesheets and scripts not in the cache are fetched (the
+     worker answers the lecture file and poster whatever the token), and the page
+     last; if anything fails, the old copy stays and what this attempt stored goes
+     again. Opened from the cache, the page is the saved copy: nothing differs. */
+  function refresh(copy) {
+    var now = document.getElementById("lesson"), signal = halt && halt.signal;
+    function owners(el) { return el ? (el.dataset.owner || "").split(" ") : []; }
+    function lecture(doc) {
+      return doc.getElementById("video").getAttribute("data-mp4").split("/").slice(-2).join("/");
+    }
+    if (!now || !entry()) return Promise.resolve();
+    return copy.text().then(function (text) {
+      var old = parse(text), was = old.getElementById("lesson"), owner = owners(was)[0];
+      function owns(doc) { return !!owner && owners(doc.getElementById("lesson")).indexOf(owner) >= 0; }
+      if (!owns(document) || (was.dataset.complete === now.dataset.complete &&
+        was.dataset.positionAt === now.dataset.positionAt)) return;
+      var put = storing(signal), html, doc, files;
+      return serverPage(signal).then(function (text) {
+        html = text; doc = parse(html); files = needs(doc, []);
+        if (!owns(doc) || lecture(doc) !== lecture(old)) throw new Error("another lesson");
+        return caches.open(CACHE);
+      }).then(function (cache) {
+        return every(files.map(function (f) {
+          return cache.match(f).then(function (hit) { return hit || put.file(f); });
+        }));
+      }).then(function () {
+        return put.page(html);
+      }).then(function () {
+        var lesson = entry();
+        if (!lesson) return forget(here, put.stored);  /* removed meanwhile, elsewhere */
+        lesson.title = doc.querySelector("h1").textContent;
+        lesson.files = lesson.files.concat(files.filter(function (f) { return lesson.files.indexOf(f) < 0; }));
+        enlist(lesson);
+      }, function () {
+        return unused(put.stored);
+      });
+    }).catch(function () {});
+  }
+
+  /* Removing stops a refresh first: the refresh must not store the page again. */
   removeBtn.addEventListener("click", function () {
-    var mine = entry();
-    forget(here, mine ? mine.files : [here]).then(function () { state(false, b.removed); });
+    if (halt) halt.abort();
+    refreshing.then(function () {
+      var mine = entry();
+      return forget(here, mine ? mine.files : [here]);
+    }).then(function () { state(false, b.removed); });
   });
-  window.satchelOffline = { save: save };
+  /* refreshing: settled when this page's refresh is done (the tests wait on it) */
+  var api = window.satchelOffline = { save: save };
   caches.match(here, { cacheName: CACHE }).then(function (hit) {
-    if (hit) { state(true, b.saved); register().catch(function () {}); }
+    if (!hit) return;
+    state(true, b.saved); register().catch(function () {});
+    api.refreshing = refreshing = refresh(hit);
   });
 })();
