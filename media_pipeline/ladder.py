@@ -16,8 +16,10 @@ SEGMENT_SECONDS = 6
 # a change means lectures transcoded before lack a file or should be made again, and
 # say what changed here; ``manage.py refresh_lectures`` (or "Transcode again" in the
 # admin) brings the older ones up to date. 1: the first ladder; 2: ``listen.m4a``,
-# the AAC rung as one file (2026-11-30).
-OUTPUTS_VERSION = 2
+# the AAC rung as one file (2026-11-30); 3: every video rung declares the H.264 level
+# its frame size needs (``h264_level``; a picture wider than about 2.8:1 had its 360p
+# rung claim level 3.0 before 2026-11-30 and migration 0007 leaves it at 2).
+OUTPUTS_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from media_pipeline import services
+from media_pipeline import selectors, services
 from media_pipeline.ladder import OUTPUTS_VERSION
 from media_pipeline.models import Lecture, LectureStatus, Rendition, RetiredOutput
 from media_pipeline.playback import lecture_playback
@@ -203,3 +203,41 @@ def test_the_migration_records_what_each_published_ladder_holds(make_ready_lectu
         silent.pk: 2,
         unpublished.pk: 0,
     }
+
+
+def test_version_3_leaves_behind_only_wide_ladders_that_claim_too_low_a_level(
+    make_ready_lecture,
+):
+    # given version 2 ladders: a 16:9 lecture, an audio lecture, two 4:1 screen
+    # recordings whose 360p rung is 1440x360 (level 3.1), one of them declaring 3.0,
+    # and a version 1 ladder
+    ordinary = make_ready_lecture("720p", title="16:9")
+    audio = make_ready_lecture("audio", title="音频")
+    wide_short = make_ready_lecture("720p", title="4:1, level 3.0")
+    wide_right = make_ready_lecture("720p", title="4:1, level 3.1")
+    older = make_ready_lecture("720p", title="version 1")
+    for lecture, codecs in ((wide_short, "avc1.4d401e"), (wide_right, "avc1.4d401f")):
+        lecture.renditions.filter(profile="360p").update(
+            width=1440, height=360, codecs=codecs
+        )
+    Lecture.objects.update(outputs_version=2)
+    Lecture.objects.filter(pk=older.pk).update(outputs_version=1)
+    migration = importlib.import_module(
+        "media_pipeline.migrations.0007_outputs_version_3"
+    )
+
+    # when the data migration runs
+    migration.version_3_where_the_levels_hold(apps, None)
+
+    # then only the wide ladder that declares level 3.0 for 1440x360, and the
+    # version 1 ladder, are left for refresh_lectures
+    versions = dict(Lecture.objects.values_list("pk", "outputs_version"))
+    assert versions == {
+        ordinary.pk: 3,
+        audio.pk: 3,
+        wide_short.pk: 2,
+        wide_right.pk: 3,
+        older.pk: 1,
+    }
+    assert OUTPUTS_VERSION == 3
+    assert set(selectors.lectures_outdated()) == {wide_short, older}
