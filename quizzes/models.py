@@ -132,6 +132,13 @@ class QuizDrawTag(TaggedItemBase):
     )
 
 
+# A week: a take-home test at most. PostgreSQL's smallint would stop at 32767 minutes,
+# SQLite at nothing, and a deadline past the calendar's end cannot be computed.
+TIME_LIMIT_MAX_MINUTES = 7 * 24 * 60
+# What PostgreSQL stores in a PositiveSmallIntegerField; SQLite would take more.
+SMALLINT_MAX = 32767
+
+
 class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     title = models.CharField(max_length=255, verbose_name=_("Title"))
     intro = models.TextField(blank=True, verbose_name=_("Introduction"))
@@ -143,14 +150,14 @@ class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     time_limit_minutes = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(TIME_LIMIT_MAX_MINUTES)],
         verbose_name=_("Time limit (minutes)"),
         help_text=_("Leave empty for no time limit."),
     )
     max_attempts = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(SMALLINT_MAX)],
         verbose_name=_("Maximum attempts"),
         help_text=_("Leave empty for unlimited attempts."),
     )
@@ -185,7 +192,7 @@ class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     draw_count = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(SMALLINT_MAX)],
         verbose_name=_("Questions per attempt"),
         help_text=_(
             "Draw this many questions at random from the pool for each attempt. "

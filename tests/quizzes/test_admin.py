@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -393,3 +396,41 @@ def test_a_quiz_post_with_more_rows_counted_than_sent_gets_the_form_again(
     assert response.status_code == 200
     assert "Enter a whole number." in response.content.decode()
     assert not Quiz.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field, value, error",
+    [
+        ("time_limit_minutes", "5000000000", "less than or equal to 10080."),
+        ("time_limit_minutes", "10081", "less than or equal to 10080."),
+        ("max_attempts", "40000", "less than or equal to 32767."),
+        ("draw_count", "99999999999999", "draw at most that many"),
+    ],
+)
+def test_a_quiz_limit_past_its_range_is_a_form_error(
+    editor_client, bank, field, value, error
+):
+    # a time limit whose deadline no calendar holds gave members a 500 on SQLite,
+    # which stores any 64-bit number where PostgreSQL stops at 32767
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_quiz:add"),
+        quiz_form(bank.values(), **{field: value}),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Quiz.objects.exists()
+
+
+def test_the_migration_brings_stored_limits_within_range():
+    quiz = Quiz.objects.create(title="旧测验", time_limit_minutes=60)
+    Quiz.objects.filter(pk=quiz.pk).update(time_limit_minutes=32767, max_attempts=3)
+    migration = importlib.import_module(
+        "quizzes.migrations.0005_quiz_limits_within_range"
+    )
+
+    migration.limits_within_range(apps, None)
+
+    quiz.refresh_from_db()
+    assert (quiz.time_limit_minutes, quiz.max_attempts) == (10080, 3)
