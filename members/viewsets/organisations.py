@@ -87,6 +87,16 @@ class OrganisationInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(organisations_in_scope(self.request.user), pk=self.pk)
 
+    def get_field_label(self, field_name, field):
+        if field_name == "parent_chain":
+            return _("Parent organisation")
+        return super().get_field_label(field_name, field)
+
+    def get_parent_chain_display_value(self):
+        """Where it sits: its ancestors from the top, in one query ("-" at the top)."""
+        ancestors = self.object.get_ancestors().values_list("name", flat=True)
+        return " › ".join(ancestors) or "-"
+
 
 class OrganisationViewSet(ScopedModelViewSet):
     drop_urls = {"add", "edit"}  # replaced by our own scoped views
@@ -105,7 +115,7 @@ class OrganisationViewSet(ScopedModelViewSet):
         Column("home_count", label=_("Home members")),
         Column("hosted_count", label=_("Hosted members")),
     ]
-    inspect_view_fields = ["name", "kind", "code", "depth"]
+    inspect_view_fields = ["name", "kind", "code", "parent_chain"]
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

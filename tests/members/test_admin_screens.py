@@ -318,6 +318,19 @@ def test_organisation_tree_is_scoped_and_indented(client, tree, people):
     assert page(client, people.county, other).status_code == 404
 
 
+def test_an_organisations_details_say_where_it_sits_in_the_organisers_language(
+    client, tree, people
+):
+    # they showed the tree's internal "Depth" (untranslated) instead
+    url = reverse("members_organisation:inspect", args=[tree.a1a.pk])
+    client.force_login(people.county)
+
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "上级组织" in text and "省委 › 甲市 › 甲一县" in text
+    assert "Depth" not in text
+
+
 def test_organiser_adds_a_child_organisation_inside_their_subtree(client, tree, people):
     client.force_login(people.county)
     url = reverse("members_organisation:add")
