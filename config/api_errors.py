@@ -15,6 +15,8 @@ site's CSRF check, which would answer a POST with an HTML 403 first).
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -24,7 +26,21 @@ def exception_handler(exc, context):
         if list(response.data) == ["detail"]:
             detail = response.data["detail"]
             response.data["code"] = getattr(detail, "code", None) or "error"
+        _translate_no_data(response.data)
     return response
+
+
+def _translate_no_data(body: dict) -> None:
+    """DRF's serializers refuse a JSON ``null`` body with an untranslated "No data
+    provided" (code ``null``) under ``non_field_errors``."""
+    errors = body.get(api_settings.NON_FIELD_ERRORS_KEY)
+    if isinstance(errors, list):
+        body[api_settings.NON_FIELD_ERRORS_KEY] = [
+            ErrorDetail(_("No data provided: send a JSON object."), code="null")
+            if getattr(error, "code", None) == "null"
+            else error
+            for error in errors
+        ]
 
 
 @csrf_exempt
@@ -32,4 +48,5 @@ def not_found(request, path=""):
     return JsonResponse(
         {"detail": _("Nothing here: check the address."), "code": "not_found"},
         status=404,
+        json_dumps_params={"ensure_ascii": False},  # as DRF writes its JSON
     )

@@ -3,7 +3,8 @@ DRF's own classes answer with a 500.
 
 * ``JSONParser``: a document nested deeper than Python's recursion limit (about
   2 KB of ``[``) raises ``RecursionError``, which DRF's parser does not catch. Here
-  it is a parse error (400) like any other broken JSON. ``parse_json`` is the same
+  it is a parse error (400) like any other broken JSON, and every parse error is
+  worded in the client's language, with where the JSON broke. ``parse_json`` is the same
   rule for JSON that arrives inside a form field (the progress beacon).
 * ``DateTimeField``: a time without a UTC offset is read in ``TIME_ZONE``; near
   year 1 (or 9999) converting it to UTC leaves the calendar, and DRF lets the
@@ -20,14 +21,30 @@ from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
 TOO_DEEP = _("JSON parse error - the document is nested too deeply.")
+NOT_JSON = _("JSON parse error - the request body is not JSON.")
+NOT_JSON_AT = _(
+    "JSON parse error - the request body is not JSON from line %(line)d, "
+    "column %(column)d."
+)
 
 
 class JSONParser(parsers.JSONParser):
+    """DRF's, with its refusals in the client's language (DRF words them in English
+    with Python's own description of the fault appended)."""
+
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
+        except ParseError as refused:
+            raise ParseError(_not_json(refused.__context__)) from None
+
+
+def _not_json(cause) -> str:
+    if isinstance(cause, json.JSONDecodeError):
+        return NOT_JSON_AT % {"line": cause.lineno, "column": cause.colno}
+    return str(NOT_JSON)  # NaN or Infinity, or bytes that are not UTF-8
 
 
 def parse_json(text: str):

@@ -100,6 +100,50 @@ def test_json_nested_too_deeply_is_a_parse_error(member_client):
     }
 
 
+@pytest.mark.parametrize(
+    "body, detail",
+    [
+        (
+            '{"events": [}',
+            "JSON parse error - the request body is not JSON from line 1, column 13.",
+        ),
+        ('{"events": NaN}', "JSON parse error - the request body is not JSON."),
+    ],
+)
+def test_broken_json_is_a_parse_error_that_says_where(member_client, body, detail):
+    # DRF's own wording was English whatever the language, with Python's
+    # description of the fault appended
+    response = member_client.post(
+        "/api/v1/progress/", body, content_type="application/json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail, "code": "parse_error"}
+
+
+def test_broken_json_is_refused_in_the_members_language(member_client):
+    response = member_client.post(
+        "/api/v1/progress/",
+        "{",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 400
+    assert "JSON parse error" not in response.json()["detail"]
+
+
+def test_a_null_body_is_refused_in_the_members_language(member_client):
+    response = member_client.post(
+        "/api/v1/progress/", "null", content_type="application/json", **EN
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["No data provided: send a JSON object."]
+    }
+
+
 def test_a_beacon_batch_nested_too_deeply_is_refused(member_client):
     response = member_client.post("/api/v1/progress/beacon/", {"batch": TOO_DEEP}, **EN)
 
