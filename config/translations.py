@@ -11,3 +11,7 @@ from django.utils.translation import gettext_noop
 # zh_Hans catalogue keeps the ASCII colon ("手机号:"); Chinese text takes the
 # full-width one, as Django's zh_Hant catalogue already gives.
 LABEL_SUFFIX = gettext_noop(":")
+
+# ProhibitNullCharactersValidator's message (a form field holding a NUL character):
+# Django's zh_Hans catalogue says "an empty string is not allowed" (不允许是用空字符串).
+NULL_CHARACTERS = gettext_noop("Null characters are not allowed.")

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -263,8 +264,8 @@ class CompletedVia(models.TextChoices):
 
 
 class ProgressStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    NOT_STARTED = "not_started", pgettext_lazy("study status", "Not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("study status", "In progress")
     COMPLETED = "completed", _("Completed")
 
 

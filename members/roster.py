@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members import services
 from members.models import Member, MobilityRecord, Organisation
@@ -385,7 +386,7 @@ LEDGER_COLUMNS = {
 # The ledgers are read, never imported: their headings and statuses are in the
 # reader's language (the roster export keeps the importer's keys instead).
 LEDGER_HEADINGS = {
-    "name": _("Name"),
+    "name": pgettext_lazy("person", "Name"),
     "phone": _("Phone"),
     "home_organisation_code": _("Home organisation code"),
     "home_organisation": _("Home organisation"),

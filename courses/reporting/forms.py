@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.ids import IdChoiceField, IdMultipleChoiceField
 from courses.models import CoursePage
@@ -12,8 +13,8 @@ from members.scoping import organisations_in_scope
 
 STATUS_CHOICES = [
     ("", _("Any status")),
-    (StudyStatus.NOT_STARTED, _("Not started")),
-    (StudyStatus.IN_PROGRESS, _("In progress")),
+    (StudyStatus.NOT_STARTED, pgettext_lazy("study status", "Not started")),
+    (StudyStatus.IN_PROGRESS, pgettext_lazy("study status", "In progress")),
     (StudyStatus.COMPLETED, _("Complete")),
 ]
 

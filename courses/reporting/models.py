@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -43,7 +44,7 @@ class Campaign(ClusterableModel):
         decide what is current, not which completions count)."""
 
         UPCOMING = "upcoming", _("Upcoming")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("campaign", "Active")
         ENDED = "ended", _("Ended")
 
     name = models.CharField(_("name"), max_length=200)

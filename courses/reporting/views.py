@@ -358,7 +358,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             *(f"lesson_{lesson.pk}" for lesson in unit.lessons),
         ]
         self.export_headings = {
-            "name": _("Name"),
+            "name": pgettext("person", "Name"),
             "phone": _("Phone"),
             "home_organisation": _("Home organisation"),
             "host_organisation": _("Host organisation"),

@@ -348,3 +348,70 @@ def test_gap_script_finds_a_wagtail_string_left_simplified(tmp_path, capsys):
         capsys.readouterr().out
         == "1 gaps (0 zh_Hans, 1 zh_Hant), 0 stale override entries\n"
     )
+
+
+# Our site/locale comes first in LOCALE_PATHS, so a msgid we translate without a
+# context is translated our way on Wagtail's, wagtailmedia's, Django's and DRF's
+# screens too. These msgids mean the same there and read better our way (and
+# config/translations.py corrects some of Django's on purpose); any other msgid
+# those packages translate differently needs a context in our code
+# ({% translate "History" context "member moves" %}, pgettext_lazy): "History"
+# as 流动记录 once titled every page's revision history in the admin.
+CORRECTIONS = "config/translations.py"
+SAME_MEANING = {
+    "Image",
+    "Summary",
+    "name",
+    "Name",
+    "Search",
+    "Previous",
+    "Next",
+    "Download CSV",
+    "Download XLSX",
+    "All",
+    "Actions",
+    "Uploading…",
+    "Delete %(title)s",
+    "Are you sure you want to delete this media file?",
+    "Yes, delete",
+    "Add",
+    "Format",
+    "Updated",
+    "Page not found",
+    "Admin",
+    "Log out",
+    "Used %(usage_count)s time",
+}
+PACKAGES_WE_OVERRIDE = ("wagtail", "wagtailmedia", "django", "rest_framework")
+
+
+def package_translations() -> dict[str, dict[str, set[str]]]:
+    """msgid (no context) -> {package: its zh_Hans texts}."""
+    found = collections.defaultdict(lambda: collections.defaultdict(set))
+    for name in PACKAGES_WE_OVERRIDE:
+        root = Path(importlib.util.find_spec(name).origin).parent
+        for path in root.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
+            for (msgctxt, msgid), entry in translated(path).items():
+                if msgctxt is None:
+                    found[msgid][name].add(entry.msgstr_plural.get(0) or entry.msgstr)
+    return found
+
+
+def test_our_catalogue_changes_no_packages_wording_but_where_the_meaning_is_ours():
+    theirs = package_translations()
+    ours = translated(SITE / "zh_Hans" / "LC_MESSAGES" / "django.po")
+
+    overridden = {
+        msgid: {name: sorted(texts) for name, texts in theirs[msgid].items()}
+        for (msgctxt, msgid), entry in ours.items()
+        if msgctxt is None
+        and msgid in theirs
+        and {path for path, _line in entry.occurrences} != {CORRECTIONS}
+        and any(
+            (entry.msgstr_plural.get(0) or entry.msgstr) not in texts
+            for texts in theirs[msgid].values()
+        )
+        and msgid not in SAME_MEANING
+    }
+
+    assert overridden == {}
