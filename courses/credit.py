@@ -9,11 +9,17 @@ grow (shared/DESIGN.md section 4, "Credible completion"; docs/progress.md).
   Seeking ahead never enters it: the browser's ``video.played`` only holds ranges the
   media element really played.
 * ``sessions`` keeps, per playback session (one page load), the earliest and latest
-  event time. The wall time a session spans caps what it can credit at
-  ``MAX_SPEED`` times that span plus ``ALLOWANCE_SECONDS``; a client cannot claim an
-  hour of lecture from events that span a minute.
-* credited seconds = min(length of ``watched``, sum of the session caps). Both terms
-  only grow as events arrive, so credit never goes down and completion never reverts.
+  event time. Credit is capped by the wall time the sessions cover together: each
+  session covers ``[first, last + ALLOWANCE_SECONDS / MAX_SPEED]``, and the cap is
+  ``MAX_SPEED`` times the length of the union of those intervals. A client cannot
+  claim an hour of lecture from events that span a minute, and session ids, which a
+  client is free to invent, buy nothing: time covered by several sessions (two tabs,
+  or forged sessions at the same moment) counts once. Sessions apart in time get
+  ``MAX_SPEED * span + ALLOWANCE_SECONDS`` each.
+* credited seconds = min(length of ``watched``, the cap). Both terms only grow as
+  events arrive (a session's interval only widens), so credit never goes down and
+  completion never reverts. A lesson without lecture credits the length of the union
+  of the sessions' ``[first, last]``.
 * ``position`` is the position of the event with the latest time (ties broken by the
   event id so the choice does not depend on arrival order).
 """
@@ -111,16 +117,22 @@ def merge(state: State, events: Iterable[Event], *, duration: float | None) -> S
     )
 
 
+def _covered(state: State, *, tail: float = 0.0) -> float:
+    """Length of the union of the sessions' ``[first, last + tail]``: wall time that
+    several sessions share counts once, as session ids are the client's invention."""
+    return length(
+        normalise((first, last + tail) for first, last in state.sessions.values())
+    )
+
+
 def wall_seconds(state: State) -> float:
-    """Wall time the sessions span: the reading time of a lesson without a lecture."""
-    return sum(last - first for first, last in state.sessions.values())
+    """Wall time the sessions cover: the reading time of a lesson without a lecture."""
+    return _covered(state)
 
 
 def credit_cap(state: State) -> float:
-    return sum(
-        MAX_SPEED * (last - first) + ALLOWANCE_SECONDS
-        for first, last in state.sessions.values()
-    )
+    # The tail makes a lone session's cap MAX_SPEED * span + ALLOWANCE_SECONDS.
+    return MAX_SPEED * _covered(state, tail=ALLOWANCE_SECONDS / MAX_SPEED)
 
 
 def credited_seconds(state: State) -> float:

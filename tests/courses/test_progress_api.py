@@ -9,8 +9,14 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import CompletedVia, LessonProgress, ProgressEvent, ProgressStatus
-from tests.courses.conftest import event, make_member, post_progress
-from tests.factories import make_user
+from tests.courses.conftest import (
+    event,
+    lecture_body,
+    make_lecture,
+    make_member,
+    post_progress,
+)
+from tests.factories import make_lesson, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +114,99 @@ def test_claiming_the_whole_lecture_within_a_minute_is_not_credited(
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
     assert progress.seconds_watched == 130  # 2x the 60 s spanned + 10 s allowance
     assert progress.status == ProgressStatus.IN_PROGRESS
+
+
+def test_sessions_invented_at_one_moment_do_not_complete_a_lecture(
+    client, member, tree, now
+):
+    # given a 30 s lecture
+    _, course = tree
+    short = make_lesson(
+        course,
+        title="短课",
+        slug="short",
+        body=lecture_body(make_lecture(duration=30.0)),
+    )
+    client.force_login(member.user)
+
+    # when one request claims it whole three times at the same instant, each time
+    # under a made-up playback session
+    response = post_progress(
+        client,
+        [
+            event(short, at=now, position=30, played=[(0, 30)], session=f"forged-{n}")
+            for n in range(3)
+        ],
+    )
+
+    # then the sessions share one allowance: no wall time, no lecture
+    row = response.json()["progress"][0]
+    assert row["status"] == "in_progress"
+    assert row["seconds_watched"] == 10
+
+
+def test_two_sessions_one_after_the_other_each_count_in_full(
+    client, member, video_lesson, now
+):
+    # given two page loads an hour apart, each claiming more than it spans
+    client.force_login(member.user)
+    page_loads = [
+        ("a", now, (0, 200)),
+        ("b", now + dt.timedelta(hours=1), (200, 400)),
+    ]
+    for session, at, part in page_loads:
+        post_progress(
+            client,
+            [
+                event(video_lesson, at=at, position=part[0], session=session),
+                event(
+                    video_lesson,
+                    at=at + dt.timedelta(seconds=60),
+                    position=part[1],
+                    played=[part],
+                    session=session,
+                ),
+            ],
+        )
+
+    # then each is capped on its own, as if the other did not exist
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.seconds_watched == 2 * 130
+
+
+def test_a_lecture_watched_over_two_page_loads_completes(
+    client, member, video_lesson, now
+):
+    client.force_login(member.user)
+    later = now + dt.timedelta(minutes=10)
+
+    post_progress(client, watch(video_lesson, now, seconds=300, session="a"))
+    response = post_progress(
+        client, watch(video_lesson, later, seconds=255, start=300, session="b")
+    )
+
+    row = response.json()["progress"][0]
+    assert row["seconds_watched"] == 555
+    assert row["status"] == "completed"
+
+
+def test_a_reading_lesson_open_in_two_tabs_counts_the_time_once(
+    client, member, reading_lesson, now
+):
+    # given a member reading for 40 s with the lesson open in two tabs
+    client.force_login(member.user)
+    events = [
+        event(reading_lesson, at=now + dt.timedelta(seconds=s), position=0, session=tab)
+        for tab in ("tab-1", "tab-2")
+        for s in (0, 15, 30, 40)
+    ]
+
+    response = post_progress(client, events)
+
+    # then 40 s were read, not 80: the 60 s the lesson asks for are not met
+    row = response.json()["progress"][0]
+    assert row["seconds_watched"] == 40
+    assert row["status"] == "in_progress"
 
 
 def test_watching_ninety_percent_completes_and_credits_hours(
