@@ -147,10 +147,13 @@ def _merge_into(
     progress.position = state.position
     progress.position_at = dt.datetime.fromtimestamp(state.position_at, tz=dt.UTC)
     progress.position_event = state.position_event
-    progress.seconds_watched = (
+    # max(): a row credited under the summed session caps (before 2026-12-02)
+    # keeps what it showed its member; from the same events credit only grows.
+    progress.seconds_watched = max(
+        progress.seconds_watched,
         credit.wall_seconds(state)
         if lesson.effective_rule(lecture) == CompletionRule.READ
-        else credit.credited_seconds(state)
+        else credit.credited_seconds(state),
     )
     earliest = min(event.at for event in events)
     if progress.started_at is None or earliest < progress.started_at:

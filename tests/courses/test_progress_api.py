@@ -618,3 +618,43 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     with django_assert_max_num_queries(20):
         response = post_progress(client, events)
     assert response.status_code == 200
+
+
+def test_a_row_credited_under_the_summed_caps_keeps_what_its_member_was_shown(
+    client, member, video_lesson, now
+):
+    # given a row credited before the union rule: two tabs at once counted twice
+    client.force_login(member.user)
+    post_progress(
+        client,
+        [
+            event(video_lesson, at=now, position=0, played=[(0, 0)], session="a"),
+            event(video_lesson, at=now, position=0, played=[(0, 0)], session="b"),
+        ],
+    )
+    LessonProgress.objects.filter(member=member, lesson=video_lesson).update(
+        watched=[[0, 120]],
+        sessions={
+            "a": [now.timestamp(), now.timestamp() + 30],
+            "b": [now.timestamp(), now.timestamp() + 30],
+        },
+        seconds_watched=140,
+    )
+
+    # when the same member's next event arrives
+    post_progress(
+        client,
+        [
+            event(
+                video_lesson,
+                at=now + dt.timedelta(seconds=30),
+                position=120,
+                played=[(0, 120)],
+                session="a",
+            )
+        ],
+    )
+
+    # then the figure does not go down (the union rule alone would give 2 x 35)
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.seconds_watched == 140
