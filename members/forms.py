@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
 from config.ids import IdChoiceField
-from members.models import ContactRecord, Member, Organisation, Pairing
+from members.models import (
+    NOTE_MAX_LENGTH,
+    ContactRecord,
+    Member,
+    Organisation,
+    Pairing,
+)
 from members.phones import is_valid_phone, normalise_phone
 from members.scoping import full_phone_q, organises_within
 from members.services import CODE_TAKEN, validate_contact_time
@@ -86,12 +92,22 @@ class MovedOutForm(forms.Form):
         label=_("Where they now work or live"), max_length=200
     )
     happened_on = MoveDateField()
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea,
+    )
 
 
 class ReturnedForm(forms.Form):
     happened_on = MoveDateField()
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea,
+    )
 
 
 class PairingForm(forms.Form):
@@ -181,8 +197,17 @@ class ContactForm(forms.Form):
         required=False,
         help_text=_("Leave empty for now."),
         validators=[validate_contact_time],
+        # The phone's own date and time picker; Django reads its "2026-12-01T09:30".
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea,
+    )
 
 
 class ContactRecordForm(ContactForm):

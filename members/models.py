@@ -49,6 +49,11 @@ class Organisation(MP_Node):
         return self.name
 
 
+# The longest note a person may type (a move, a contact): forms and the API refuse
+# more. The columns are TEXT; the limit keeps a page of notes readable on a phone.
+NOTE_MAX_LENGTH = 2000
+
+
 class Member(models.Model):
     class Mobility(models.TextChoices):
         # local: lives near the home organisation.

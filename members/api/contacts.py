@@ -14,7 +14,7 @@ from members.api.errors import (
     error_response,
     invalid_response,
 )
-from members.models import ContactRecord, Pairing
+from members.models import NOTE_MAX_LENGTH, ContactRecord, Pairing
 
 
 def _pairing(request, member_id: int) -> Pairing | None:
@@ -36,7 +36,7 @@ class ContactRecordApi(APIView):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ContactRecord.Kind.choices)
         note = serializers.CharField(
-            max_length=2000, required=False, allow_blank=True, default=""
+            max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
         )
         at = DateTimeField(
             required=False,
