@@ -120,10 +120,44 @@ def test_revoking_needs_a_reason(client, organiser, member, video_lesson):
     record(client, member, video_lesson)
     row = InPersonStudy.objects.get()
 
-    client.post(reverse("courses:in-person-revoke", args=[row.pk]), {"reason": ""})
+    response = client.post(
+        reverse("courses:in-person-revoke", args=[row.pk]),
+        {"reason": ""},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     row.refresh_from_db()
     assert row.revoked_at is None
+    assert "Please give a reason for revoking." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "reason, said",
+    [
+        ("错" * 1001, "Ensure this value has at most 1000 characters (it has 1001)."),
+        ("记错\x00了", "Null characters are not allowed."),
+    ],
+)
+def test_a_reason_that_cannot_be_kept_is_refused_for_what_it_is(
+    client, organiser, member, video_lesson, reason, said
+):
+    # both were answered "Please give a reason", though one was given
+    client.force_login(organiser)
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+
+    response = client.post(
+        reverse("courses:in-person-revoke", args=[row.pk]),
+        {"reason": reason},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    row.refresh_from_db()
+    assert row.revoked_at is None
+    assert said in response.content.decode()
+    assert "Please give a reason" not in response.content.decode()
 
 
 def test_online_completion_is_kept_when_a_record_is_revoked(
