@@ -45,8 +45,8 @@ def _empty_caches():
 @pytest.fixture
 def wagtail_tree(transactional_db):
     """For transactional tests: the rows Wagtail's data migrations make (the locale,
-    the root page, the root collection), which the flush after an earlier
-    transactional test removed.
+    the root page, the root collection) and our Organisers group, which the flush
+    after an earlier transactional test removed.
 
     Not ``serialized_rollback``: restoring the serialized rows collides with the
     content types that the flush's post_migrate has already recreated, so the result
@@ -66,6 +66,26 @@ def wagtail_tree(transactional_db):
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    _organisers_group()
+
+
+def _organisers_group():
+    """The group members migration 0002 makes, with its permissions (the flush's
+    post_migrate has recreated those)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    made = importlib.import_module("members.migrations.0002_organisers_group")
+    group, _ = Group.objects.get_or_create(name=made.GROUP_NAME)
+    for app_label, model, codename in made.PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename=codename,
+            )
+        )
 
 
 class _OneRequestAtATime:
