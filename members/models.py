@@ -135,6 +135,7 @@ class MobilityRecord(models.Model):
         REGISTRATION_REQUESTED = "registration_requested", _("Asked to register")
         REGISTERED = "registered", _("Registered")
         REGISTRATION_DECLINED = "registration_declined", _("Registration declined")
+        REGISTRATION_CANCELLED = "registration_cancelled", _("Registration cancelled")
         REGISTRATION_ENDED = "registration_ended", _("Registration ended")
         RETURNED = "returned", _("Returned home")
         IMPORTED = "imported", _("Imported from a roster")
@@ -216,6 +217,10 @@ class Registration(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # The request is what made the member outflow (they were local when they
+    # asked): if it closes unconfirmed (cancelled, declined) they are local again.
+    # A member already outflow stays so (docs/members.md, Registration flow).
+    marked_outflow = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("registration")

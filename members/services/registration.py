@@ -33,11 +33,16 @@ def registration_request(
                 "organisation to end it, before registering elsewhere."
             )
         )
+    # Asking to register elsewhere means the member has moved away; the request
+    # remembers that it said so, for when it closes unconfirmed.
+    marked_outflow = member.mobility_status == Member.Mobility.LOCAL
     registration = Registration.objects.create(
-        member=member, organisation=organisation, message=message
+        member=member,
+        organisation=organisation,
+        message=message,
+        marked_outflow=marked_outflow,
     )
-    if member.mobility_status == Member.Mobility.LOCAL:
-        # Asking to register elsewhere means the member has moved away.
+    if marked_outflow:
         before = placement_of(member)
         member.mobility_status = Member.Mobility.OUTFLOW
         member.save(update_fields=["mobility_status"])
@@ -73,12 +78,37 @@ def _decide(
     registration.save(update_fields=["status", "decided_at", "decided_by", "reason"])
 
 
+def _unmark_outflow(registration: Registration, member: Member) -> None:
+    """A request that closed unconfirmed takes back the outflow it set: the member
+    is local again, as before asking. Someone who was outflow before asking has
+    still moved away, and an inflow member (registered since) is left alone."""
+    if not (
+        registration.marked_outflow
+        and member.mobility_status == Member.Mobility.OUTFLOW
+    ):
+        return
+    before = placement_of(member)
+    member.mobility_status = Member.Mobility.LOCAL
+    member.save(update_fields=["mobility_status"])
+    placement_changed(member, before)
+
+
 @transaction.atomic
 def registration_cancel(*, registration: Registration) -> Registration:
+    """The member takes back a pending request (by the member: the site's and
+    the API's cancel)."""
     registration = _lock_registration(registration, Registration.Status.REQUESTED)
+    member = lock_member(registration.member)
     registration.status = Registration.Status.CANCELLED
     registration.ended_at = timezone.now()
     registration.save(update_fields=["status", "ended_at"])
+    mobility_record_add(
+        member,
+        MobilityRecord.Kind.REGISTRATION_CANCELLED,
+        organisation=registration.organisation,
+        recorded_by=member.user,
+    )
+    _unmark_outflow(registration, member)
     return registration
 
 
@@ -117,6 +147,7 @@ def registration_decline(
     *, registration: Registration, decided_by, reason: str
 ) -> Registration:
     registration = _lock_registration(registration, Registration.Status.REQUESTED)
+    member = lock_member(registration.member)
     _decide(
         registration,
         Registration.Status.DECLINED,
@@ -124,12 +155,13 @@ def registration_decline(
         reason=reason,
     )
     mobility_record_add(
-        registration.member,
+        member,
         MobilityRecord.Kind.REGISTRATION_DECLINED,
         organisation=registration.organisation,
         recorded_by=decided_by,
         note=reason,
     )
+    _unmark_outflow(registration, member)
     return registration
 
 

@@ -279,6 +279,30 @@ def test_declining_needs_a_reason_and_the_member_sees_it(client, tree, people):
     assert "不在本站服务范围" in mine
 
 
+def test_a_declined_request_takes_back_only_the_move_it_recorded(client, tree, people):
+    # given requests to the liaison station from 李四 (local until asking) and
+    # 赵六 (recorded by the home side as moved away before asking)
+    asked = [
+        services.registration_request(member=member, organisation=tree.liaison)
+        for member in (people.local_a2a, people.outflow)
+    ]
+    outflow = reverse("members_member:index") + "?mobility_status=outflow"
+    listed = page(client, people.city, outflow).content.decode()
+    assert "李四" in listed and "赵六" in listed
+
+    # when the liaison organiser declines both
+    client.force_login(people.liaison)
+    for registration in asked:
+        url = reverse("members_registration:decide", args=[registration.pk])
+        declined = client.post(url, {"decision": "decline", "reason": "不在本站"})
+        assert declined.status_code == 302
+
+    # then 李四 is local again and off city A's outflow list; 赵六 is still on it
+    listed = page(client, people.city, outflow).content.decode()
+    assert "李四" not in listed and "赵六" in listed
+    assert Member.objects.get(pk=people.local_a2a.pk).mobility_status == "local"
+
+
 def test_deciding_twice_is_refused_with_a_message(client, tree, people):
     registration = services.registration_request(
         member=people.local_a2a, organisation=tree.liaison

@@ -75,6 +75,8 @@ def test_member_requests_cancels_and_lists_registrations(client, tree, people):
     cancel = f"/api/v1/members/me/registrations/{pk}/cancel/"
     assert client.post(cancel).json()["status"] == "cancelled"
     assert client.post(cancel).status_code == 409
+    # local before asking: local again once the request is cancelled
+    assert client.get("/api/v1/members/me/").json()["mobility_status"] == "local"
     # someone else's registration is not found
     other = Registration.objects.get(member=people.hosted)
     assert (

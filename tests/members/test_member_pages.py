@@ -1,9 +1,60 @@
+import csv
+import io
+import re
+
+import pytest
 from django.urls import reverse
 
+from courses.reporting.rollups import rollups_rebuild
 from members.models import Member, MobilityRecord, Registration
-from tests.factories import make_user
+from tests.factories import make_course, make_home, make_lesson, make_user
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+MOBILITY = re.compile(r'<dd id="mobility">([^<]*)</dd>')
+LEDGER_NAMES = re.compile(r'name="members" value="\d+" aria-label="([^"]+)"')
+
+
+@pytest.fixture
+def course(tree):
+    """A course to report on: the reports show the headcount per mobility bucket."""
+    course = make_course(make_home())
+    lesson = make_lesson(course, body=[("text", "<p>读</p>")])
+    lesson.save_revision().publish()
+    return course
+
+
+def mobility_shown(client, member):
+    client.force_login(member.user)
+    page = client.get(reverse("members:my-organisations"), **EN).content.decode()
+    return MOBILITY.search(page).group(1)
+
+
+def outflow_ledger(client, organiser, course, organisation):
+    """The names on the site's outflow ledger of ``organisation``."""
+    client.force_login(organiser)
+    response = client.get(
+        f"/reports/members/?course={course.pk}&organisation={organisation.pk}"
+        "&mobility=outflow",
+        **EN,
+    )
+    assert response.status_code == 200
+    return LEDGER_NAMES.findall(response.content.decode())
+
+
+def report_rows(client, organiser, course):
+    """The organiser's completion report as exported: members per bucket."""
+    client.force_login(organiser)
+    response = client.get(f"/reports/?course={course.pk}&export=csv", **EN)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def request_and_cancel(client, member, code):
+    client.force_login(member.user)
+    assert client.post(f"/register/{code}/", {"message": "上海"}).status_code == 302
+    registration = Registration.objects.get(member=member, status="requested")
+    cancel = reverse("members:registration-cancel", args=[registration.pk])
+    return lambda: client.post(cancel, **EN)
 
 
 def test_my_organisations_shows_home_host_and_status(client, people):
@@ -76,6 +127,55 @@ def test_registering_with_your_home_organisation_is_refused(client, people):
     response = client.post("/register/A1A/", {}, **EN)
     assert response.status_code == 400
     assert "home organisation" in response.content.decode()
+
+
+def test_cancelling_a_request_takes_back_the_move_it_recorded(
+    client, tree, people, course
+):
+    # given 张三, local in branch A1a, and what the reports show before
+    member = people.local_a1a
+    rollups_rebuild()
+    report_before = report_rows(client, people.province, course)
+    ledger_before = outflow_ledger(client, people.county, course, tree.a1a)
+    assert "张三" not in ledger_before
+
+    # when 张三 asks to register in Shanghai: moved away, on the home's ledger
+    cancel = request_and_cancel(client, member, "L")
+    assert mobility_shown(client, member) == "Outflow"
+    assert "张三" in outflow_ledger(client, people.county, course, tree.a1a)
+    assert report_rows(client, people.province, course) != report_before
+    # and then cancels the request
+    client.force_login(member.user)
+    assert cancel().status_code == 302
+
+    # then 张三 is local again, wherever it shows
+    assert mobility_shown(client, member) == "Local"
+    assert outflow_ledger(client, people.county, course, tree.a1a) == ledger_before
+    assert report_rows(client, people.province, course) == report_before
+    assert not rollups_rebuild(check=True).found
+    client.force_login(member.user)
+    page = client.get(reverse("members:my-organisations"), **EN).content.decode()
+    assert "Registration cancelled" in page
+
+
+def test_cancelling_a_request_keeps_a_member_who_had_moved_away_outflow(
+    client, tree, people, course
+):
+    # given 赵六, recorded by the home side as moved away before asking
+    member = people.outflow
+    rollups_rebuild()
+    report_before = report_rows(client, people.province, course)
+
+    # when 赵六 asks to register in Shanghai and cancels
+    cancel = request_and_cancel(client, member, "L")
+    client.force_login(member.user)
+    assert cancel().status_code == 302
+
+    # then 赵六 is still outflow, on the home's ledger, and the report is as it was
+    assert mobility_shown(client, member) == "Outflow"
+    assert "赵六" in outflow_ledger(client, people.city, course, tree.a2a)
+    assert report_rows(client, people.province, course) == report_before
+    assert not rollups_rebuild(check=True).found
 
 
 def test_an_unknown_code_is_a_404(client, people):
