@@ -90,7 +90,7 @@ class MyRegistrationsApi(APIView):
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="An open registration exists, or this is the home "
-                "organisation.",
+                "organisation or one that contains it.",
             ),
         },
     )

@@ -26,6 +26,17 @@ def registration_request(
         raise MemberStateError(
             _("This is your home organisation; there is no need to register here.")
         )
+    if member.home_path.startswith(organisation.path):
+        # An ancestor of the home organisation already holds the member in its
+        # subtree: hosting them there would move nobody (docs/members.md).
+        raise MemberStateError(
+            _(
+                "Your home organisation belongs to %(organisation)s, so you are "
+                "already one of its members. Register with the organisation of "
+                "the place where you now live."
+            )
+            % {"organisation": organisation.name}
+        )
     if member.registrations.filter(status__in=Registration.OPEN_STATUSES).exists():
         raise MemberStateError(
             _(

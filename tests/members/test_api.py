@@ -77,6 +77,12 @@ def test_member_requests_cancels_and_lists_registrations(client, tree, people):
     assert client.post(cancel).status_code == 409
     # local before asking: local again once the request is cancelled
     assert client.get("/api/v1/members/me/").json()["mobility_status"] == "local"
+    # the county above the home branch A2a already holds the member
+    above = client.post(
+        url, {"organisation_code": "A2"}, content_type="application/json", **EN
+    )
+    assert above.status_code == 409
+    assert "already one of its members" in above.json()["detail"]
     # someone else's registration is not found
     other = Registration.objects.get(member=people.hosted)
     assert (

@@ -8,6 +8,7 @@ from django.urls import reverse
 from courses.reporting.rollups import rollups_rebuild
 from members.models import Member, MobilityRecord, Registration
 from tests.factories import make_course, make_home, make_lesson, make_user
+from tests.members.conftest import make_member
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 MOBILITY = re.compile(r'<dd id="mobility">([^<]*)</dd>')
@@ -127,6 +128,36 @@ def test_registering_with_your_home_organisation_is_refused(client, people):
     response = client.post("/register/A1A/", {}, **EN)
     assert response.status_code == 400
     assert "home organisation" in response.content.decode()
+
+
+@pytest.mark.parametrize("code", ["A1", "A", "P"])
+def test_registering_with_an_organisation_above_your_home_is_refused(
+    client, people, code
+):
+    # given 张三, whose home is branch A1a (in county A1, city A, province P)
+    member = people.local_a1a
+    client.force_login(member.user)
+
+    # when they ask to register with the county, the city or the province
+    response = client.post(f"/register/{code}/", {"message": "在县城打工"}, **EN)
+
+    # then the form says why, and nothing is stored
+    assert response.status_code == 400
+    assert "already one of its members" in response.content.decode()
+    assert not member.registrations.exists()
+    assert not member.mobility_records.exists()
+    assert mobility_shown(client, member) == "Local"
+
+
+def test_a_member_held_at_a_county_can_register_with_a_branch_under_it(client, tree):
+    # A branch below the home is another organisation: a move within a subtree.
+    member = make_member(tree.a1, name="县直党员")
+    client.force_login(member.user)
+
+    response = client.post("/register/A1A/", {"message": "搬到支部所在村"}, **EN)
+
+    assert response.status_code == 302
+    assert member.registrations.get().organisation == tree.a1a
 
 
 def test_cancelling_a_request_takes_back_the_move_it_recorded(
