@@ -296,9 +296,17 @@ class AlreadyRecorded(Exception):
 
 
 def in_person_study_record(
-    *, recorded_by, member, lesson: LessonPage, studied_on: dt.date, note: str = ""
+    *,
+    recorded_by,
+    member,
+    lesson: LessonPage,
+    studied_on: dt.date,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> InPersonStudy:
-    """Record that ``member`` studied ``lesson`` in person; counts as completion.
+    """Record that ``member`` studied ``lesson`` in person; counts as completion,
+    at noon of ``studied_on`` (the form asks for a day), or now if that is later
+    than now: a lesson studied this morning is not "last active" this afternoon.
 
     The caller has checked ``courses.permissions.can_record_in_person``.
     ``AlreadyRecorded`` if a standing record of this lesson exists (the unique
@@ -321,10 +329,11 @@ def in_person_study_record(
             if standing is None:
                 raise
             raise AlreadyRecorded(standing) from None
-        at = timezone.make_aware(
+        noon = timezone.make_aware(
             dt.datetime.combine(studied_on, dt.time(12)),
             timezone.get_current_timezone(),
         )
+        at = min(noon, now or timezone.now())
         lesson_progress_complete(
             member=member, lesson=lesson, via=CompletedVia.IN_PERSON, at=at
         )

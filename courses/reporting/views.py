@@ -61,6 +61,13 @@ class StreamedSpreadsheetMixin:
         super().setup(request, *args, **kwargs)
         self.is_export = request.GET.get("export") in spreadsheets.FORMATS
 
+    def refuse_unknown_export(self, request, form) -> bool:
+        """An ``export`` the site cannot write (``pdf``) becomes the form's error
+        (a 400 page) instead of the page the link did not ask for."""
+        if "export" in request.GET and not self.is_export:
+            form.add_error(None, _("A download is a CSV or an XLSX file."))
+        return bool(form.errors)
+
     def as_spreadsheet(self, items, kind: str, *, filename: str):
         fields = self.list_export
         return spreadsheets.spreadsheet_response(
@@ -159,7 +166,7 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 return redirect("courses:report-members")
             raise PermissionDenied(_("Only organisers can see reports."))
         form, unit, organisation = resolve_filters(request)
-        if form.errors:
+        if self.refuse_unknown_export(request, form):
             return _bad_filters(request, form)
         organisation = organisation or report_root_for(request.user)
         if unit is None:
@@ -253,7 +260,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         if not can_follow_members(request.user):
             raise PermissionDenied(_("Only organisers and helpers can list members."))
         form, unit, organisation = resolve_filters(request, MemberListFilterForm)
-        if form.errors:
+        if self.refuse_unknown_export(request, form):
             return _bad_filters(request, form, "courses/reports/members.html")
         if unit is None:
             return render(

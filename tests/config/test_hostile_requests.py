@@ -224,3 +224,12 @@ def test_the_schema_documents_the_refusal_of_a_visitor_on_every_operation(
     assert len(operations) >= 20
     assert all("403" in op["responses"] for _, _, op in operations)
     assert not any("not-found" in path or "{path}" in path for path, _, _ in operations)
+
+
+def test_a_login_name_that_cannot_be_one_is_refused_for_what_it_is(client):
+    # the form came back with no message at all
+    response = client.post(
+        "/accounts/login/", {"username": "王\x00芳", "password": "x"}, **EN
+    )
+
+    assert "Null characters are not allowed." in response.content.decode()

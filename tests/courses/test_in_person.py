@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import CompletedVia, InPersonStudy, LessonProgress, ProgressStatus
+from courses.services import in_person_study_record
 from tests.courses.conftest import make_member, make_organisation
 from tests.factories import make_user
 
@@ -294,3 +295,24 @@ def test_the_date_field_holds_todays_date_in_every_language(
 
     today = timezone.localdate().isoformat()
     assert f'type="date" name="studied_on" value="{today}"' in page
+
+
+@pytest.mark.parametrize("hour, completed_hour", [(7, 7), (15, 12)])
+def test_a_lesson_studied_today_is_not_completed_later_than_now(
+    organiser, member, video_lesson, hour, completed_hour
+):
+    # a record made at 07:40 showed "last activity 12:00 today" on the member list
+    today = timezone.localdate()
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(hour, 40)))
+
+    in_person_study_record(
+        recorded_by=organiser,
+        member=member,
+        lesson=video_lesson,
+        studied_on=today,
+        now=now,
+    )
+
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert timezone.localtime(progress.completed_at).hour == completed_hour
+    assert progress.completed_at <= now

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -58,6 +59,20 @@ def test_another_countys_organisation_is_refused_with_a_message(
     assert response.status_code == 400
     assert "not in your area" in response.content.decode()
     assert "乙一支部" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/members/"])
+@pytest.mark.parametrize("kind", ["pdf", "CSV", ""])
+def test_a_download_in_a_format_the_site_cannot_write_is_refused(
+    client, studied, city_organiser, path, kind
+):
+    # the page the link did not ask for came back, as if it were the download
+    client_for(client, city_organiser)
+
+    response = client.get(f"{path}?course={studied.course.pk}&export={kind}", **EN)
+
+    assert response.status_code == 400
+    assert "A download is a CSV or an XLSX file." in response.content.decode()
 
 
 def test_report_csv_export_has_the_rows_and_totals_of_the_scope(
