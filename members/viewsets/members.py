@@ -200,7 +200,20 @@ def _login_taken(phone: str) -> bool:
     return get_user_model().objects.filter(username=phone).exists()
 
 
-class MemberCreateView(generic.CreateView):
+class RefusalMixin:
+    """Show a refusal that came after the form's checks (the service's, the
+    database's) on a field, as Wagtail shows the form's own errors: the form again
+    with its error banner."""
+
+    def refuse(self, form, field, error):
+        form.add_error(field, error)
+        # What Wagtail's is_valid() sets for an invalid form; form_invalid reads it.
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class MemberCreateView(RefusalMixin, generic.CreateView):
     def form_valid(self, form):
         try:
             return super().form_valid(form)
@@ -210,8 +223,7 @@ class MemberCreateView(generic.CreateView):
             phone = form.cleaned_data["phone"]
             if not (Member.objects.filter(phone=phone).exists() or _login_taken(phone)):
                 raise
-            form.add_error("phone", PHONE_TAKEN)
-            return self.form_invalid(form)
+            return self.refuse(form, "phone", PHONE_TAKEN)
 
     def save_instance(self):
         data = self.form.cleaned_data

@@ -17,6 +17,7 @@ from members.models import (
     Pairing,
     Registration,
 )
+from members.viewsets.members import MemberAdminForm
 from tests.factories import make_user
 from tests.members.conftest import make_member
 
@@ -149,6 +150,35 @@ def test_a_new_members_phone_that_is_already_a_login_is_a_form_error(
         response.content.decode()
     )
     assert not Member.objects.filter(name="乙").exists()
+
+
+def test_a_phone_taken_after_the_forms_check_is_a_form_error(
+    client, tree, people, monkeypatch
+):
+    # given another organiser's member takes the phone between this form's
+    # checks and its insert (the check is skipped here to stand for that gap)
+    monkeypatch.setattr(
+        MemberAdminForm, "clean_phone", lambda form: form.cleaned_data["phone"]
+    )
+    make_user("13900006666")
+    client.force_login(people.county)
+    form = {
+        "name": "甲",
+        "phone": "13900006666",
+        "home_organisation": tree.a1a.pk,
+        "whereabouts": "",
+        "note": "",
+    }
+
+    # when the form is sent (a 500 once: form_invalid without Wagtail's message)
+    response = client.post(reverse("members_member:add"), form, **EN)
+
+    # then the login's unique name decided, and the form says so
+    assert response.status_code == 200
+    assert "Another member or account already uses this phone number." in (
+        response.content.decode()
+    )
+    assert not Member.objects.filter(name="甲").exists()
 
 
 def test_host_side_organisers_see_but_cannot_edit_a_hosted_member(client, people):
