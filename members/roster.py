@@ -281,18 +281,12 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
                     str(_("A member with a host organisation has status inflow.")),
                 )
             )
-        if (
-            v["home_organisation_code"]
-            and v["home_organisation_code"].upper()
-            == v["host_organisation_code"].upper()
-        ):
-            problem(
-                RowProblem(
-                    n,
-                    "host_organisation_code",
-                    str(_("The host organisation is the home organisation.")),
-                )
-            )
+        home = organisations.get(v["home_organisation_code"].upper())
+        host = organisations.get(v["host_organisation_code"].upper())
+        if home and host:
+            refusal = services.host_refusal(home=home, host=host)
+            if refusal:
+                problem(RowProblem(n, "host_organisation_code", str(refusal)))
     check.organisations = organisations
     return check
 

@@ -33,7 +33,7 @@ from members.services.pairing import (
     pairing_delete,
     validate_contact_time,
 )
-from members.services.placement import NOT_PLACED
+from members.services.placement import HOST_REFUSED, NOT_PLACED, host_refusal
 from members.services.registration import (
     registration_cancel,
     registration_confirm,
@@ -45,11 +45,13 @@ from members.services.roles import organiser_role_grant, organiser_role_revoke
 
 __all__ = [
     "CODE_TAKEN",
+    "HOST_REFUSED",
     "MAX_DEPTH",
     "NOT_PLACED",
     "LOGIN_RESET_ACTION",
     "MemberStateError",
     "contact_record_add",
+    "host_refusal",
     "member_create",
     "member_password_set",
     "own_password_set",

@@ -5,8 +5,12 @@ from django.db import transaction
 from wagtail.log_actions import log
 
 from members.models import Member, Organisation
+from members.services.errors import MemberStateError
 from members.services.placement import (
+    HOST_REFUSED,
     NOT_PLACED,
+    host_refusal,
+    lock_member,
     mobility_record_add,
     placement_changed,
     placement_of,
@@ -28,7 +32,12 @@ def member_create(
     record_kind: str | None = None,
 ) -> Member:
     """Create a member (and a login named by the phone, without a usable password,
-    when no user is given: an organiser sets one later)."""
+    when no user is given: an organiser sets one later). ``MemberStateError`` for a
+    host that is, or contains, the home organisation (``host_refusal``)."""
+    if host_organisation is not None:
+        refusal = host_refusal(home=home_organisation, host=host_organisation)
+        if refusal:
+            raise MemberStateError(refusal, code=HOST_REFUSED)
     if user is None:
         user = get_user_model().objects.create_user(username=phone, first_name=name)
         user.set_unusable_password()
@@ -71,6 +80,17 @@ def member_update(
     note: str,
     home_organisation: Organisation,
 ) -> Member:
+    """Edit a member's details and home organisation. ``MemberStateError`` when the
+    new home is the member's host organisation or lies below it (``host_refusal``).
+
+    The member is re-read under its lock, so the host checked is the one stored
+    now (a registration confirmed meanwhile counts) and the save leaves the host
+    and the mobility status as the registration services set them."""
+    member = lock_member(member)
+    if member.host_organisation_id is not None:
+        refusal = host_refusal(home=home_organisation, host=member.host_organisation)
+        if refusal:
+            raise MemberStateError(refusal, code=HOST_REFUSED)
     before = placement_of(member)
     member.name = name
     member.phone = phone
@@ -78,7 +98,16 @@ def member_update(
     member.note = note
     member.home_organisation = home_organisation
     member.home_path = home_organisation.path
-    member.save()
+    member.save(
+        update_fields=[
+            "name",
+            "phone",
+            "whereabouts",
+            "note",
+            "home_organisation",
+            "home_path",
+        ]
+    )
     if before["old_home_path"] != member.home_path:
         placement_changed(member, before)
     return member

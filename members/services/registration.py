@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member, MobilityRecord, Organisation, Registration
 from members.services.errors import MemberStateError
 from members.services.placement import (
+    HOST_REFUSED,
+    host_refusal,
     lock_member,
     mobility_record_add,
     placement_changed,
@@ -22,21 +24,11 @@ def registration_request(
     *, member: Member, organisation: Organisation, message: str = ""
 ) -> Registration:
     member = lock_member(member)
-    if organisation.pk == member.home_organisation_id:
-        raise MemberStateError(
-            _("This is your home organisation; there is no need to register here.")
-        )
-    if member.home_path.startswith(organisation.path):
-        # An ancestor of the home organisation already holds the member in its
-        # subtree: hosting them there would move nobody (docs/members.md).
-        raise MemberStateError(
-            _(
-                "Your home organisation belongs to %(organisation)s, so you are "
-                "already one of its members. Register with the organisation of "
-                "the place where you now live."
-            )
-            % {"organisation": organisation.name}
-        )
+    refusal = host_refusal(
+        home=member.home_organisation, host=organisation, to_member=True
+    )
+    if refusal:
+        raise MemberStateError(refusal, code=HOST_REFUSED)
     if member.registrations.filter(status__in=Registration.OPEN_STATUSES).exists():
         raise MemberStateError(
             _(
@@ -131,6 +123,13 @@ def registration_confirm(
     organisations' views (flagged home/host) from now on."""
     registration = _lock_registration(registration, Registration.Status.REQUESTED)
     member = lock_member(registration.member)
+    # The home side may have moved the member's home since the request, into
+    # this organisation or below it.
+    refusal = host_refusal(
+        home=member.home_organisation, host=registration.organisation
+    )
+    if refusal:
+        raise MemberStateError(refusal, code=HOST_REFUSED)
     _decide(
         registration,
         Registration.Status.CONFIRMED,

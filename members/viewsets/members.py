@@ -237,7 +237,7 @@ class MemberCreateView(RefusalMixin, generic.CreateView):
         )
 
 
-class MemberEditView(generic.EditView):
+class MemberEditView(RefusalMixin, generic.EditView):
     def get_object(self, queryset=None):
         member = get_object_or_404(
             members_in_scope(self.request.user), pk=self.object_pk
@@ -246,6 +246,17 @@ class MemberEditView(generic.EditView):
             # Host-side organisers see hosted members; the home side edits them.
             raise Http404
         return member
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except services.MemberStateError as error:
+            # The new home is the member's host organisation or lies below it
+            # (services.member_update checks it against the stored host, under
+            # the member's lock): shown on the field, like the form's own errors.
+            if error.code != services.HOST_REFUSED:
+                raise
+            return self.refuse(form, "home_organisation", error)
 
     def save_instance(self):
         data = self.form.cleaned_data

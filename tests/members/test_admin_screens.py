@@ -610,6 +610,124 @@ def test_home_organiser_edits_a_member_within_their_subtree(client, tree, people
     assert Member.objects.get(pk=member.pk).phone == "13811112222"
 
 
+@pytest.mark.parametrize("new_home", ["host", "below the host"])
+def test_moving_a_home_into_the_members_host_is_a_form_error(
+    client, tree, people, new_home
+):
+    # given 王五 (home A1a) registered with county B1, which has a branch B1a
+    b1a = services.organisation_create(
+        name="乙一支部", kind="branch", code="B1A", parent=tree.b1
+    )
+    member = people.hosted
+    home = {"host": tree.b1, "below the host": b1a}[new_home]
+    client.force_login(people.province)
+    url = reverse("members_member:edit", args=[member.pk])
+    form = {
+        "name": "王五改",
+        "phone": member.phone,
+        "home_organisation": home.pk,
+        "whereabouts": "",
+        "note": "",
+    }
+
+    # when the province organiser makes that organisation his home
+    response = client.post(url, form, **EN)
+
+    # then the form says why on the home organisation, and nothing changes
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "The member could not be saved due to errors." in text
+    reason = (
+        "The host organisation is the home organisation."
+        if home == tree.b1
+        else "The host organisation 乙一县 contains the home organisation 乙一支部"
+    )
+    assert reason in text
+    [error] = response.context["form"].errors["home_organisation"]
+    assert error.startswith(reason)
+    stored = Member.objects.get(pk=member.pk)
+    assert (stored.name, stored.home_organisation, stored.home_path) == (
+        "王五",
+        tree.a1a,
+        tree.a1a.path,
+    )
+    assert stored.host_organisation == tree.b1
+
+
+def test_a_home_above_the_members_host_is_allowed(client, tree, people):
+    # the host B1 is then a descendant of the home: a move within city B
+    client.force_login(people.province)
+    url = reverse("members_member:edit", args=[people.hosted.pk])
+    form = {
+        "name": "王五",
+        "phone": people.hosted.phone,
+        "home_organisation": tree.b.pk,
+        "whereabouts": "",
+        "note": "",
+    }
+
+    assert client.post(url, form, **EN).status_code == 302
+
+    stored = Member.objects.get(pk=people.hosted.pk)
+    assert (stored.home_path, stored.host_path) == (tree.b.path, tree.b1.path)
+    assert stored.mobility_status == "inflow"
+
+
+def test_a_member_cannot_be_created_hosted_by_their_home_or_above_it(tree):
+    for host in (tree.a1a, tree.a1, tree.p):
+        with pytest.raises(services.MemberStateError) as refused:
+            services.member_create(
+                name="甲",
+                phone="13900000051",
+                home_organisation=tree.a1a,
+                host_organisation=host,
+            )
+        assert refused.value.code == services.HOST_REFUSED
+    assert not Member.objects.filter(phone="13900000051").exists()
+    # a branch below the home can host
+    county_member = services.member_create(
+        name="乙",
+        phone="13900000052",
+        home_organisation=tree.a1,
+        host_organisation=tree.a1a,
+    )
+    assert county_member.mobility_status == "inflow"
+
+
+def test_confirming_a_request_whose_home_moved_under_the_host_is_refused(
+    client, tree, people
+):
+    # given 李四 (home A2a) asks county B1 to host him, and the home side then
+    # moves his home to a branch under B1
+    b1a = services.organisation_create(
+        name="乙一支部", kind="branch", code="B1A", parent=tree.b1
+    )
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.b1
+    )
+    services.member_update(
+        member=people.local_a2a,
+        name="李四",
+        phone=people.local_a2a.phone,
+        whereabouts="",
+        note="",
+        home_organisation=b1a,
+    )
+
+    # when B1's organiser confirms
+    client.force_login(people.other_county)
+    url = reverse("members_registration:decide", args=[registration.pk])
+    response = client.post(url, {"decision": "confirm", "reason": ""}, **EN)
+
+    # then the form says why, and the request stays open for a decline
+    assert response.status_code == 400
+    assert "contains the home organisation 乙一支部" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "requested"
+    member = Member.objects.get(pk=people.local_a2a.pk)
+    assert member.host_organisation is None and member.mobility_status == "outflow"
+
+
 def test_organisers_get_the_members_menu_in_the_admin(client, people):
     response = page(client, people.branch, "/admin/")
     assert response.status_code == 200

@@ -112,7 +112,8 @@ def test_a_valid_file_is_checked_then_imported(client, tree, people):
         ["姓名", "手机号", "所属组织代码", "报到组织代码", "状态", "备注"],
         ["甲", "139-0000-0021", "a1a", "", "本地", "老党员"],
         ["乙", 13900000022, "A1", "", "outflow", ""],
-        ["丙", "+8613900000023", "A1A", "A1", "inflow", ""],
+        # hosted by a branch below their home county: a move within a subtree
+        ["丙", "+8613900000023", "A1", "A1A", "inflow", ""],
     ]
     # the dry run stores nothing
     checked = upload(client, people.county, xlsx(rows))
@@ -125,8 +126,37 @@ def test_a_valid_file_is_checked_then_imported(client, tree, people):
     imported = {m.phone: m for m in Member.objects.filter(name__in=["甲", "乙", "丙"])}
     assert imported["13900000021"].note == "老党员"
     assert imported["13900000022"].mobility_status == "outflow"
-    assert imported["13900000023"].host_organisation == tree.a1
+    assert imported["13900000023"].host_organisation == tree.a1a
     assert MobilityRecord.objects.filter(kind="imported").count() == 3
+
+
+def test_a_host_that_is_or_contains_the_home_is_a_row_problem_and_nothing_is_stored(
+    client, tree, people
+):
+    # given rows hosted by their own branch, and by the county that holds it
+    rows = [
+        HEADER,
+        ["甲", "13900000041", "A1A", "", "", ""],
+        ["乙", "13900000042", "A1A", "a1a", "inflow", ""],
+        ["丙", "13900000043", "A1A", "A1", "", ""],
+    ]
+    # when the county organiser checks the file, then both rows are reported
+    checked = upload(client, people.county, csv_file(rows))
+    assert checked.status_code == 400
+    assert problems(checked) == [
+        (3, "host_organisation_code"),
+        (4, "host_organisation_code"),
+    ]
+    text = checked.content.decode()
+    assert "The host organisation is the home organisation." in text
+    assert (
+        "The host organisation 甲一县 contains the home organisation 甲一支部" in text
+    )
+    # and a commit stores no row, not even the good one
+    committed = upload(client, people.county, csv_file(rows), commit=True)
+    assert committed.status_code == 400
+    assert problems(committed) == problems(checked)
+    assert not Member.objects.filter(name__in=["甲", "乙", "丙"]).exists()
 
 
 def test_gb18030_csv_from_excel_is_read(client, tree, people):
