@@ -53,6 +53,19 @@ def phone_session(browser, live_server, *, username: str, next_url: str, script=
     return context, page, requests
 
 
+def switch_language(page, language: str):
+    """Choose ``language`` in the footer's language menu, as a member does, and wait
+    for the page to come back in it."""
+    page.wait_for_selector("h1")
+    page.evaluate(
+        "lang => { const f = document.querySelector('.foot form');"
+        " f.language.value = lang; f.submit(); }",
+        language,
+    )
+    page.wait_for_load_state("load")
+    page.wait_for_selector(f"html[lang='{language}']")
+
+
 def sign_in(page, live_server, *, username: str, next_url: str):
     """``username`` (password ``PASSWORD``) signs in on ``page`` and is sent to
     ``next_url``: on a new phone, or on one another member has used."""

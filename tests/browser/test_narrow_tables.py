@@ -9,7 +9,7 @@ from django.utils import timezone
 from courses.services import in_person_study_record
 from members.services.pairing import contact_record_add, pairing_create
 from members.services.roles import organiser_role_grant
-from tests.browsing import phone_session
+from tests.browsing import phone_session, switch_language
 from tests.courses.conftest import make_member
 from tests.factories import make_lesson, make_user
 
@@ -54,13 +54,7 @@ def test_in_person_records_and_a_contact_log_fit_a_phone(
         context, page, _ = phone_session(
             browser, live_server, username=username, next_url=url
         )
-        page.wait_for_selector("h1")
-        page.evaluate(
-            "lang => { const f = document.querySelector('.foot form');"
-            " f.language.value = lang; f.submit(); }",
-            language,
-        )
-        page.wait_for_load_state("load")
+        switch_language(page, language)
         page.wait_for_selector("table")
 
         # then nothing scrolls sideways

@@ -12,7 +12,7 @@ from django.utils import translation
 from courses.models import LessonProgress, ProgressEvent
 from courses.owners import progress_owner
 from courses.services import study_preference_set
-from tests.browsing import phone_session, wait_for
+from tests.browsing import phone_session, switch_language, wait_for
 from tests.courses.conftest import lecture_body, make_member, make_organisation
 from tests.factories import make_lesson
 
@@ -544,13 +544,7 @@ def test_my_organisations_fits_a_phone_screen(language, browser, live_server, br
     context, page, _ = phone_session(
         browser, live_server, username="wang", next_url="/me/organisations/"
     )
-    page.wait_for_selector("h1")
-    page.evaluate(
-        "lang => { const f = document.querySelector('.foot form');"
-        " f.language.value = lang; f.submit(); }",
-        language,
-    )
-    page.wait_for_load_state("load")
+    switch_language(page, language)
     page.wait_for_selector("table")
 
     # then nothing scrolls sideways and every cell is on screen
