@@ -140,11 +140,7 @@ def in_person_revoke_view(request, record_id):
         return redirect("courses:in-person", member_id=member.pk)
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        refusals = form.errors.as_data()["reason"]
-        if any(refusal.code == "required" for refusal in refusals):
-            messages.error(request, _("Please give a reason for revoking."))
-        else:  # too long, or a character no database stores: say which
-            messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(form.errors["reason"]))
         return redirect("courses:in-person", member_id=member.pk)
     in_person_study_revoke(
         revoked_by=request.user, record=record, reason=form.cleaned_data["reason"]
