@@ -4,7 +4,9 @@ Our views answer ``{"detail", "code"[, ...]}`` (``members.api.errors``,
 ``quizzes.api``). ``exception_handler`` (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``)
 gives DRF's own refusals the same shape: not signed in, permission denied, broken
 JSON, an unsupported content type, a method not allowed, each with the code DRF
-already knows (``not_authenticated``, ``parse_error``, ...). Validation errors keep
+already knows (``not_authenticated``, ``parse_error``, ...). A view that refuses a
+user itself answers 403 with ``PERMISSION_DENIED``, the code DRF gives its own
+refusals, so a client tests one code for "not allowed". Validation errors keep
 their field-keyed bodies: the progress API documents them (docs/progress.md).
 
 ``not_found`` answers every /api/v1/ path that names nothing, an id too large for
@@ -15,9 +17,11 @@ site's CSRF check, which would answer a POST with an HTML 403 first).
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import ErrorDetail
+from rest_framework.exceptions import ErrorDetail, PermissionDenied
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+PERMISSION_DENIED = PermissionDenied.default_code
 
 
 def exception_handler(exc, context):

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import PERMISSION_DENIED
 from config.ids import IdField
 from quizzes import selectors, services
 from quizzes.models import QuestionKind
@@ -377,7 +378,7 @@ class QuizStatisticsApi(APIView):
         if attempts is None:
             return _error(
                 _("Only editors and organisers may see quiz statistics."),
-                "forbidden",
+                PERMISSION_DENIED,
                 403,
             )
         stats = selectors.quiz_statistics(quiz=quiz, attempts=attempts)

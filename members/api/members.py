@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import PERMISSION_DENIED
 from members import selectors
 from members.api.errors import (
     NOT_AN_ORGANISER,
@@ -121,7 +122,9 @@ class MemberListApi(APIView):
         members = _scoped_or_refused(request)
         if members is None:
             return error_response(
-                _("Only organisers and helpers can list members."), "forbidden", 403
+                _("Only organisers and helpers can list members."),
+                PERMISSION_DENIED,
+                403,
             )
         params = request.query_params
         organisation = None
@@ -172,7 +175,9 @@ class MemberDetailApi(APIView):
         members = _scoped_or_refused(request)
         if members is None:
             return error_response(
-                _("Only organisers and helpers can see members."), "forbidden", 403
+                _("Only organisers and helpers can see members."),
+                PERMISSION_DENIED,
+                403,
             )
         member = members.select_related("home_organisation", "host_organisation")
         member = member.filter(pk=pk).first()

@@ -122,7 +122,7 @@ def test_members_and_plain_users_cannot_list_members(client, people, role):
     user = people.local_a1a.user if role == "member" else people.plain
     response = get(client, user, "/api/v1/members/")
     assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_member_list_flags_masks_filters_and_paginates(

@@ -85,7 +85,7 @@ def test_members_and_helpers_are_refused_statistics(client, member, results):
     response = stats(client, results)
 
     assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_organiser_statistics_page_is_scoped(client, organiser, results):

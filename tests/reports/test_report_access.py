@@ -66,6 +66,8 @@ def test_a_plain_member_is_refused_the_report_api(client, studied, api):
         "Only organisers can see reports.",
         "Only organisers and helpers can list members.",
     )
+    # The one code every API view refuses a user with (members, quizzes too).
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_a_plain_member_cannot_send_reminders(client, studied, campaign):
