@@ -149,7 +149,15 @@ class PairingForm(forms.Form):
 
     def clean_helper(self):
         text = self.cleaned_data["helper"].strip()
-        helper = self._member_account(text) or self._active_user(text)
+        if is_valid_phone(normalise_phone(text)):
+            # A mobile number finds only a member whose full phone the organiser
+            # sees. Not a login of that name: logins made for imported members
+            # are named by their phone, so a match would confirm the digits of a
+            # masked phone, or that a phone outside the area is a member's (and
+            # show their name in the pairings list).
+            helper = self._member_account(text)
+        else:
+            helper = self._active_user(text)
         if helper is None:
             raise forms.ValidationError(
                 _(
@@ -170,8 +178,6 @@ class PairingForm(forms.Form):
 
     def _member_account(self, text):
         phone = normalise_phone(text)
-        if not is_valid_phone(phone):
-            return None
         found = (
             self.fields["member"]
             .queryset.filter(full_phone_q(self.organiser), phone=phone)

@@ -876,6 +876,42 @@ def test_a_masked_phone_does_not_find_a_helper(client, people):
     assert "No member in your area has this mobile number" in response.content.decode()
 
 
+def test_a_phone_typed_as_a_login_name_does_not_find_a_helper_whose_phone_is_masked(
+    client, tree, people
+):
+    # given 吴丽, imported in A1a (her login is named by her phone) and hosted in
+    # B1: B1's organiser sees 139****0012
+    member = imported_member(tree, name="吴丽", phone="13912340012", home=tree.a1a)
+    registration = services.registration_request(member=member, organisation=tree.b1)
+    services.registration_confirm(
+        registration=registration, decided_by=people.other_county
+    )
+    # when B1's organiser types the guessed full phone as the helper of 王五
+    response = pair(client, people.other_county, "13912340012", people.hosted)
+    # then nobody is found: a pairing would confirm the digits the mask hides
+    assert response.status_code == 400
+    assert "No member in your area has this mobile number" in (
+        response.content.decode()
+    )
+    assert not Pairing.objects.filter(helper=member.user).exists()
+
+
+def test_a_phone_outside_the_area_does_not_find_a_helper(client, tree, people):
+    # given 钱明, imported in A2a, outside county A1 (login named by his phone)
+    member = imported_member(tree, name="钱明", phone="13912340014", home=tree.a2a)
+    # when county A1's organiser types that phone as 张三's helper
+    response = pair(client, people.county, "139 1234 0014", people.local_a1a)
+    refused = pair(client, people.county, "13912340014", people.local_a1a)
+    # then nobody is found: pairing him would tell the organiser that the phone
+    # belongs to a member elsewhere, and show them his name in the pairings list
+    for answer in (response, refused):
+        assert answer.status_code == 400
+        assert "No member in your area has this mobile number" in (
+            answer.content.decode()
+        )
+    assert not Pairing.objects.filter(helper=member.user).exists()
+
+
 def test_a_member_cannot_be_paired_as_their_own_helper(client, people):
 
     response = pair(client, people.county, "zhang", people.local_a1a)
