@@ -23,6 +23,9 @@ urlpatterns = [
     path(
         f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve_image, name="public_media"
     ),
+    # Wagtail's site history, scoped for organisers (members/site_history.py):
+    # before the admin's own URLs, at the same addresses.
+    path("admin/", include("members.admin_urls")),
     path("admin/", include("wagtail.admin.urls")),
     path("documents/", include("wagtail.documents.urls")),
     path("api/v1/", include("config.api_urls")),
