@@ -16,12 +16,21 @@ characters), a process-wide setting left alone: no column we import is that long
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 NOT_XLSX = _("This is not a readable XLSX file.")
+
+# What an XLSX file may hold once unpacked. It is a zip archive: an upload of a
+# few megabytes of one repeated letter unpacks a thousand times larger, and
+# openpyxl holds each cell (and the shared strings) whole in memory, so a file
+# under the 20 MB upload limit could take some 20 GB. A roster of 50,000 rows
+# saved by Excel unpacks to a few tens of MB. zipfile stops reading a member at
+# the size its directory declares, so the declared sizes are what is read.
+MAX_UNPACKED_MB = 200
 
 
 class UnreadableTable(ValueError):
@@ -52,7 +61,27 @@ def _storable(rows: Iterator) -> Iterator:
         yield row
 
 
+def _unpacked_bytes(upload) -> int:
+    """The bytes the archive declares it unpacks to (0 if it is no zip: then
+    openpyxl refuses it with the usual message)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return 0
+    finally:
+        upload.seek(0)
+
+
 def _xlsx_rows(upload) -> Iterator[tuple]:
+    if _unpacked_bytes(upload) > MAX_UNPACKED_MB * 1024 * 1024:
+        raise UnreadableTable(
+            _(
+                "This XLSX file holds more than %(max)s MB once unpacked; "
+                "split it into smaller files."
+            )
+            % {"max": MAX_UNPACKED_MB}
+        )
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception as error:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from urllib.parse import unquote
 
 import pytest
@@ -185,6 +186,43 @@ def test_a_damaged_xlsx_is_refused_with_a_message(client, people, damage):
     assert response.status_code == 400
     assert "This is not a readable XLSX file." in response.content.decode()
     assert not Member.objects.filter(name="x").exists()
+
+
+def zip_bomb_xlsx(megabytes: int) -> SimpleUploadedFile:
+    """A workbook whose one cell is ``megabytes`` MB of one letter: some
+    kilobytes on the wire per 100 MB in memory once unpacked."""
+    written = io.BytesIO()
+    Workbook().save(written)
+    source = zipfile.ZipFile(io.BytesIO(written.getvalue()))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info, data)
+                continue
+            head, tail = data.split(b"<sheetData")[0], b"</worksheet>"
+            with archive.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(head + b'<sheetData><row r="1"><c r="A1" t="inlineStr">')
+                sheet.write(b"<is><t>")
+                for _ in range(megabytes):
+                    sheet.write(b"A" * 1024 * 1024)
+                sheet.write(b"</t></is></c></row></sheetData>" + tail)
+    return SimpleUploadedFile("roster.xlsx", bomb.getvalue())
+
+
+def test_an_xlsx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(client, people):
+    # given a file far under the 20 MB upload limit that unpacks past 200 MB
+    # (at 20 MB it would be some 20 GB: openpyxl holds a cell whole in memory)
+    file = zip_bomb_xlsx(201)
+    assert file.size < 1024 * 1024
+
+    response = upload(client, people.county, file)
+
+    assert response.status_code == 400
+    assert "This XLSX file holds more than 200 MB once unpacked" in (
+        response.content.decode()
+    )
 
 
 def test_a_cell_holding_nul_refuses_the_file_with_its_row(client, tree, people):
