@@ -333,7 +333,10 @@ class PairingCreateView(AdminFormView):
 
     def load(self, request, **kwargs):
         # Opened from a member's row: that member, looked up in scope (404 else).
-        self.members = members_in_scope(request.user).order_by("name", "id")
+        # Members the organiser only helps are not theirs to pair with others.
+        self.members = selectors.members_organised_by(request.user).order_by(
+            "name", "id"
+        )
         self.member = None
         if "member" in request.GET:
             member_id = parse_id(request.GET["member"])

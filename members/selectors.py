@@ -128,11 +128,25 @@ def inflow_ledger(user, *, organisation: Organisation | None = None):
     )
 
 
+def _in_subtrees(user, prefix: str = "") -> Q:
+    """Members (through ``prefix``) whose home or host lies in a subtree the user
+    organises: the members an organiser manages. ``members_in_scope`` adds the
+    members the user helps, wherever they are: theirs to help, not to manage."""
+    paths = organisation_paths_for(user)
+    return prefix_q(f"{prefix}home_path", paths) | prefix_q(f"{prefix}host_path", paths)
+
+
+def members_organised_by(user) -> QuerySet[Member]:
+    """``members_in_scope`` less the members only paired with the user."""
+    return members_in_scope(user).filter(_in_subtrees(user))
+
+
 def pairings_for_organiser(user) -> QuerySet[Pairing]:
-    """Pairings of members in the user's scope (organisers) or the user's own
-    pairings (helpers)."""
+    """Pairings of members in the user's subtrees (home or host there), and the
+    user's own pairings. A helper who organises elsewhere does not manage the
+    other pairings of a member they help, nor read those helpers' contacts."""
     return (
-        Pairing.objects.filter(member__in=members_in_scope(user).values("pk"))
+        Pairing.objects.filter(_in_subtrees(user, "member__") | Q(helper=user))
         # helper__member: the helper is shown by name (members.people).
         .select_related("helper__member", "member", "member__home_organisation")
         .order_by("member__name", "id")
@@ -140,9 +154,10 @@ def pairings_for_organiser(user) -> QuerySet[Pairing]:
 
 
 def contact_records_for(user) -> QuerySet[ContactRecord]:
+    """Contacts of the pairings ``pairings_for_organiser`` lists."""
     return (
         ContactRecord.objects.filter(
-            pairing__member__in=members_in_scope(user).values("pk")
+            _in_subtrees(user, "pairing__member__") | Q(pairing__helper=user)
         )
         .select_related("pairing__helper__member", "pairing__member")
         .order_by("-at", "-id")

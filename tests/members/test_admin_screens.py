@@ -989,3 +989,45 @@ def test_an_organisation_filter_outside_the_area_says_so_and_lists_nobody(
     assert response.status_code == 200
     assert "That organisation is not in your area." in text
     assert "张三" not in text and "王五" not in text
+
+
+def test_a_helper_who_organises_elsewhere_manages_only_their_own_pairing_there(
+    client, tree, people
+):
+    # given the helper of 张三 (A1a, conftest), who later became county B1's
+    # organiser, and 李四 helping 张三 too, with a note of his visit
+    services.organiser_role_grant(user=people.helper, organisation=tree.b1)
+    other = services.pairing_create(
+        helper=people.local_a2a.user, member=people.local_a1a, created_by=people.county
+    )
+    services.contact_record_add(pairing=other, kind="visit", note="李四送学上门")
+    own = people.helper.pairings.get(member=people.local_a1a)
+
+    # when they open the pairings and the contact log, and try to unpair 李四
+    pairings = page(client, people.helper, reverse("members_pairing:index"))
+    contacts = page(client, people.helper, reverse("members_contactrecord:index"))
+    unpair = reverse("members_pairing:unpair", args=[other.pk])
+    opened = client.get(unpair, **EN)
+    posted = client.post(unpair, **EN)
+
+    # then 张三 is theirs to help, not to manage: they see their own pairing,
+    # not 李四's nor his note, and cannot end it
+    assert pairings.status_code == 200 and contacts.status_code == 200
+    assert "李四" not in pairings.content.decode()
+    assert "李四送学上门" not in contacts.content.decode()
+    assert opened.status_code == 404 and posted.status_code == 404
+    assert Pairing.objects.filter(pk=other.pk).exists()
+    # nor pair anyone else with 张三
+    paired = pair(client, people.helper, "plain", people.local_a1a)
+    from_row = client.get(
+        reverse("members_pairing:add") + f"?member={people.local_a1a.pk}", **EN
+    )
+    assert paired.status_code == 400 and from_row.status_code == 404
+    assert not people.plain.pairings.exists()
+    # their own pairing is still theirs to end
+    assert (
+        page(
+            client, people.helper, reverse("members_pairing:unpair", args=[own.pk])
+        ).status_code
+        == 200
+    )
