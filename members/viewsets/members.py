@@ -155,6 +155,9 @@ class MemberIndexView(NoGenericExportMixin, generic.IndexView):
 
     def get_list_buttons(self, instance):
         buttons = super().get_list_buttons(instance)
+        if getattr(instance, "scope", "") == "paired":
+            # Only helped, not organised: not the user's to pair with others.
+            return buttons
         buttons.append(
             ListingButton(
                 _("Pair a helper"),

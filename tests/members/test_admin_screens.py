@@ -1017,7 +1017,10 @@ def test_a_helper_who_organises_elsewhere_manages_only_their_own_pairing_there(
     assert "李四送学上门" not in contacts.content.decode()
     assert opened.status_code == 404 and posted.status_code == 404
     assert Pairing.objects.filter(pk=other.pk).exists()
-    # nor pair anyone else with 张三
+    # nor pair anyone else with 张三, and the members list does not offer it
+    listing = page(client, people.helper, reverse("members_member:index"))
+    assert "张三" in listing.content.decode()
+    assert f"?member={people.local_a1a.pk}" not in listing.content.decode()
     paired = pair(client, people.helper, "plain", people.local_a1a)
     from_row = client.get(
         reverse("members_pairing:add") + f"?member={people.local_a1a.pk}", **EN
