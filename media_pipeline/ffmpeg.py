@@ -24,6 +24,7 @@ import ffmpeg
 
 from media_pipeline.ladder import Ladder, VideoRung
 from media_pipeline.messages import Message
+from media_pipeline.probe import LOCAL_FILES_ONLY
 
 
 class FfmpegError(Exception):
@@ -296,7 +297,7 @@ def ladder_args(
     scheduling: Scheduling = ONE_PROCESS,
 ) -> list:
     """The one command writing every HLS rung and the sprite, relative to its cwd."""
-    source_stream = ffmpeg.input(str(source), **scheduling.input())
+    source_stream = ffmpeg.input(str(source), **LOCAL_FILES_ONLY, **scheduling.input())
     outputs = []
     seg = ladder.segment_seconds
     video = source_stream["v:0"] if (ladder.video or ladder.thumbnails) else None

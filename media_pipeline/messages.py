@@ -21,6 +21,12 @@ MESSAGES = {
     # Refusals of the probe (also form errors on upload).
     "not_readable": _("This file is not a video or audio file that can be read."),
     "no_tracks": _("This file has neither a video nor an audio track."),
+    # A concat script, or an HLS/DASH playlist that ffmpeg could read, named .mp4.
+    "refers_to_other_files": _(
+        "This file is a list that points to other files, not a video or audio "
+        "file. Upload the video or audio file itself."
+    ),
+    "still_picture": _("This file is a picture, not a video or audio file."),
     "zero_duration": _("This file has no playable length (its duration is zero)."),
     "no_picture_size": _("The video track has no picture size."),
     "video_damaged": _("The video track is damaged and cannot be decoded."),
@@ -76,6 +82,8 @@ FILE_FAULTS = frozenset(
     {
         "not_readable",
         "no_tracks",
+        "refers_to_other_files",
+        "still_picture",
         "zero_duration",
         "no_picture_size",
         "video_damaged",

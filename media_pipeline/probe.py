@@ -20,6 +20,25 @@ from media_pipeline.messages import Message, duration, render_lazy
 # a 225,000-pixel-wide sprite); ``ladder`` caps its sizes at this shape as well.
 MAX_ASPECT_RATIO = 4
 
+# Demuxers that open other files, or the network, named inside the upload: an
+# ffconcat script, an HLS or DASH playlist, an IMF package, an SDP session.
+# Whatever the file is called, ffmpeg recognises them by their content; none is a
+# lecture, and a worker must never follow what they name.
+REFERENCING_FORMATS = frozenset({"concat", "dash", "hls", "imf", "rtp", "rtsp", "sdp"})
+
+
+def _is_picture_format(name: str) -> bool:
+    """A still picture (a photo or a slide named .jpg: ``image2``, which also reads
+    numbered sequences; ``jpeg_pipe``, ``png_pipe``... when named otherwise): one
+    frame of video, which would become a lecture 0.04 s long."""
+    return name in ("image2", "image2pipe") or name.endswith("_pipe")
+
+
+# What the probe and the ladder (``ffmpeg.ladder_args``) may open when they read a
+# source: local files only. Sources are always local paths
+# (``storage.local_source``), and nothing named inside one may reach the network.
+LOCAL_FILES_ONLY = {"protocol_whitelist": "file"}
+
 
 class ProbeError(Exception):
     """The file cannot become a lecture.
@@ -88,7 +107,7 @@ def _duration(container, streams) -> float:
 def probe(path: str | Path) -> Probe:
     path = Path(path)
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), options=LOCAL_FILES_ONLY)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as error:
         raise ProbeError("not_readable") from error
     try:
@@ -98,6 +117,11 @@ def probe(path: str | Path) -> Probe:
 
 
 def _probe_open(container, path: Path) -> Probe:
+    formats = container.format.name.split(",")
+    if REFERENCING_FORMATS.intersection(formats):
+        raise ProbeError("refers_to_other_files")
+    if any(_is_picture_format(name) for name in formats):
+        raise ProbeError("still_picture")
     videos = [s for s in container.streams.video if not _is_cover_art(s)]
     audios = list(container.streams.audio)
     if not videos and not audios:

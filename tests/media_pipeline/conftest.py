@@ -1,6 +1,7 @@
 """Clips generated once per session with real ffmpeg, each transcoded once."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone, translation
 from wagtail.models import Collection
 
 from media_pipeline import storage
+from media_pipeline.ffmpeg import ffmpeg_binary
 from media_pipeline.models import Lecture, LectureStatus, Rendition
 from media_pipeline.renditions import transcode_to_directory
 from media_pipeline.samples import make_clip
@@ -70,6 +72,17 @@ def clips(tmp_path_factory) -> dict[str, Path]:
     text = folder / "notes.mp4"
     text.write_text("This is a text file, not a lecture.\n")
     made["text"] = text
+    # ffmpeg reads a concat script by its content, whatever its name: this one
+    # would make a lecture of the clip beside it.
+    script = folder / "playlist.mp4"
+    script.write_text(f"ffconcat version 1.0\nfile {made['720p'].name}\n")
+    made["concat"] = script
+    picture = folder / "slide.jpg"
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-i", made["720p"], "-frames:v", "1", picture],
+        check=True,
+    )
+    made["picture"] = picture
     return made
 
 

@@ -118,6 +118,15 @@ def test_a_file_that_cannot_be_a_lecture_is_refused_on_the_form(
     assert not Lecture.objects.exists()
 
 
+def test_a_picture_is_refused_on_the_form_for_what_it_is(client, editor, clips):
+    response = upload(client, clips["picture"])
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This file is a picture, not a video or audio file." in page
+    assert not Lecture.objects.exists()
+
+
 def test_a_lecture_over_the_length_limit_is_refused_with_the_limit(
     client, editor, clips, settings
 ):

@@ -334,6 +334,22 @@ def test_a_text_file_named_mp4_is_refused_with_a_message(clips):
     assert "not a video or audio file" in str(refused.value.message)
 
 
+def test_a_concat_script_named_mp4_is_refused_not_followed(clips):
+    with pytest.raises(ProbeError) as refused:
+        probe(clips["concat"])
+
+    assert refused.value.key == "refers_to_other_files"
+    assert "points to other files" in str(refused.value.message)
+
+
+def test_the_ladder_opens_local_files_only(clips):
+    args = ladder_args(clips["720p"], plan_ladder(probe(clips["720p"])))
+
+    position = args.index("-protocol_whitelist")
+    assert args[position + 1] == "file"
+    assert position < args.index("-i")
+
+
 def test_limits_refuse_too_long_and_too_large_sources(clips):
     source = probe(clips["portrait"])
 
