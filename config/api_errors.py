@@ -30,13 +30,15 @@ def exception_handler(exc, context):
         if list(response.data) == ["detail"]:
             detail = response.data["detail"]
             response.data["code"] = getattr(detail, "code", None) or "error"
-        _translate_no_data(response.data)
+        translate_no_data(response.data)
     return response
 
 
-def _translate_no_data(body: dict) -> None:
+def translate_no_data(body: dict) -> dict:
     """DRF's serializers refuse a JSON ``null`` body with an untranslated "No data
-    provided" (code ``null``) under ``non_field_errors``."""
+    provided" (code ``null``) under ``non_field_errors``. Views that write their
+    own error body from ``serializer.errors`` (quizzes, members) call this too.
+    Changes ``body`` in place and returns it."""
     errors = body.get(api_settings.NON_FIELD_ERRORS_KEY)
     if isinstance(errors, list):
         body[api_settings.NON_FIELD_ERRORS_KEY] = [
@@ -45,6 +47,7 @@ def _translate_no_data(body: dict) -> None:
             else error
             for error in errors
         ]
+    return body
 
 
 @csrf_exempt

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_errors import PERMISSION_DENIED
+from config.api_errors import PERMISSION_DENIED, translate_no_data
 from config.ids import IdField
 from quizzes import selectors, services
 from quizzes.models import QuestionKind
@@ -29,7 +29,10 @@ def _error(detail, code: str, http_status: int, **extra) -> Response:
 
 def _invalid(serializer) -> Response:
     return _error(
-        _("The request is not valid."), "invalid", 400, fields=serializer.errors
+        _("The request is not valid."),
+        "invalid",
+        400,
+        fields=translate_no_data(serializer.errors),
     )
 
 

@@ -8,6 +8,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from config.api_errors import translate_no_data
+
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
@@ -29,7 +31,10 @@ def invalid_response(serializer) -> Response:
         _("The request is not valid."),
         "invalid",
         400,
-        fields={k: [str(e) for e in v] for k, v in serializer.errors.items()},
+        fields={
+            k: [str(e) for e in v]
+            for k, v in translate_no_data(serializer.errors).items()
+        },
     )
 
 

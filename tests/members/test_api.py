@@ -274,3 +274,46 @@ def test_member_list_answers_an_organisation_outside_the_area_with_404(client, p
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_code"
     inside = get(client, people.county, "/api/v1/members/", organisation="a1a")
     assert sorted(m["name"] for m in inside.json()["results"]) == ["张三", "王五"]
+
+
+NO_DATA = {
+    "en": "No data provided: send a JSON object.",
+    "zh-hans": "没有收到数据：请求正文应为一个 JSON 对象。",
+    "zh-hant": "沒有收到數據：請求正文應為一個 JSON 對象。",
+}
+
+
+@pytest.mark.parametrize("language", list(NO_DATA))
+def test_a_null_registration_request_is_refused_in_the_members_language(
+    client, people, language
+):
+    # DRF's "No data provided" came back in English whatever the language
+    client.force_login(people.local_a2a.user)
+
+    response = client.post(
+        "/api/v1/members/me/registrations/",
+        "null",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["fields"] == {"non_field_errors": [NO_DATA[language]]}
+    assert not Registration.objects.filter(member=people.local_a2a).exists()
+
+
+@pytest.mark.parametrize("language", list(NO_DATA))
+def test_a_null_contact_is_refused_in_the_helpers_language(client, people, language):
+    client.force_login(people.helper)
+
+    response = client.post(
+        f"/api/v1/members/{people.local_a1a.pk}/contacts/",
+        "null",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"non_field_errors": [NO_DATA[language]]}
+    assert not ContactRecord.objects.exists()

@@ -454,3 +454,41 @@ def test_starting_after_the_last_attempt_expired_shows_its_result_not_a_new_one(
     assert response.json()["code"] == "attempts_exhausted"
     attempt = Attempt.objects.get(pk=attempt_id)
     assert attempt.expired and attempt.passed
+
+
+NO_DATA = {
+    "en": "No data provided: send a JSON object.",
+    "zh-hans": "没有收到数据：请求正文应为一个 JSON 对象。",
+    "zh-hant": "沒有收到數據：請求正文應為一個 JSON 對象。",
+}
+
+
+@pytest.mark.parametrize("language", list(NO_DATA))
+@pytest.mark.parametrize("action", ["start", "answers", "submit"])
+def test_a_null_body_is_refused_in_the_members_language(
+    member_client, quiz, action, language
+):
+    # DRF's "No data provided" came back in English whatever the language
+    attempt_id = start(member_client, quiz).json()["id"]
+    url, send = {
+        "start": (f"/api/v1/quizzes/{quiz.pk}/attempts/", member_client.post),
+        "answers": (
+            f"/api/v1/quizzes/attempts/{attempt_id}/answers/",
+            member_client.put,
+        ),
+        "submit": (
+            f"/api/v1/quizzes/attempts/{attempt_id}/submit/",
+            member_client.post,
+        ),
+    }[action]
+    before = stored(attempt_id)
+
+    response = send(
+        url, "null", content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["fields"] == {"non_field_errors": [NO_DATA[language]]}
+    assert stored(attempt_id) == before
+    assert Attempt.objects.count() == 1
