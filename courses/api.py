@@ -224,8 +224,13 @@ class ProgressBeaconApi(ProgressApi):
         },
     )
     def post(self, request):
+        batch = request.data.get("batch", "")
         try:
-            data = parse_json(request.data.get("batch", ""))
+            # A batch sent as a file part (a Blob in the FormData) is no text: the
+            # JSON decoder raised TypeError on it, a 500.
+            if not isinstance(batch, str):
+                raise ValueError(batch)
+            data = parse_json(batch)
         except ValueError:
             raise ValidationError(
                 {"batch": [_("The batch must be a JSON object.")]}

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -398,6 +399,32 @@ def test_beacon_with_a_broken_batch_is_a_400(client, member, video_lesson):
     response = client.post(reverse("progress-beacon"), {"batch": "{not json"})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "The batch must be a JSON object."),
+        ("zh-hans", "批量数据必须是 JSON 对象。"),
+        ("zh-hant", "批量數據必須是 JSON 對象。"),
+    ],
+)
+def test_beacon_with_the_batch_sent_as_a_file_is_a_400(
+    client, member, video_lesson, now, language, message
+):
+    # a FormData holding a Blob sends a file part, not a field: this was a 500
+    client.force_login(member.user)
+    body = json.dumps({"events": watch(video_lesson, now, seconds=30)}).encode()
+
+    response = client.post(
+        reverse("progress-beacon"),
+        {"batch": SimpleUploadedFile("batch.json", body, "application/json")},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"batch": [message]}
+    assert not ProgressEvent.objects.exists()
 
 
 def test_progress_endpoints_are_in_the_openapi_schema(client, member):
