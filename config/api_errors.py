@@ -12,10 +12,17 @@ their field-keyed bodies: the progress API documents them (docs/progress.md).
 ``not_found`` answers every /api/v1/ path that names nothing, an id too large for
 any row included, with JSON instead of the site's HTML 404 page (and without the
 site's CSRF check, which would answer a POST with an HTML 403 first).
+
+``bad_request`` (``handler400``) does the same for the requests Django itself
+refuses before a view can answer: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+(DRF reads ``request.body``), too many form fields or files. Under /api/ they were
+the site's HTML 400 page, which no API client reads.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ErrorDetail, PermissionDenied
 from rest_framework.settings import api_settings
@@ -57,3 +64,13 @@ def not_found(request, path=""):
         status=404,
         json_dumps_params={"ensure_ascii": False},  # as DRF writes its JSON
     )
+
+
+def bad_request(request, exception):
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        body = {"detail": _("The request body is too large."), "code": "too_large"}
+    else:
+        body = {"detail": _("The request is not valid."), "code": "invalid"}
+    return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})

@@ -13,6 +13,9 @@ from config.public_media import serve_image
 # viewsets' and hooks', only then).
 register_converter(IdConverter, "id")
 
+# Under /api/, what Django refuses itself (a body too large) is answered in JSON.
+handler400 = "config.api_errors.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The service worker's scope is the folder it is served from: the whole site.

@@ -5,7 +5,10 @@ config/api_input.py, config/api_errors.py, members/context_processors.py."""
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.factories import make_user
 
@@ -233,3 +236,63 @@ def test_a_login_name_that_cannot_be_one_is_refused_for_what_it_is(client):
     )
 
     assert "Null characters are not allowed." in response.content.decode()
+
+
+def _too_large_json():
+    events = [{"id": "e", "pad": "x" * 1000}] * (
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1000
+    )
+    return json.dumps({"events": events})
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_a_body_over_the_upload_limit_is_a_json_400_under_the_api(
+    member_client, language
+):
+    # DRF reads request.body, which raises RequestDataTooBig: the answer was the
+    # site's HTML 400 page, which no API client reads
+    response = member_client.post(
+        "/api/v1/progress/",
+        _too_large_json(),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    with translation.override(language):
+        detail = gettext("The request body is too large.")
+    assert response.json() == {"detail": detail, "code": "too_large"}
+
+
+@pytest.mark.parametrize(
+    "language, detail",
+    [
+        ("en", "The request is not valid."),
+        ("zh-hans", "请求无效。"),
+        ("zh-hant", "請求無效。"),
+    ],
+)
+def test_a_beacon_with_too_many_fields_is_a_json_400(member_client, language, detail):
+    fields = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = member_client.post(
+        "/api/v1/progress/beacon/",
+        {**fields, "batch": "{}"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail, "code": "invalid"}
+
+
+def test_a_site_page_over_the_upload_limit_is_still_the_sites_400_page():
+    response = Client().post(
+        "/accounts/login/",
+        _too_large_json(),
+        content_type="application/x-www-form-urlencoded",
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
