@@ -373,7 +373,7 @@ QUIZZES_IMPORT_MAX_BYTES = int(os.environ.get("QUIZZES_IMPORT_MAX_BYTES", 5_000_
 # API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api_auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's parsers and errors, hardened and in our error shape (config/api_*.py).

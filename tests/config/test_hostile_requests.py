@@ -296,3 +296,41 @@ def test_a_site_page_over_the_upload_limit_is_still_the_sites_400_page():
 
     assert response.status_code == 400
     assert "Bad request" in response.content.decode()
+
+
+CSRF_REFUSED = {
+    "en": "You signed in or out since this page was opened (perhaps in another "
+    "tab), so it could not be sent. Nothing was changed. Go back, reload the page "
+    "and try again.",
+    "zh-hans": "打开此页面后您登录或退出过（可能在另一个标签页中），因此表单无法提交，"
+    "没有做任何更改。请返回、重新加载页面后再试。",
+    "zh-hant": "打開此頁面後您登錄或退出過（可能在另一個標籤頁中），因此表單無法提交，"
+    "沒有做任何更改。請返回、重新加載頁面後再試。",
+}
+
+
+@pytest.mark.parametrize("language", list(CSRF_REFUSED))
+@pytest.mark.parametrize("token", [None, "x" * 32])
+def test_an_api_write_without_a_valid_csrf_token_is_refused_in_the_users_language(
+    language, token
+):
+    # DRF answered "CSRF Failed: CSRF token missing." in English whatever the language
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("member"))
+    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
+    if token:
+        client.get("/my-study/")  # the page sets the CSRF cookie; the header is wrong
+
+    response = client.post(
+        "/api/v1/members/me/registrations/",
+        {"organisation_code": "A"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+        **headers,
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": CSRF_REFUSED[language],
+        "code": "permission_denied",
+    }
