@@ -244,3 +244,80 @@ def test_audio_only_plays_the_smaller_file_the_phone_can_play(
     progress = wait_for(lambda: progress_of(member, lesson), message="progress row")
     assert progress.watched[0][1] >= 3
     context.close()
+
+
+# Seeks and plays a frame at a time: a new played range each time, as a member who
+# skips around the lecture makes them.
+SCATTER = """async (n) => {
+  const v = document.getElementById('video');
+  for (let i = 0; i < n; i++) {
+    v.currentTime = 0.5 + i * 0.135;
+    await new Promise(done => v.addEventListener('seeked', done, {once: true}));
+    await v.play();
+    await new Promise(done => v.requestVideoFrameCallback(() => done()));
+    v.pause();
+  }
+  return v.played.length;
+}"""
+QUEUED = (
+    "new Promise(ok => { const r = indexedDB.open('satchel-progress', 1);"
+    " r.onsuccess = () => { const q = r.result.transaction('events')"
+    ".objectStore('events').count(); q.onsuccess = () => ok(q.result); }; })"
+)
+
+
+def send_queue(page):
+    """Until the page's queue is empty, send it as coming back online does (a
+    flush sends 200 events; a paused player sends the rest with its next report)."""
+
+    def sent():
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        return page.evaluate(QUEUED) == 0
+
+    wait_for(sent, timeout=30, message="the queue sent")
+
+
+def test_a_member_who_skips_around_a_lot_loses_no_progress(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # the server takes at most MAX_RANGES played ranges an event; the player sent
+    # every range of the session, so past that each event was refused and, refused,
+    # left the queue: the member's progress from then on was dropped without a word
+    from courses.api import MAX_RANGES
+
+    member = make_member("wang", branch)
+    _, course = tree
+    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    context, page, _ = phone_session(
+        browser, live_server, username="wang", next_url=lesson.url
+    )
+    statuses = []
+    page.on(
+        "response",
+        lambda r: statuses.append(r.status) if "/api/v1/progress/" in r.url else None,
+    )
+    page.wait_for_selector("#play")
+    page.click("#play")
+    play_past(page, 0.3)
+    page.evaluate("document.getElementById('video').pause()")
+
+    # when they skip around the lecture, playing a moment at each stop
+    ranges = page.evaluate(SCATTER, MAX_RANGES + 5)
+    assert ranges > MAX_RANGES
+    send_queue(page)
+
+    # and then play a last part and pause
+    page.evaluate(
+        "(() => { const v = document.getElementById('video');"
+        " v.currentTime = 28.8; v.play(); })()"
+    )
+    play_past(page, 29.4)
+    page.evaluate("document.getElementById('video').pause()")
+    send_queue(page)
+
+    # then every report was taken, and the server holds the last part and position
+    assert statuses and set(statuses) == {200}, statuses
+    progress = wait_for(lambda: progress_of(member, lesson))
+    assert progress.position > 29.3
+    assert any(start <= 28.9 and end >= 29.3 for start, end in progress.watched)
+    context.close()

@@ -1,6 +1,4 @@
-/* Lesson player and progress reporting (docs/progress.md).
-   Every event goes to an IndexedDB queue first and leaves it only once the server
-   has answered, so nothing is lost offline; the server ignores ids it has seen. */
+/* Lesson player and progress reporting (docs/progress.md). */
 (function () {
   "use strict";
   var root = document.getElementById("lesson");
@@ -53,10 +51,12 @@
       function () { mem = mem.filter(function (e) { return ids.indexOf(e.id) < 0; }); });
   }
 
+  /* The server takes 200 ranges an event: the longest. */
   function played() {
     var out = [], p = video && video.played;
     for (var i = 0; p && i < p.length; i++) out.push([r3(p.start(i)), r3(p.end(i))]);
-    return out;
+    return out.length > 200 ? out.sort(function (a, b) { return b[1] - b[0] - a[1] + a[0]; })
+      .slice(0, 200).sort(function (a, b) { return a[0] - b[0]; }) : out;
   }
   /* Each event names who recorded it: the queue outlives logging out, and another
      member may log in on this phone before it is sent. */
