@@ -8,9 +8,10 @@ never drift apart. ``make messages`` runs this after makemessages.
 site/locale_vendor holds our translations of Wagtail's and wagtailmedia's own
 strings (docs/development.md, "Translations"). makemessages never writes there, so
 its zh_Hant catalogues are generated whole: every zh_Hans entry, converted, plus
-every Wagtail msgid that a Wagtail package translates in its zh_Hans catalogue but
-not in its zh_Hant one (those showed Simplified text on Traditional screens),
-converted from Wagtail's zh_Hans. Our zh_Hans entry wins when both exist.
+every msgid that a package of ``DERIVED_PACKAGES`` translates in its zh_Hans
+catalogue but not in its zh_Hant one (those showed Simplified text on Traditional
+screens), converted from that package's zh_Hans. Our zh_Hans entry wins when both
+exist.
 """
 
 import importlib.util
@@ -25,6 +26,13 @@ LOCALE = SITE / "locale"
 VENDOR = SITE / "locale_vendor"
 
 Key = tuple[str | None, str]  # msgctxt, msgid
+
+# Packages whose zh_Hant catalogues lack msgids their zh_Hans ones translate:
+# Wagtail's (hundreds), DRF's (71 of 125: API errors such as "Authentication
+# credentials were not provided." came back in Simplified to Traditional clients),
+# taggit's (it has no zh_Hant at all: the admin's tag field). DRF ships .mo
+# catalogues only; ``catalogue_file`` reads either.
+DERIVED_PACKAGES = ("wagtail", "rest_framework", "taggit")
 
 
 def package_root(name: str) -> Path:
@@ -53,10 +61,20 @@ def catalogue_at(path: Path, language: str) -> polib.POFile:
     return catalogue
 
 
+def catalogue_file(locale: Path, language: str, domain: str) -> Path:
+    """A package's catalogue: its .po, else the .mo it ships (DRF ships no .po)."""
+    folder = locale / language / "LC_MESSAGES"
+    source = folder / f"{domain}.po"
+    return source if source.exists() else folder / f"{domain}.mo"
+
+
 def translated(path: Path) -> dict[Key, polib.POEntry]:
-    """The entries of a catalogue that gettext uses: translated, not fuzzy/obsolete."""
+    """The entries of a catalogue that gettext uses: translated, not fuzzy/obsolete
+    (a .mo holds nothing else)."""
     if not path.exists():
         return {}
+    if path.suffix == ".mo":
+        return {(e.msgctxt, e.msgid): e for e in polib.mofile(str(path)) if e.msgid}
     return {
         (entry.msgctxt, entry.msgid): entry
         for entry in polib.pofile(str(path))
@@ -64,21 +82,25 @@ def translated(path: Path) -> dict[Key, polib.POEntry]:
     }
 
 
-def wagtail_hans_only(domain: str) -> dict[Key, tuple[polib.POEntry, list[str]]]:
-    """Wagtail's zh_Hans entries whose package's zh_Hant lacks them, and the packages.
+def upstream_hans_only(domain: str) -> dict[Key, tuple[polib.POEntry, list[str]]]:
+    """The zh_Hans entries of ``DERIVED_PACKAGES`` whose own zh_Hant lacks them,
+    and the packages (a Wagtail package is named by its folder: wagtail/admin).
 
-    Packages are visited in path order; when two translate a msgid differently in
-    zh_Hans, the first one's text is used.
+    Packages are visited in order, their folders in path order; when two translate
+    a msgid differently in zh_Hans, the first one's text is used.
     """
-    root = package_root("wagtail")
     found: dict[Key, tuple[polib.POEntry, list[str]]] = {}
-    for hans_path in sorted(root.glob(f"**/locale/zh_Hans/LC_MESSAGES/{domain}.po")):
-        locale = hans_path.parents[2]
-        package = locale.parent.relative_to(root.parent).as_posix()
-        hant = translated(locale / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po")
-        for key, entry in translated(hans_path).items():
-            if key not in hant:
-                found.setdefault(key, (entry, []))[1].append(package)
+    for name in DERIVED_PACKAGES:
+        root = package_root(name)
+        for locale in sorted(
+            {path.parents[2] for path in root.glob("**/locale/zh_Hans/LC_MESSAGES/*")}
+        ):
+            package = locale.parent.relative_to(root.parent).as_posix()
+            hant = translated(catalogue_file(locale, "zh_Hant", domain))
+            hans = translated(catalogue_file(locale, "zh_Hans", domain))
+            for key, entry in hans.items():
+                if key not in hant:
+                    found.setdefault(key, (entry, []))[1].append(package)
     return found
 
 
@@ -108,23 +130,23 @@ def convert(domain: str, converter: opencc.OpenCC) -> int:
 
 def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
     """Write locale_vendor/zh_Hant/<domain>.po: the zh_Hans catalogue, converted, and
-    Wagtail's zh_Hans-only entries, converted. Returns (entries, from Wagtail)."""
+    the packages' zh_Hans-only entries, converted. Returns (entries, from packages)."""
     hant_path = vendor_path("zh_Hant", domain)
-    wagtail = wagtail_hans_only(domain)
-    if not vendor_path("zh_Hans", domain).exists() and not wagtail:
+    upstream = upstream_hans_only(domain)
+    if not vendor_path("zh_Hans", domain).exists() and not upstream:
         return 0, 0
     catalogue = catalogue_at(vendor_path("zh_Hans", domain), "zh_Hans")
     catalogue.header = (
         f"Generated from site/locale_vendor/zh_Hans/LC_MESSAGES/{domain}.po and, for\n"
-        "the msgids a Wagtail package translates in zh_Hans but not in zh_Hant, from\n"
-        "Wagtail's zh_Hans, by scripts/hant_from_hans.py (OpenCC s2tw).\n"
+        "the msgids a package (Wagtail, DRF, taggit) translates in zh_Hans but not\n"
+        "in zh_Hant, from its zh_Hans, by scripts/hant_from_hans.py (OpenCC s2tw).\n"
         "Do not edit: edit site/locale_vendor/zh_Hans and rerun."
     )
     catalogue.metadata["Language"] = "zh_Hant"
     catalogue.metadata["Language-Team"] = "zh_Hant"
     ours = {(entry.msgctxt, entry.msgid) for entry in catalogue}
-    from_wagtail = 0
-    for key, (source, packages) in wagtail.items():
+    from_packages = 0
+    for key, (source, packages) in upstream.items():
         if key in ours:
             continue
         catalogue.append(
@@ -135,10 +157,10 @@ def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
                 msgstr=source.msgstr,
                 msgstr_plural=dict(source.msgstr_plural),
                 flags=[flag for flag in source.flags if flag != "fuzzy"],
-                tcomment=f"From Wagtail's zh_Hans: {', '.join(packages)}",
+                tcomment=f"From the zh_Hans of {', '.join(packages)}",
             )
         )
-        from_wagtail += 1
+        from_packages += 1
     for entry in catalogue:
         entry.msgstr = converter.convert(entry.msgstr)
         entry.msgstr_plural = {
@@ -147,7 +169,7 @@ def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
         }
     hant_path.parent.mkdir(parents=True, exist_ok=True)
     catalogue.save(str(hant_path))
-    return len(catalogue), from_wagtail
+    return len(catalogue), from_packages
 
 
 def main() -> int:
@@ -156,10 +178,10 @@ def main() -> int:
         count = convert(domain, converter)
         sys.stdout.write(f"zh_Hant {domain}: {count} entries derived from zh_Hans\n")
     for domain in ("django", "djangojs"):
-        count, from_wagtail = derive_vendor(domain, converter)
+        count, from_packages = derive_vendor(domain, converter)
         sys.stdout.write(
             f"locale_vendor zh_Hant {domain}: {count} entries derived from zh_Hans "
-            f"({from_wagtail} from Wagtail's own)\n"
+            f"({from_packages} from the packages' own)\n"
         )
     return 0
 

@@ -1,11 +1,12 @@
-"""List the Wagtail and wagtailmedia msgids that an editor still sees untranslated.
+"""List the msgids of Wagtail, wagtailmedia, DRF and taggit that a user still sees
+untranslated.
 
-Wagtail and wagtailmedia ship zh_Hans catalogues with holes, Wagtail's zh_Hant
-catalogues lack msgids its zh_Hans ones translate, and wagtailmedia has no zh_Hant
-catalogue at all. site/locale_vendor/zh_Hans fills the zh_Hans holes by hand;
-scripts/hant_from_hans.py derives site/locale_vendor/zh_Hant from it and from
-Wagtail's zh_Hans-only entries. A msgid is a zh_Hans gap (English on Simplified
-screens) when
+Wagtail and wagtailmedia ship zh_Hans catalogues with holes, Wagtail's and DRF's
+zh_Hant catalogues lack msgids their zh_Hans ones translate, and wagtailmedia and
+taggit have no zh_Hant catalogue at all. site/locale_vendor/zh_Hans fills the
+zh_Hans holes by hand; scripts/hant_from_hans.py derives site/locale_vendor/zh_Hant
+from it and from the zh_Hans-only entries of its ``DERIVED_PACKAGES``. A msgid is a
+zh_Hans gap (English on Simplified screens) when
 
 - its package's zh_Hans catalogue lacks it (or has it untranslated or fuzzy) and
   site/locale_vendor/zh_Hans does not translate it either;
@@ -18,7 +19,7 @@ and a zh_Hant gap (Simplified text on Traditional screens) when
   or its package translates it in zh_Hans but neither its zh_Hant catalogue nor
   site/locale_vendor/zh_Hant does (hant_from_hans.py has not been run since).
 
-Run it after upgrading Wagtail or wagtailmedia:
+Run it after upgrading any of them:
 
     .venv/bin/python scripts/vendor_translation_gaps.py          # list, exit 0
     .venv/bin/python scripts/vendor_translation_gaps.py --check  # exit 1 on gaps
@@ -38,12 +39,17 @@ import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The catalogue helpers the derivation uses: one reading of "translated".
-from hant_from_hans import VENDOR, catalogue_at, package_root, translated
+from hant_from_hans import (
+    DERIVED_PACKAGES,
+    VENDOR,
+    catalogue_at,
+    catalogue_file,
+    package_root,
+    translated,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("wagtail", "wagtailmedia")
-# hant_from_hans.py converts these packages' zh_Hans-only entries into the override.
-DERIVED = ("wagtail",)
+PACKAGES = ("wagtail", "wagtailmedia", "rest_framework", "taggit")
 DOMAINS = ("django", "djangojs")
 
 Key = tuple[str, str | None, str]  # domain, msgctxt, msgid
@@ -69,15 +75,18 @@ class Gap:
 
 
 def source_catalogues():
-    """Yield (package label, domain, en catalogue, locale folder) for each package."""
+    """Yield (package label, domain, en catalogue, locale folder) for each package:
+    its en .po, else the en .mo it ships (DRF's translates every msgid to itself)."""
     for name in PACKAGES:
         root = package_root(name)
-        for en in sorted(root.glob("**/locale/en/LC_MESSAGES/*.po")):
-            if en.stem not in DOMAINS:
-                continue
-            locale = en.parents[2]
+        locales = {path.parents[2] for path in root.glob("**/locale/en/LC_MESSAGES/*")}
+        for locale in sorted(locales):
             label = locale.parent.relative_to(root.parent).as_posix()
-            yield label, en.stem, polib.pofile(str(en)), locale
+            for domain in DOMAINS:
+                en = catalogue_file(locale, "en", domain)
+                if en.exists():
+                    read = polib.mofile if en.suffix == ".mo" else polib.pofile
+                    yield label, domain, read(str(en)), locale
 
 
 def vendor_path(language: str, domain: str) -> Path:
@@ -90,12 +99,12 @@ def find_gaps() -> tuple[dict[Key, Gap], list[Key]]:
     gaps: dict[Key, Gap] = {}
     used: set[Key] = set()
     for label, domain, source, locale in source_catalogues():
-        upstream_hans = translated(locale / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po")
-        hant_path = locale / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po"
+        upstream_hans = translated(catalogue_file(locale, "zh_Hans", domain))
+        hant_path = catalogue_file(locale, "zh_Hant", domain)
         upstream_hant = translated(hant_path)
-        derived = label.split("/")[0] in DERIVED
+        derived = label.split("/")[0] in DERIVED_PACKAGES
         for entry in source:
-            if entry.obsolete:
+            if entry.obsolete or not entry.msgid:
                 continue
             pair = (entry.msgctxt, entry.msgid)
             key = (domain, *pair)

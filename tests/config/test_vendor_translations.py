@@ -1,9 +1,10 @@
 """Editors see Wagtail's and wagtailmedia's admin in Chinese (site/locale_vendor).
 
 Wagtail and wagtailmedia leave msgids untranslated in their zh_Hans catalogues,
-Wagtail's zh_Hant catalogues lack msgids its zh_Hans ones translate, and wagtailmedia
-has no zh_Hant one, so those strings fell back to Simplified Chinese on Traditional
-screens. site/locale_vendor fills all three; site/locale, listed first in
+Wagtail's and DRF's zh_Hant catalogues lack msgids their zh_Hans ones translate, and
+wagtailmedia and taggit have no zh_Hant one, so those strings fell back to
+Simplified Chinese on Traditional screens (and API errors). site/locale_vendor
+fills them all; site/locale, listed first in
 LOCALE_PATHS, still wins. Unlike the other tests, these assert the Chinese text:
 the translation is what is under test.
 """
@@ -51,6 +52,8 @@ def wagtailmedia_source() -> polib.POFile:
 def translated(path: Path) -> dict[tuple[str | None, str], polib.POEntry]:
     if not path.exists():
         return {}
+    if path.suffix == ".mo":  # DRF ships no .po; a .mo holds translations only
+        return {(e.msgctxt, e.msgid): e for e in polib.mofile(str(path)) if e.msgid}
     return {
         (e.msgctxt, e.msgid): e
         for e in catalogue(path)
@@ -58,15 +61,32 @@ def translated(path: Path) -> dict[tuple[str | None, str], polib.POEntry]:
     }
 
 
-def wagtail_hans_only(domain: str) -> dict[tuple[str | None, str], list[str]]:
-    """Every zh_Hans text Wagtail gives a msgid its package's zh_Hant lacks."""
-    root = Path(importlib.util.find_spec("wagtail").origin).parent
+def package_catalogues(name: str, language: str, domain: str) -> list[Path]:
+    """A package's catalogues of ``language``: each folder's .po, else its .mo."""
+    root = Path(importlib.util.find_spec(name).origin).parent
+    found = []
+    for folder in root.glob(f"**/locale/{language}/LC_MESSAGES"):
+        source = folder / f"{domain}.po"
+        compiled = folder / f"{domain}.mo"
+        if source.exists() or compiled.exists():
+            found.append(source if source.exists() else compiled)
+    return found
+
+
+# The packages whose zh_Hans-only msgids the override derives (hant_from_hans.py).
+DERIVED_PACKAGES = ("wagtail", "rest_framework", "taggit")
+
+
+def upstream_hans_only(domain: str) -> dict[tuple[str | None, str], list[str]]:
+    """Every zh_Hans text a derived package gives a msgid its own zh_Hant lacks."""
     found = collections.defaultdict(list)
-    for hans in root.glob(f"**/locale/zh_Hans/LC_MESSAGES/{domain}.po"):
-        hant = translated(hans.parents[2] / "zh_Hant" / "LC_MESSAGES" / hans.name)
-        for key, entry in translated(hans).items():
-            if key not in hant:
-                found[key].append(entry.msgstr_plural.get(0) or entry.msgstr)
+    for name in DERIVED_PACKAGES:
+        for hans in package_catalogues(name, "zh_Hans", domain):
+            locale = hans.parents[2]
+            hant = translated(locale / "zh_Hant" / "LC_MESSAGES" / hans.name)
+            for key, entry in translated(hans).items():
+                if key not in hant:
+                    found[key].append(entry.msgstr_plural.get(0) or entry.msgstr)
     return found
 
 
@@ -171,6 +191,29 @@ def test_wagtail_admin_javascript_catalogue_has_the_filled_strings(
     assert f"{json.dumps(msgid)}: {json.dumps(chinese)}" in body
 
 
+@pytest.mark.parametrize(
+    ("msgid", "traditional"),
+    [
+        # DRF's zh_Hant lacks 71 of its 125 msgids, these among them.
+        ("A valid integer is required.", "請輸入有效的整數值。"),
+        # taggit has no zh_Hant catalogue: the admin's tag field.
+        ("A comma-separated list of tags.", "逗號分隔的標籤列表。"),
+    ],
+)
+def test_drf_and_taggit_are_traditional_on_traditional_screens(msgid, traditional):
+    with translation.override("zh-hant"):
+        assert gettext(msgid) == traditional
+
+
+@pytest.mark.django_db
+def test_an_api_refusal_is_traditional_for_a_traditional_client(client):
+    response = client.get("/api/v1/members/me/", HTTP_ACCEPT_LANGUAGE="zh-hant")
+
+    assert response.status_code == 403
+    # DRF's zh_Hans says 身份认证信息未提供。, its zh_Hant nothing.
+    assert response.json()["detail"] == "身份認證信息未提供。"
+
+
 def test_wagtailmedia_is_traditional_on_traditional_screens():
     with translation.override("zh-hant"):
         video = gettext("Your browser does not support the video element.")
@@ -261,28 +304,28 @@ def test_zh_hant_override_is_derived_from_zh_hans(domain):
         (e.msgctxt, e.msgid): e.msgstr_plural.get(0) or e.msgstr
         for e in vendor("zh_Hant", domain)
     }
-    wagtail = wagtail_hans_only(domain)
+    upstream = upstream_hans_only(domain)
 
     ours = {key: text for key, text in hant.items() if key in hans}
     assert ours == {key: converter.convert(text) for key, text in hans.items()}
-    # The rest: Wagtail's zh_Hans-only msgids, converted from one of its texts.
+    # The rest: the packages' zh_Hans-only msgids, converted from one of their texts.
     rest = {key: text for key, text in hant.items() if key not in hans}
-    assert rest.keys() == wagtail.keys() - hans.keys()
+    assert rest.keys() == upstream.keys() - hans.keys()
     assert [
         key
         for key, text in rest.items()
-        if text not in {converter.convert(t) for t in wagtail[key]}
+        if text not in {converter.convert(t) for t in upstream[key]}
     ] == []
 
 
-def test_wagtail_zh_hans_only_strings_read_as_the_zh_hans_text_converted():
-    """Every derived Wagtail entry that zh-hans screens translate (its app is
-    installed) shows on zh-hant screens as exactly that text in s2tw."""
+def test_packages_zh_hans_only_strings_read_as_the_zh_hans_text_converted():
+    """Every derived entry (Wagtail, DRF, taggit) that zh-hans screens translate
+    (its app is installed) shows on zh-hant screens as exactly that text in s2tw."""
     converter = opencc.OpenCC("s2tw")
     wrong, checked = [], 0
     for domain in ("django",):  # djangojs is served by the JavaScriptCatalog view
         for entry in vendor("zh_Hant", domain):
-            if not entry.tcomment.startswith("From Wagtail's zh_Hans"):
+            if not entry.tcomment.startswith("From the zh_Hans of"):
                 continue
             with translation.override("zh-hans"):
                 simplified = shown(entry)
@@ -382,15 +425,14 @@ SAME_MEANING = {
     "Log out",
     "Used %(usage_count)s time",
 }
-PACKAGES_WE_OVERRIDE = ("wagtail", "wagtailmedia", "django", "rest_framework")
+PACKAGES_WE_OVERRIDE = ("wagtail", "wagtailmedia", "django", "rest_framework", "taggit")
 
 
 def package_translations() -> dict[str, dict[str, set[str]]]:
     """msgid (no context) -> {package: its zh_Hans texts}."""
     found = collections.defaultdict(lambda: collections.defaultdict(set))
     for name in PACKAGES_WE_OVERRIDE:
-        root = Path(importlib.util.find_spec(name).origin).parent
-        for path in root.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
+        for path in package_catalogues(name, "zh_Hans", "django"):
             for (msgctxt, msgid), entry in translated(path).items():
                 if msgctxt is None:
                     found[msgid][name].add(entry.msgstr_plural.get(0) or entry.msgstr)
