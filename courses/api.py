@@ -25,6 +25,25 @@ MAX_RANGES = 200
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # Offline study is synced within weeks, not years.
 MAX_AGE = dt.timedelta(days=366)
+NO_ERROR = dt.timedelta(0)
+
+
+def phone_clock_error(batch) -> dt.timedelta:
+    """How far the server's clock is ahead of the phone's, from the batch's
+    ``sent_at`` (the phone's clock when it sent the batch): zero without one, or
+    within ``CLOCK_SKEW`` (a phone's ordinary drift, and the time on the wire)."""
+    if not isinstance(batch, dict) or batch.get("sent_at") in (None, ""):
+        return NO_ERROR
+    try:
+        sent_at = DateTimeField().run_validation(batch["sent_at"])
+    except ValidationError:
+        return NO_ERROR  # the batch's own sent_at field says what is wrong
+    error = timezone.now() - sent_at
+    return error if abs(error) > CLOCK_SKEW else NO_ERROR
+
+
+def _plausible(at: dt.datetime, now: dt.datetime) -> bool:
+    return now - MAX_AGE <= at <= now + CLOCK_SKEW
 
 
 def _not_a_member() -> ValidationError:
@@ -86,7 +105,20 @@ class EventSerializer(serializers.Serializer):
     )
 
     def validate_at(self, value):
+        """The event's time on the server's clock. A phone whose clock is wrong
+        (reset to 1970 when its battery ran out, set by hand) stamps every event
+        with the same error ``sent_at`` reveals: taken out, the event keeps its
+        place. An event the phone stamped before its clock went wrong is
+        plausible as it is, and kept so."""
         now = timezone.now()
+        error = self.context.get("clock_error", NO_ERROR)
+        if error:
+            try:
+                corrected = value + error
+            except OverflowError:
+                corrected = None
+            if corrected is not None and _plausible(corrected, now):
+                return corrected
         if value > now + CLOCK_SKEW:
             raise ValidationError(_("The event time is in the future."))
         if value < now - MAX_AGE:
@@ -110,10 +142,22 @@ class ProgressApi(APIView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
+        sent_at = DateTimeField(
+            required=False,
+            help_text="The phone's clock when it sent the batch. When it is more "
+            "than 5 minutes off the server's, every event time is moved by the "
+            "difference: a phone whose clock is wrong still reports when it studied.",
+        )
         events = EventSerializer(many=True, max_length=MAX_EVENTS, min_length=1)
 
         class Meta:
             ref_name = "ProgressBatch"
+
+        def to_internal_value(self, data):
+            # The events' times are checked against the server's clock once the
+            # phone's error is out of them: it must be known before they are.
+            self.context["clock_error"] = phone_clock_error(data)
+            return super().to_internal_value(data)
 
         def validate_events(self, events):
             # Kept for the service: the lessons, their lectures, the member and the

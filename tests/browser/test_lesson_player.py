@@ -2,12 +2,13 @@
 server: resume, played ranges on the server, seeking does not complete, offline
 events are delivered when the phone is back online."""
 
+import datetime as dt
 import re
 import time
 
 import pytest
 from django.template.defaultfilters import filesizeformat
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from courses.models import LessonProgress, ProgressEvent
@@ -320,4 +321,46 @@ def test_a_member_who_skips_around_a_lot_loses_no_progress(
     progress = wait_for(lambda: progress_of(member, lesson))
     assert progress.position > 29.3
     assert any(start <= 28.9 and end >= 29.3 for start, end in progress.watched)
+    context.close()
+
+
+# The phone's wall clock 56 years behind (reset to 1970 when its battery ran out):
+# Date only; timers and media run as on any phone.
+CLOCK_RESET_TO_1970 = """
+(() => {
+  const Real = Date, error = -56 * 365 * 864e5;
+  class PhoneDate extends Real {
+    constructor(...args) { super(...(args.length ? args : [Real.now() + error])); }
+    static now() { return Real.now() + error; }
+  }
+  window.Date = PhoneDate;
+})();
+"""
+
+
+def test_a_phone_whose_clock_was_reset_still_reports_its_study(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # every event carried a 1970 time, was refused as "more than a year old", and
+    # left the queue refused: the member studied and nobody ever saw it
+    member = make_member("wang", branch)
+    _, course = tree
+    lesson = make_lesson(course, slug="one", body=lecture_body(ready_lecture))
+    context, page, _ = phone_session(
+        browser,
+        live_server,
+        username="wang",
+        next_url=lesson.url,
+        script=CLOCK_RESET_TO_1970,
+    )
+    page.wait_for_selector("#play")
+    assert page.evaluate("new Date().getFullYear()") < 1975
+
+    page.click("#play")
+    play_past(page, 3)
+    assert pause_and_report(page).status == 200
+
+    progress = wait_for(lambda: progress_of(member, lesson), message="progress row")
+    assert progress.watched[0][1] >= 3
+    assert abs(progress.started_at - timezone.now()) < dt.timedelta(minutes=2)
     context.close()

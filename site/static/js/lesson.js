@@ -85,12 +85,8 @@
     });
   }
 
-  /* Send this member's queued events (this and earlier pages, any lesson); other
-     members' events wait for them to log in here again. Events queued before they
-     carried a recorder cannot be credited to anyone safely: they are dropped.
-     A 400 names the events it refused: those can never succeed and leave the queue,
-     except one recorded by another user (this page outlived its session): it stays
-     for its recorder and this page stops sending. */
+  /* Send this member's queued events; what a 400 drops: docs/progress.md, "Events".
+     sent_at, the phone's clock, lets the server take its error out of their times. */
   function flush() {
     if (sending || foreign || !navigator.onLine) return Promise.resolve();
     sending = true;
@@ -102,7 +98,7 @@
       return fetch(d.api, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": d.csrf },
-        body: JSON.stringify({ events: evs })
+        body: JSON.stringify({ events: evs, sent_at: new Date() })
       }).then(function (r) {
         var ids = evs.map(function (e) { return e.id; });
         if (r.ok) return r.json().then(function (b) {
@@ -145,7 +141,7 @@
     if (!navigator.sendBeacon || !navigator.onLine) return;
     var f = new FormData();
     f.append("csrfmiddlewaretoken", d.csrf);
-    f.append("batch", JSON.stringify({ events: pending.slice(-200) }));
+    f.append("batch", JSON.stringify({ events: pending.slice(-200), sent_at: new Date() }));
     navigator.sendBeacon(d.beacon, f);
   }
   function playing() { return started && !video.paused && !video.ended; }
