@@ -1,4 +1,11 @@
-"""GET /healthz: is this process able to serve? (shared/DESIGN.md section 7)."""
+"""GET /healthz: is this process able to serve? (shared/DESIGN.md section 7).
+
+Anyone may read the answer (load balancers and monitors sign in as nobody), so a
+failure says only its kind ("OperationalError"); its text, which names hosts,
+database users and tables, goes to the log.
+"""
+
+import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -7,6 +14,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+logger = logging.getLogger(__name__)
+
+
+def _failure(check: str, error: DatabaseError) -> str:
+    logger.error("/healthz: the %s check failed: %s", check, error)
+    return type(error).__name__
+
 
 def database_status() -> dict:
     try:
@@ -14,7 +28,11 @@ def database_status() -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
-        return {"ok": False, "vendor": connection.vendor, "error": str(error)}
+        return {
+            "ok": False,
+            "vendor": connection.vendor,
+            "error": _failure("database", error),
+        }
     return {"ok": True, "vendor": connection.vendor}
 
 
@@ -35,7 +53,7 @@ def queue_status() -> dict:
             int((timezone.now() - oldest_at).total_seconds()) if oldest_at else 0
         )
     except DatabaseError as error:
-        return {"ok": False, "backend": backend, "error": str(error)}
+        return {"ok": False, "backend": backend, "error": _failure("queue", error)}
     return status
 
 

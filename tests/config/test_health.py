@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 
 @pytest.mark.django_db
@@ -26,3 +27,26 @@ def test_healthz_counts_waiting_jobs_on_the_database_queue(client, settings):
 @pytest.mark.django_db
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_failing_check_tells_the_caller_its_kind_and_the_log_its_text(
+    client, settings, caplog
+):
+    # Anyone may call /healthz: a database's error text names hosts, users, tables.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE django_tasks_database_dbtaskresult")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    queue = response.json()["queue"]
+    assert queue == {
+        "ok": False,
+        "backend": "django_tasks_db.DatabaseBackend",
+        "error": queue["error"],
+    }
+    assert queue["error"] in ("OperationalError", "ProgrammingError")
+    assert "dbtaskresult" not in response.content.decode()
+    assert "dbtaskresult" in caplog.text
