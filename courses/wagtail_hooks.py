@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from config.reserved_paths import refuse_bulk_move, refuse_move
+from courses.deletion import refuse_studied_bulk_delete, refuse_studied_delete
 from courses.reporting.selectors import subtree_headcount
 from courses.reporting.viewsets import CampaignViewSet
 from members.tree_columns import HOOK as TREE_COLUMNS
@@ -12,6 +13,9 @@ register_snippet(CampaignViewSet)
 # A page moved to where one of Satchel's own URLs answers could not be reached.
 hooks.register("before_move_page", refuse_move)
 hooks.register("before_bulk_action", refuse_bulk_move)
+# Members' progress and in-person records go with a deleted lesson: refuse.
+hooks.register("before_delete_page", refuse_studied_delete)
+hooks.register("before_bulk_action", refuse_studied_bulk_delete)
 
 
 @hooks.register(TREE_COLUMNS)
