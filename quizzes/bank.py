@@ -219,6 +219,12 @@ def _parse_row(number: int, values: dict[str, str]):
             error("choices", _("Give at least two choices, separated by |."))
         elif len(set(choices)) != len(choices):
             error("choices", _("Two choices are the same."))
+        elif len(choices) > len(LETTERS):
+            # The export names correct choices A to Z (an IndexError past Z).
+            error(
+                "choices",
+                _("Give at most %(max)s choices (A to Z).") % {"max": len(LETTERS)},
+            )
         elif any(len(choice) > 500 for choice in choices):
             error("choices", _("A choice is longer than 500 characters."))
         elif answers_raw:
@@ -250,12 +256,28 @@ def _parse_row(number: int, values: dict[str, str]):
     return (None if errors else parsed), errors
 
 
+def _letter_indexes(items: list[str], count: int) -> set[int] | None:
+    """The choices ``items`` name as letters (``A``, ``AC``, ``A, C``, ``A|C``), or
+    None if they are not letters of these choices."""
+    if len(items) == 1:
+        letters = items[0].upper().replace(",", "").replace(" ", "")
+    else:
+        letters = "".join(item.upper() for item in items if len(item) == 1)
+        if len(letters) != len(items):
+            return None
+    if letters and all(letter in LETTERS[:count] for letter in letters):
+        return {LETTERS.index(letter) for letter in letters}
+    return None
+
+
 def _correct_indexes(choices: list[str], raw: str) -> set[int] | None:
     items = _split(raw)
-    if len(items) == 1 and items[0] not in choices:
-        letters = items[0].upper().replace(",", "").replace(" ", "")
-        if letters and all(letter in LETTERS[: len(choices)] for letter in letters):
-            return {LETTERS.index(letter) for letter in letters}
+    # Letters first: the export names correct choices by letter, so a choice whose
+    # text is a letter ("C|A|B", answer "B") must not turn the answer into another
+    # choice when an export is imported again.
+    letters = _letter_indexes(items, len(choices))
+    if letters is not None:
+        return letters
     indexes = set()
     for item in items:
         if item in choices:

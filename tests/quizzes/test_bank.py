@@ -304,3 +304,57 @@ def test_cells_that_look_like_formulas_are_exported_inert_and_imported_back(
     again = csv_file(exported) if fmt == "csv" else xlsx_file(exported)
     upload(editor_client, again, dry_run=False)
     assert Question.objects.get().text == "=1+1 等于几？"
+
+
+def exported_rows(client, fmt="csv"):
+    response = client.post(URL, {"export": "1", "format": fmt})
+    assert response.status_code == 200
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_a_row_with_more_than_26_choices_is_refused(editor_client):
+    # the file names choices A to Z: a 27th was stored, and then the bank's
+    # export failed for everyone (IndexError) once it was the correct one
+    choices = "|".join(f"选项{i}" for i in range(27))
+    rows = [HEADER, ["single", "选哪个？", choices, "选项26", "", ""]]
+
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    assert response.status_code == 400
+    assert "<td>2</td><td>choices</td><td>Give at most 26 choices (A to Z).</td>" in (
+        response.content.decode()
+    )
+    assert not Question.objects.exists()
+    assert exported_rows(editor_client) == [HEADER]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_choices_whose_text_is_a_letter_keep_their_answer_through_a_round_trip(
+    editor_client, fmt
+):
+    # given a question whose choices are letters, the right one "A" (the second)
+    upload(
+        editor_client,
+        csv_file([HEADER, ["single", "哪个是元音？", "C|A|B", "B", "", ""]]),
+        dry_run=False,
+    )
+    Question.objects.get().choices.update(is_correct=False)
+    Question.objects.get().choices.filter(text="A").update(is_correct=True)
+
+    # when the bank is exported (the answer is letter B) and imported again
+    rows = exported_rows(editor_client, fmt)
+    assert rows[1][2:4] == ["C|A|B", "B"]
+    Question.objects.all().delete()
+    again = csv_file(rows) if fmt == "csv" else xlsx_file(rows)
+    assert upload(editor_client, again, dry_run=False).status_code == 302
+
+    # then the right choice is still "A", not the choice whose text is "B"
+    choices = Question.objects.get().choices.order_by("sort_order")
+    assert [(c.text, c.is_correct) for c in choices] == [
+        ("C", False),
+        ("A", True),
+        ("B", False),
+    ]
