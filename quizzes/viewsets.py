@@ -31,6 +31,8 @@ from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
 # The bank file names a question's choices A to Z (quizzes/bank.py): more could
 # not be exported (an IndexError once) nor told apart by members.
 MAX_CHOICES = len(LETTERS)
+# What the bank file separates choices and accepted answers with (quizzes/bank.py).
+SEPARATOR = "|"
 
 
 def applies_to(*kinds: str) -> dict:
@@ -75,6 +77,8 @@ class QuestionForm(WagtailAdminModelForm):
             self.add_error(None, _("Mark at least one choice as correct."))
         if kind not in CHOICE_KINDS and (choices or not rows_valid):
             self.add_error(None, _("Only choice questions have choices."))
+        if kind in CHOICE_KINDS:
+            self._check_choice_texts(form for form in kept if form not in with_errors)
         is_true = cleaned.get("is_true")
         accepted = cleaned.get("accepted_answers", "").strip()
         if kind == QuestionKind.TRUE_FALSE and is_true is None:
@@ -87,6 +91,14 @@ class QuestionForm(WagtailAdminModelForm):
             )
         if kind == QuestionKind.FILL_BLANK and not accepted:
             self.add_error("accepted_answers", _("Give at least one accepted answer."))
+        if kind == QuestionKind.FILL_BLANK and SEPARATOR in accepted:
+            self.add_error(
+                "accepted_answers",
+                _(
+                    "An accepted answer cannot contain |: the question bank file "
+                    "separates answers with it. Put each answer on its own line."
+                ),
+            )
         if kind and kind != QuestionKind.FILL_BLANK and accepted:
             self.add_error(
                 "accepted_answers",
@@ -96,6 +108,25 @@ class QuestionForm(WagtailAdminModelForm):
                 ),
             )
         return cleaned
+
+    def _check_choice_texts(self, rows) -> None:
+        """Choices members can tell apart, which the bank file can hold: an export
+        splits choices at |, so "1|2" came back as two choices (and shifted the
+        answer letters), and the import refuses two choices that are the same."""
+        seen = set()
+        for form in rows:
+            text = form.cleaned_data.get("text") or ""
+            if SEPARATOR in text:
+                form.add_error(
+                    "text",
+                    _(
+                        "A choice cannot contain |: the question bank file "
+                        "separates choices with it."
+                    ),
+                )
+            elif text in seen:
+                form.add_error("text", _("Two choices are the same."))
+            seen.add(text)
 
 
 class QuizForm(WagtailAdminModelForm):

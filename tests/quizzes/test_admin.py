@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from quizzes.models import Question, Quiz
 from tests.quizzes.conftest import make_question
@@ -434,3 +435,52 @@ def test_the_migration_brings_stored_limits_within_range():
 
     quiz.refresh_from_db()
     assert (quiz.time_limit_minutes, quiz.max_attempts) == (10080, 3)
+
+
+@pytest.mark.parametrize(
+    "choices, message",
+    [
+        (
+            [{"text": "是", "is_correct": "on"}, {"text": "是"}],
+            "Two choices are the same.",
+        ),
+        (
+            [{"text": "1|2"}, {"text": "3", "is_correct": "on"}],
+            "A choice cannot contain |: the question bank file separates choices "
+            "with it.",
+        ),
+    ],
+)
+def test_choices_members_cannot_tell_apart_or_the_bank_file_cannot_hold_are_refused(
+    editor_client, choices, message
+):
+    # "1|2" was exported as two choices, shifting the answer's letter: the
+    # import then made "2" the right answer; two equal choices, the import refuses
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"), question_form(choices), **EN
+    )
+
+    assert response.status_code == 200
+    assert escape(message) in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_an_accepted_answer_holding_the_bank_files_separator_is_refused(
+    editor_client,
+):
+    # exported as "a|b", it came back as two answers, "a" and "b"
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form([], kind="fill_blank", accepted_answers="绝对值|x|"),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert (
+        escape(
+            "An accepted answer cannot contain |: the question bank file separates "
+            "answers with it. Put each answer on its own line."
+        )
+        in response.content.decode()
+    )
+    assert not Question.objects.exists()
