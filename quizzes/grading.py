@@ -56,8 +56,20 @@ class Key:
         )
 
 
+def _shaped(kind: str, response) -> bool:
+    """Whether ``response`` has ``kind``'s stored shape. An answer saved before its
+    question's type was changed (questions have no drafts) has another one."""
+    if kind == QuestionKind.SINGLE:
+        return isinstance(response, int) and not isinstance(response, bool)
+    if kind == QuestionKind.MULTIPLE:
+        return isinstance(response, list)
+    if kind == QuestionKind.TRUE_FALSE:
+        return isinstance(response, bool)
+    return isinstance(response, str)
+
+
 def is_correct(key: Key, response) -> bool:
-    if response is None:
+    if response is None or not _shaped(key.kind, response):
         return False
     if key.kind == QuestionKind.SINGLE:
         return len(key.correct_choices) == 1 and response in key.correct_choices

@@ -6,8 +6,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from quizzes import services
 from quizzes.models import Question, Quiz
-from tests.quizzes.conftest import make_question
+from tests.quizzes.conftest import make_question, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +485,81 @@ def test_an_accepted_answer_holding_the_bank_files_separator_is_refused(
         in response.content.decode()
     )
     assert not Question.objects.exists()
+
+
+def test_the_type_of_a_question_members_answered_cannot_change(
+    editor_client, quiz, bank, member, lesson
+):
+    # given a member who answered the single choice question
+    attempt, _ = services.attempt_start(quiz=quiz, member=member, lesson=lesson)
+    services.attempt_submit(attempt=attempt, answers=right_answers(bank))
+    question = bank["single"]
+    rows = [
+        {"id": str(choice.pk), "text": choice.text, "DELETE": "1"}
+        for choice in question.choices.all()
+    ]
+
+    # when an editor makes it fill in the blank (its choices deleted, as the
+    # form's script does): the member's answer, a choice, no longer fits its type
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk]),
+        {
+            **question_form([], kind="fill_blank", accepted_answers="党的全国代表大会"),
+            **formset("choices", rows, initial=len(rows)),
+        },
+        **EN,
+    )
+
+    # then the form says why, and the question and the member's review stay
+    assert response.status_code == 200
+    assert (
+        escape(
+            "This question was drawn in 1 attempt: members' answers are of its type, "
+            "which cannot change now. Add a new question of the other type instead."
+        )
+        in response.content.decode()
+    )
+    question.refresh_from_db()
+    assert question.kind == "single" and question.choices.count() == 3
+    member_client = Client()
+    member_client.force_login(member.user)
+    assert member_client.get(f"/quizzes/attempts/{attempt.pk}/").status_code == 200
+
+
+def test_the_other_edits_of_an_answered_question_are_kept(
+    editor_client, quiz, bank, member, lesson
+):
+    attempt, _ = services.attempt_start(quiz=quiz, member=member, lesson=lesson)
+    services.attempt_submit(attempt=attempt, answers=right_answers(bank))
+    question = bank["true_false"]
+
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk]),
+        question_form([], kind="true_false", is_true="false", text="改过的题目"),
+        **EN,
+    )
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.text, question.is_true) == ("改过的题目", False)
+
+
+@pytest.mark.parametrize("kind", ["fill_blank", "multiple"])
+def test_a_past_attempt_whose_question_changed_type_still_shows(
+    quiz, bank, member, lesson, kind
+):
+    # given an attempt graded before its single choice question changed type (as
+    # the form allowed until 2026-12-02): a choice id is no text, and no list
+    attempt, _ = services.attempt_start(quiz=quiz, member=member, lesson=lesson)
+    services.attempt_submit(attempt=attempt, answers=right_answers(bank))
+    Question.objects.filter(pk=bank["single"].pk).update(
+        kind=kind, accepted_answers="人民" if kind == "fill_blank" else ""
+    )
+
+    # then the member's attempt page still shows, score kept (it was a 500)
+    client = Client()
+    client.force_login(member.user)
+    response = client.get(f"/quizzes/attempts/{attempt.pk}/")
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.score == 100
