@@ -213,17 +213,50 @@ class LessonPage(Page):
     def has_quiz(self) -> bool:
         return any(block.block_type == "quiz" for block in self.body)
 
+    def quiz_ids_in_body(self) -> set[int]:
+        """The quiz blocks' quiz ids, from the body's raw JSON (no query)."""
+        return {
+            block["value"]
+            for block in self.body.raw_data
+            if block["type"] == "quiz" and block.get("value")
+        }
+
+    def quizzes(self) -> list:
+        """The quizzes of the body's quiz blocks (those that still exist)."""
+        return [
+            block.value
+            for block in self.body
+            if block.block_type == "quiz" and block.value is not None
+        ]
+
     def clean(self):
         super().clean()
         # Checked on drafts too: a lesson saved this way only ever gets published
         # as it is, and no member could complete it.
-        if self.completion_rule == CompletionRule.QUIZ and not self.has_quiz():
+        if self.completion_rule != CompletionRule.QUIZ:
+            return
+        quizzes = self.quizzes()
+        if not quizzes:
             raise ValidationError(
                 {
                     "completion_rule": _(
                         "This lesson completes when its quiz is passed, but its "
                         "body has no quiz. Add a quiz block, or choose another rule."
                     )
+                }
+            )
+        # quizzes.Quiz.completes_lesson, read without importing quizzes: a pass of
+        # a quiz with it off completes nothing (quizzes.services.attempt_submit).
+        if not any(getattr(quiz, "completes_lesson", True) for quiz in quizzes):
+            raise ValidationError(
+                {
+                    "completion_rule": _(
+                        "This lesson completes when its quiz is passed, but passing "
+                        "“%(quiz)s” completes no lesson (its “Passing completes the "
+                        "lesson” is off). Turn it on in the quiz's settings, or "
+                        "choose another rule."
+                    )
+                    % {"quiz": quizzes[0]}
                 }
             )
 

@@ -24,6 +24,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from config.inline_panel import InlinePanel
+from courses.models import CompletionRule, LessonPage
 from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
 from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
@@ -168,6 +169,7 @@ class QuizForm(WagtailAdminModelForm):
                         )
                     seen.add(data["question"].pk)
                     listed += 1
+        self._check_lessons_still_complete(cleaned)
         tags = cleaned.get("draw_tags") or []
         if not listed and not tags:
             self.add_error(
@@ -176,6 +178,29 @@ class QuizForm(WagtailAdminModelForm):
             return cleaned
         self._check_pool(cleaned, listed=seen, tags=tags)
         return cleaned
+
+    def _check_lessons_still_complete(self, cleaned) -> None:
+        """A lesson completed by passing this quiz could not be completed at all
+        once a pass completes no lesson (courses' LessonPage.clean says the same
+        from the lesson's side)."""
+        if self.instance.pk is None or cleaned.get("completes_lesson", True):
+            return
+        titles = [
+            lesson.title
+            for lesson in LessonPage.objects.filter(
+                completion_rule=CompletionRule.QUIZ
+            ).order_by("path")
+            if self.instance.pk in lesson.quiz_ids_in_body()
+        ]
+        if titles:
+            self.add_error(
+                "completes_lesson",
+                _(
+                    "These lessons complete when this quiz is passed: %(lessons)s. "
+                    "Choose another completion rule for them first, or leave this on."
+                )
+                % {"lessons": ", ".join(titles)},
+            )
 
     def _check_pool(self, cleaned, *, listed: set, tags: list) -> None:
         """A quiz members can take: its topics find questions (a mistyped topic
