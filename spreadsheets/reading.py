@@ -10,8 +10,10 @@ reached, with whatever error its parser met: all of them are caught here.
 A cell holding NUL refuses the file (PostgreSQL stores no NUL in text).
 
 CSV: UTF-8 (with or without the BOM), else GB18030 as Excel saves it on Chinese
-Windows. Python's csv refuses a cell over ``csv.field_size_limit()`` (131,072
-characters), a process-wide setting left alone: no column we import is that long.
+Windows, or Big5 (cp950) as it saves it on Traditional Chinese Windows
+(``_simplified_or_traditional``). Python's csv refuses a cell over
+``csv.field_size_limit()`` (131,072 characters), a process-wide setting left alone:
+no column we import is that long.
 """
 
 import csv
@@ -105,7 +107,48 @@ def _csv_rows(raw: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise UnreadableTable(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    if encoding == "gb18030":
+        text = _simplified_or_traditional(raw, text)
     return _csv_lines(csv.reader(io.StringIO(text)))
+
+
+def _private_use(text: str) -> bool:
+    return any("\ue000" <= char <= "\uf8ff" for char in text)
+
+
+def _outside_gb2312(text: str) -> bool:
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _simplified_or_traditional(raw: bytes, gb_text: str) -> str:
+    """Excel on Traditional Chinese Windows saves CSV as Big5 (cp950), and almost
+    any Big5 file also decodes as GB18030, into other characters: the import
+    stored them without a word. GB18030 turns Big5's punctuation (，。？) into
+    private-use characters, which no Chinese Excel file holds: such a file is
+    read as Big5. A file that reads cleanly both ways with characters beyond
+    GB2312 cannot be told apart, and is refused rather than guessed at."""
+    try:
+        big5_text = raw.decode("cp950")
+    except UnicodeDecodeError:
+        return gb_text
+    if _private_use(big5_text):
+        return gb_text
+    if _private_use(gb_text):
+        return big5_text
+    if _outside_gb2312(gb_text):
+        raise UnreadableTable(
+            _(
+                "This CSV file is not UTF-8, and it reads both as Simplified Chinese "
+                "(GB18030) and as Traditional Chinese (Big5), so its text cannot be "
+                "told for sure. Save it as CSV UTF-8 from your spreadsheet program "
+                "and upload it again."
+            )
+        )
+    return gb_text
 
 
 def _csv_lines(reader) -> Iterator[list[str]]:

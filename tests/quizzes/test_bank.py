@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
 from quizzes.models import Question, QuestionKind
@@ -358,3 +359,47 @@ def test_choices_whose_text_is_a_letter_keep_their_answer_through_a_round_trip(
         ("A", True),
         ("B", False),
     ]
+
+
+def big5_file(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return SimpleUploadedFile("bank.csv", buffer.getvalue().encode("cp950"))
+
+
+def test_a_big5_csv_from_traditional_chinese_excel_is_read_as_written(editor_client):
+    # given the bank saved as CSV by Excel on Traditional Chinese Windows (Big5),
+    # which also decodes as GB18030, into other characters: they were stored
+    rows = [
+        ["type", "question", "choices", "correct answers"],
+        ["single", "黨的最高領導機關是？", "黨的全國代表大會|中央委員會", "A"],
+    ]
+
+    response = upload(editor_client, big5_file(rows), dry_run=False)
+
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.text == "黨的最高領導機關是？"
+    assert [c.text for c in question.choices.all()] == [
+        "黨的全國代表大會",
+        "中央委員會",
+    ]
+
+
+def test_a_csv_that_reads_as_big5_and_as_gb18030_alike_is_refused(editor_client):
+    # "陳靜" also reads as GB18030 "朝繰": the file is refused, not guessed at
+    rows = [HEADER, ["true_false", "陳靜", "", "true", "", ""]]
+
+    response = upload(editor_client, big5_file(rows), dry_run=False)
+
+    assert response.status_code == 400
+    assert (
+        escape(
+            "This CSV file is not UTF-8, and it reads both as Simplified Chinese "
+            "(GB18030) and as Traditional Chinese (Big5), so its text cannot be told "
+            "for sure. Save it as CSV UTF-8 from your spreadsheet program and upload "
+            "it again."
+        )
+        in response.content.decode()
+    )
+    assert not Question.objects.exists()
