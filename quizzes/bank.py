@@ -135,6 +135,33 @@ def parse_rows(rows: list[list[str]]) -> ParseResult:
         for column in ("type", "question", "correct answers")
         if column not in header
     ]
+    # Two columns for one field (题目 and question, say): one of them was read and
+    # the other dropped without a word (an explanation or topics lost).
+    twice = sorted(
+        {column for column in header if column and header.count(column) > 1},
+        key=COLUMNS.index,
+    )
+    if twice:
+        return ParseResult(
+            [],
+            [
+                RowError(
+                    1,
+                    ", ".join(
+                        cell.strip()
+                        for cell, key in zip(rows[0], header, strict=False)
+                        if key == column
+                    ),
+                    str(
+                        _(
+                            "These columns are the same field; keep one of them "
+                            "and upload the file again."
+                        )
+                    ),
+                )
+                for column in twice
+            ],
+        )
     if missing:
         return ParseResult(
             [],

@@ -403,3 +403,20 @@ def test_a_csv_that_reads_as_big5_and_as_gb18030_alike_is_refused(editor_client)
         in response.content.decode()
     )
     assert not Question.objects.exists()
+
+
+def test_two_columns_for_one_field_are_refused_rather_than_one_dropped(editor_client):
+    # the later 解析 column (empty) silently replaced the explanations
+    rows = [
+        [*HEADER, "解析"],
+        ["true_false", "党员应当按期交纳党费。", "", "对", "见党章第八条", "", ""],
+    ]
+
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    assert response.status_code == 400
+    assert (
+        "<td>1</td><td>explanation, 解析</td><td>These columns are the same field; "
+        "keep one of them and upload the file again.</td>"
+    ) in response.content.decode()
+    assert not Question.objects.exists()
