@@ -1,4 +1,5 @@
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,26 @@ def test_deleting_a_lecture_a_lesson_uses_says_what_happens_to_the_lesson(
     assert "This lecture is used in 1 place." in page
     assert "complete by reading instead" in page
     assert "replace the file on its edit screen" in page
+
+
+def test_the_edit_screen_of_a_lecture_lessons_play_says_a_new_file_stops_it(
+    client, video_lesson, lecture
+):
+    # given a published lecture a lesson plays
+    lecture.output_prefix = f"lectures/{lecture.uuid}/v1"
+    lecture.save(update_fields=["output_prefix"])
+    client.force_login(make_user("lecture_editor", is_superuser=True, is_staff=True))
+
+    # when an editor opens its edit screen, where a new file can be chosen
+    page = english(client, reverse("wagtailmedia:edit", args=[lecture.pk]))
+
+    # then it says what members get meanwhile (nothing to play), and the way
+    # that keeps it playing
+    assert page.status_code == 200
+    text = " ".join(unescape(page.content.decode()).split())
+    assert (
+        "This lecture is used in 1 place. From the moment a new file is saved until "
+        "it is ready, members there cannot play the lecture: they are told it is "
+        "being prepared. To remake the same video, use “Transcode again” instead: "
+        "members keep playing it meanwhile."
+    ) in text
