@@ -51,6 +51,32 @@ class QuestionForm(WagtailAdminModelForm):
         # Shows only the answer fields of the chosen type; without it, all show.
         js = ["quizzes/question_form.js"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._keep_kind_once_drawn()
+
+    def _keep_kind_once_drawn(self) -> None:
+        """Members' answers have their question's type (a choice, a list of choices,
+        true or false, text): a type changed under them could not grade an open
+        attempt nor show a past one. Once anyone has drawn the question, its type
+        field is disabled (Django then keeps the stored type whatever is posted,
+        and the form's script, which follows the field, empties no answer field)."""
+        if self.instance.pk is None or "kind" not in self.fields:
+            return
+        answers = Answer.objects.filter(question=self.instance).count()
+        if answers:
+            field = self.fields["kind"]
+            field.disabled = True
+            field.help_text = ngettext(
+                "This question was drawn in %(count)d attempt: members' answers "
+                "are of its type, which cannot change now. Add a new question "
+                "of the other type instead.",
+                "This question was drawn in %(count)d attempts: members' answers "
+                "are of its type, which cannot change now. Add a new question "
+                "of the other type instead.",
+                answers,
+            ) % {"count": answers}
+
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
@@ -80,7 +106,6 @@ class QuestionForm(WagtailAdminModelForm):
             self.add_error(None, _("Only choice questions have choices."))
         if kind in CHOICE_KINDS:
             self._check_choice_texts(form for form in kept if form not in with_errors)
-        self._check_kind_kept(kind)
         is_true = cleaned.get("is_true")
         accepted = cleaned.get("accepted_answers", "").strip()
         if kind == QuestionKind.TRUE_FALSE and is_true is None:
@@ -110,28 +135,6 @@ class QuestionForm(WagtailAdminModelForm):
                 ),
             )
         return cleaned
-
-    def _check_kind_kept(self, kind) -> None:
-        """Members' answers have their question's type (a choice, a list of choices,
-        true or false, text): a type changed under them could not grade an open
-        attempt nor show a past one, so it stays once anyone has drawn it."""
-        if self.instance.pk is None or kind == self.instance.kind:
-            return
-        answers = Answer.objects.filter(question=self.instance).count()
-        if answers:
-            self.add_error(
-                "kind",
-                ngettext(
-                    "This question was drawn in %(count)d attempt: members' answers "
-                    "are of its type, which cannot change now. Add a new question "
-                    "of the other type instead.",
-                    "This question was drawn in %(count)d attempts: members' answers "
-                    "are of its type, which cannot change now. Add a new question "
-                    "of the other type instead.",
-                    answers,
-                )
-                % {"count": answers},
-            )
 
     def _check_choice_texts(self, rows) -> None:
         """Choices members can tell apart, which the bank file can hold: an export

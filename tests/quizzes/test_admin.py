@@ -1,4 +1,5 @@
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -499,8 +500,13 @@ def test_the_type_of_a_question_members_answered_cannot_change(
         for choice in question.choices.all()
     ]
 
-    # when an editor makes it fill in the blank (its choices deleted, as the
-    # form's script does): the member's answer, a choice, no longer fits its type
+    # when an editor opens it, the type is fixed and says why
+    url = reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk])
+    form = editor_client.get(url, **EN).content.decode()
+    select = re.search(r"<select[^>]*name=\"kind\"[^>]*>", form).group(0)
+    assert "disabled" in select
+    # and when a post makes it fill in the blank anyway (its choices deleted, as
+    # the form's script did): the member's answer, a choice, would not fit it
     response = editor_client.post(
         reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk]),
         {
@@ -510,7 +516,7 @@ def test_the_type_of_a_question_members_answered_cannot_change(
         **EN,
     )
 
-    # then the form says why, and the question and the member's review stay
+    # then the question and the member's review stay, and the form says why
     assert response.status_code == 200
     assert (
         escape(
