@@ -11,6 +11,9 @@ between the hook's count and the delete.
 
 Wagtail's own "referenced N times" counts only its reference index (pages, snippets),
 which does not see attempts: that is why the count alone said 0.
+
+Unpublishing, the way this module's refusals offer, is refused in turn for a quiz
+that live lessons are completed by (``refuse_unpublishing_a_completing_quiz``).
 """
 
 from django.contrib import messages
@@ -90,3 +93,44 @@ class KeepAnsweredDeleteView(DeleteView):
             return super().form_valid(form)
         except ProtectedError:
             return refuse_answered(self.request, [self.object])
+
+
+def _live_lessons_completed_by(quiz) -> list:
+    """Live lessons completed by passing ``quiz``, with no other live quiz of theirs
+    whose pass completes them: unpublishing ``quiz`` would leave them uncompletable
+    (the quiz block shows nothing for a quiz that is not live)."""
+    from courses.models import CompletionRule, LessonPage
+
+    found = []
+    lessons = LessonPage.objects.live().filter(completion_rule=CompletionRule.QUIZ)
+    for lesson in lessons.order_by("path"):
+        if quiz.pk not in lesson.quiz_ids_in_body():
+            continue
+        others = [
+            other
+            for other in lesson.quizzes()
+            if other.pk != quiz.pk and other.live and other.completes_lesson
+        ]
+        if not others:
+            found.append(lesson)
+    return found
+
+
+def refuse_unpublishing_a_completing_quiz(request, obj):
+    """The ``before_unpublish`` hook: a quiz that live lessons are completed by
+    stays published, back at its edit screen with the lessons named."""
+    if not isinstance(obj, Quiz):
+        return None
+    lessons = _live_lessons_completed_by(obj)
+    if not lessons:
+        return None
+    messages.error(
+        request,
+        gettext(
+            "“%(name)s” cannot be unpublished: these published lessons complete when "
+            "it is passed, and members could no longer complete them: %(lessons)s. "
+            "Choose another completion rule for them first, or unpublish them."
+        )
+        % {"name": obj, "lessons": ", ".join(lesson.title for lesson in lessons)},
+    )
+    return redirect(Quiz.snippet_viewset.get_url_name("edit"), obj.pk)

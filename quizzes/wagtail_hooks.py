@@ -7,7 +7,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
 from quizzes import admin_views
-from quizzes.deletion import refuse_answered
+from quizzes.deletion import refuse_answered, refuse_unpublishing_a_completing_quiz
 from quizzes.models import Quiz
 from quizzes.viewsets import QuizzesGroup
 
@@ -15,6 +15,8 @@ register_snippet(QuizzesGroup)
 
 # Answered quizzes and bank questions are kept (quizzes/deletion.py).
 hooks.register("before_delete_snippet", refuse_answered)
+# Unpublishing a quiz that live lessons are completed by would strand them.
+hooks.register("before_unpublish", refuse_unpublishing_a_completing_quiz)
 
 
 @hooks.register("register_admin_urls")

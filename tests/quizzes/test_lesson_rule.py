@@ -102,3 +102,32 @@ def test_a_quiz_that_completes_a_lesson_keeps_completing_it(
     )
     quiz.refresh_from_db()
     assert quiz.completes_lesson
+
+
+def test_a_quiz_live_lessons_are_completed_by_cannot_be_unpublished(
+    editor_client, lesson, quiz, member
+):
+    # given the published lesson completed by passing the quiz
+    url = reverse("wagtailsnippets_quizzes_quiz:unpublish", args=[quiz.pk])
+
+    # when an editor unpublishes the quiz (the block shows nothing for a quiz
+    # that is not live: no member could complete the lesson)
+    response = editor_client.post(url, **EN, follow=True)
+
+    # then it stays live, and the editor is told which lessons and what to do
+    quiz.refresh_from_db()
+    assert quiz.live
+    assert (
+        "“第一课测验” cannot be unpublished: these published lessons complete when "
+        "it is passed, and members could no longer complete them: 第一课. Choose "
+        "another completion rule for them first, or unpublish them."
+    ) in [str(message) for message in response.context["messages"]]
+
+
+def test_a_quiz_no_live_lesson_needs_is_unpublished(editor_client, bank):
+    practice = make_quiz(list(bank.values()), title="练习")
+    url = reverse("wagtailsnippets_quizzes_quiz:unpublish", args=[practice.pk])
+
+    assert editor_client.post(url, **EN).status_code == 302
+    practice.refresh_from_db()
+    assert not practice.live
