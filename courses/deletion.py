@@ -12,7 +12,7 @@ studied are deleted as before.
 """
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from wagtail.models import Page
@@ -22,16 +22,16 @@ from courses.models import InPersonStudy, LessonProgress
 
 def studied_members(page: Page) -> int:
     """How many members have progress or in-person records on a lesson at or under
-    ``page`` (two correlated subqueries, one count)."""
+    ``page`` (one query; the subqueries read only those lessons' rows)."""
     from members.models import Member
 
-    progress = LessonProgress.objects.filter(
-        member=OuterRef("pk"), lesson__path__startswith=page.path
+    progress = LessonProgress.objects.filter(lesson__path__startswith=page.path).values(
+        "member_id"
     )
-    in_person = InPersonStudy.objects.filter(
-        member=OuterRef("pk"), lesson__path__startswith=page.path
+    in_person = InPersonStudy.objects.filter(lesson__path__startswith=page.path).values(
+        "member_id"
     )
-    return Member.objects.filter(Exists(progress) | Exists(in_person)).count()
+    return Member.objects.filter(Q(pk__in=progress) | Q(pk__in=in_person)).count()
 
 
 def _reason(page: Page, count: int) -> str:
