@@ -3,11 +3,12 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.models import InPersonStudy
-from courses.reporting.models import ProgressRollup
+from courses.models import CoursePage, InPersonStudy, LessonPage
+from courses.reporting.models import ProgressRollup, WeeklyCompletion
 from courses.reporting.rollups import rollups_rebuild
 from courses.reporting.selectors import completion_report, study_unit
 from courses.services import in_person_study_record, in_person_study_revoke
+from members.services import member_record_moved_out
 from tests.reports.conftest import complete
 
 
@@ -179,4 +180,37 @@ def test_rebuild_command_recomputes_one_unit_on_request(studied, campaign, capsy
     # and recomputing the course (which also takes its campaigns) repairs it
     call_command("rollups_rebuild", "--course", str(studied.course.pk))
     assert "rows changed" in capsys.readouterr().out
+    assert not rollups_rebuild(check=True).found
+
+
+def test_study_in_an_unpublished_course_counts_only_for_its_campaigns(
+    studied, campaign, django_capture_on_commit_callbacks
+):
+    # given the course is unpublished; Wagtail leaves its lessons live
+    with django_capture_on_commit_callbacks(execute=True):
+        CoursePage.objects.get(pk=studied.course.pk).unpublish()
+    assert LessonPage.objects.get(pk=studied.lessons[1].pk).live
+    assert not ProgressRollup.objects.filter(course=studied.course).exclude(
+        started=0, completed=0, hours=0
+    )
+
+    # when zhang (started lesson 1) completes lesson 2, and li moves out
+    complete(studied.zhang, studied.lessons[1])
+    complete(studied.zhang, studied.lessons[0])
+    member_record_moved_out(
+        member=studied.li, whereabouts="外地", recorded_by=studied.li.user
+    )
+
+    # then the course, no unit while unpublished, has no figures; the campaign
+    # holding it counts the completion; nothing drifts from a rebuild
+    assert not ProgressRollup.objects.filter(course=studied.course).exclude(
+        started=0, completed=0, hours=0
+    )
+    assert not WeeklyCompletion.objects.filter(course=studied.course, completed__gt=0)
+    completed = dict(
+        ProgressRollup.objects.filter(
+            campaign=campaign, path=studied.province.path
+        ).values_list("bucket", "completed")
+    )
+    assert completed == {"local": 1, "outflow": 2, "inflow": 1}  # zhang; li, qian; wu
     assert not rollups_rebuild(check=True).found

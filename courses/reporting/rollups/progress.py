@@ -35,16 +35,19 @@ def _units_for(lesson: LessonPage, *, path: str, bucket: str) -> list[Unit]:
     pages = Page.objects.filter(
         Q(path=course_path)
         | Q(path__startswith=course_path, depth=lesson.depth, live=True)
-    ).values_list("pk", "path")
-    course_id, lesson_ids = None, []
-    for pk, page_path in pages:
+    ).values_list("pk", "path", "live")
+    course_id, course_live, lesson_ids = None, False, []
+    for pk, page_path, live in pages:
         if page_path == course_path:
-            course_id = pk
+            course_id, course_live = pk, live
         else:
             lesson_ids.append(pk)
     if course_id is None:
         return []
-    units = [Unit(course_id, None, lesson_ids)]
+    # A course that is not live is no unit (its lessons may still be live:
+    # Wagtail unpublishes a page without its children), as in the rebuild
+    # (common.all_units) and the refresh; the campaigns holding it still are.
+    units = [Unit(course_id, None, lesson_ids)] if course_live else []
     campaigns = Campaign.objects.filter(campaign_courses__course_id=course_id)
     for campaign in campaigns.prefetch_related("organisations"):
         if not campaign_counts_member(campaign, path=path, bucket=bucket):
