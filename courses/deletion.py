@@ -14,9 +14,10 @@ studied are deleted as before.
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 from wagtail.models import Page
 
+from config.refused_deletions import say_why_nothing_was_deleted
 from courses.models import InPersonStudy, LessonProgress
 
 
@@ -66,11 +67,9 @@ def refuse_studied_bulk_delete(request, action_type, objects, action):
     refused = {page: count for page, count in counts.items() if count}
     if not refused:
         return None
-    for page, count in refused.items():
-        messages.error(request, _reason(page, count))
-    if len(objects) > len(refused):
-        messages.warning(
-            request,
-            gettext("Nothing was deleted. Select only the others to delete them."),
-        )
+    say_why_nothing_was_deleted(
+        request,
+        [_reason(page, count) for page, count in refused.items()],
+        selected=len(objects),
+    )
     return redirect(action.next_url)

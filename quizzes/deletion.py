@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from wagtail.snippets.views.snippets import DeleteView
 
+from config.refused_deletions import say_why_nothing_was_deleted
 from quizzes.models import Answer, Attempt, Question, Quiz
 
 
@@ -73,13 +74,11 @@ def refuse_answered(request, objects):
     counts = _attempt_counts(objects)
     if not counts:
         return None
-    for item, count in counts.items():
-        messages.error(request, _reason(item, count))
-    if len(objects) > len(counts):
-        messages.warning(
-            request,
-            gettext("Nothing was deleted. Select only the others to delete them."),
-        )
+    say_why_nothing_was_deleted(
+        request,
+        [_reason(item, count) for item, count in counts.items()],
+        selected=len(objects),
+    )
     model = type(next(iter(counts)))
     return redirect(model.snippet_viewset.get_url_name("list"))
 
