@@ -31,6 +31,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 PERMISSION_DENIED = PermissionDenied.default_code
 
 
+def is_api_request(request) -> bool:
+    """Whether a refusal made outside DRF (a middleware, a handler) answers in the
+    API's JSON rather than with the site's HTML page."""
+    return request.path.startswith("/api/")
+
+
 def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict):
@@ -67,7 +73,7 @@ def not_found(request, path=""):
 
 
 def bad_request(request, exception):
-    if not request.path.startswith("/api/"):
+    if not is_api_request(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         body = {"detail": _("The request body is too large."), "code": "too_large"}

@@ -18,7 +18,7 @@ import re
 from django.http import Http404
 from django.views.defaults import page_not_found
 
-from config.api_errors import not_found
+from config.api_errors import is_api_request, not_found
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,6 @@ class BadIdMiddleware:
         if not is_bad_id(exception):
             return None
         logger.warning("An id that names nothing in %s: %s", request.path, exception)
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return not_found(request)
         return page_not_found(request, Http404())

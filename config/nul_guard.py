@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from config.api_errors import is_api_request
+
 NUL = "\x00"
 
 
@@ -33,7 +35,7 @@ class NulCharacterMiddleware:
     def __call__(self, request):
         if not _holds_nul(request):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse(
                 {
                     "detail": _("The address holds a NUL character."),

@@ -283,3 +283,16 @@ def in_person_records(*, member, lesson: LessonPage | None = None):
     if lesson is not None:
         records = records.filter(lesson=lesson)
     return records
+
+
+def quiz_rule_lessons_holding(quiz_id: int, *, live_only: bool = False) -> list:
+    """Lessons completed by passing a quiz whose body holds quiz ``quiz_id``, in
+    tree order (quizzes asks before a change that would strand them)."""
+    lessons = LessonPage.objects.filter(completion_rule=CompletionRule.QUIZ)
+    if live_only:
+        lessons = lessons.live()
+    return [
+        lesson
+        for lesson in lessons.order_by("path")
+        if quiz_id in lesson.quiz_ids_in_body()
+    ]

@@ -98,21 +98,16 @@ def _live_lessons_completed_by(quiz) -> list:
     """Live lessons completed by passing ``quiz``, with no other live quiz of theirs
     whose pass completes them: unpublishing ``quiz`` would leave them uncompletable
     (the quiz block shows nothing for a quiz that is not live)."""
-    from courses.models import CompletionRule, LessonPage
+    from courses.selectors import quiz_rule_lessons_holding
 
-    found = []
-    lessons = LessonPage.objects.live().filter(completion_rule=CompletionRule.QUIZ)
-    for lesson in lessons.order_by("path"):
-        if quiz.pk not in lesson.quiz_ids_in_body():
-            continue
-        others = [
-            other
+    return [
+        lesson
+        for lesson in quiz_rule_lessons_holding(quiz.pk, live_only=True)
+        if not any(
+            other.pk != quiz.pk and other.live and other.completes_lesson
             for other in lesson.quizzes()
-            if other.pk != quiz.pk and other.live and other.completes_lesson
-        ]
-        if not others:
-            found.append(lesson)
-    return found
+        )
+    ]
 
 
 def refuse_unpublishing_a_completing_quiz(request, obj):

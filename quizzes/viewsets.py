@@ -24,7 +24,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from config.inline_panel import InlinePanel
-from courses.models import CompletionRule, LessonPage
+from courses.selectors import quiz_rule_lessons_holding
 from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
 from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
@@ -189,11 +189,7 @@ class QuizForm(WagtailAdminModelForm):
         if self.instance.pk is None or cleaned.get("completes_lesson", True):
             return
         titles = [
-            lesson.title
-            for lesson in LessonPage.objects.filter(
-                completion_rule=CompletionRule.QUIZ
-            ).order_by("path")
-            if self.instance.pk in lesson.quiz_ids_in_body()
+            lesson.title for lesson in quiz_rule_lessons_holding(self.instance.pk)
         ]
         if titles:
             self.add_error(
