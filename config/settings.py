@@ -126,6 +126,8 @@ MIDDLEWARE = [
     # An id that cannot name a row, let through to a query by one of Wagtail's
     # views: 404 instead of the ValueError or OverflowError.
     "config.bad_ids.BadIdMiddleware",
+    # A delete the database refused (PROTECT): a message, not a 500.
+    "config.refused_deletions.ProtectedDeletionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

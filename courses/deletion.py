@@ -1,13 +1,15 @@
 """Lessons and courses that members have studied are kept.
 
-``LessonProgress`` and ``InPersonStudy`` rows cascade with their lesson, so deleting
-a lesson page (or the course above it) in the admin erased members' progress,
-completions, study hours and the in-person records that are otherwise never deleted
-(the audit trail, docs/progress.md), with nothing on Wagtail's confirmation to say
-so. Wagtail's delete screen calls the ``before_delete_page`` hook before it shows or
-does anything, and its bulk delete calls ``before_bulk_action`` before it deletes:
-``refuse_studied_delete`` and ``refuse_studied_bulk_delete`` answer there with the
-reason and what to do instead (unpublish, which keeps every row). Pages nobody has
+``LessonProgress`` and ``InPersonStudy`` rows hold their lesson with ``PROTECT``:
+deleting a lesson page (or the course above it) would erase members' progress,
+completions, study hours and the in-person records that are otherwise never
+deleted (the audit trail, docs/progress.md), so the database refuses it whatever
+the way in (the shell, the admin API: ``config.refused_deletions``). The admin's
+own screens ask first and say more: Wagtail's delete screen calls the
+``before_delete_page`` hook before it shows or does anything, and its bulk delete
+calls ``before_bulk_action`` before it deletes. ``refuse_studied_delete`` and
+``refuse_studied_bulk_delete`` answer there with how many members studied the page
+and what to do instead (unpublish, which keeps every row). Pages nobody has
 studied are deleted as before.
 """
 

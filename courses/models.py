@@ -12,23 +12,47 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailmedia import get_media_model
 
 from config.reserved_paths import ReservedPathCopyForm, ReservedPathPageForm
 from courses.blocks import TEXT_FEATURES, LessonBodyBlock
+from courses.publishing import LessonPageForm
+
+
+class AllOrNothingDeleteQuerySet(PageQuerySet):
+    """Deleting pages is one transaction: all of it or nothing.
+
+    treebeard's delete lowers the parents' ``numchild`` first and only then lets
+    Django's collector delete, which is where a ``PROTECT`` foreign key (members'
+    progress and in-person study on a lesson, ``courses.deletion``) refuses. Outside a
+    transaction (the shell, Wagtail's admin API) the refusal left the parent counting
+    one child fewer: a course whose lessons the explorer no longer listed, and that a
+    later delete removed as a leaf, orphaning its lessons. Wagtail's own delete view
+    is atomic; this makes every other way in atomic too. ``Page.delete`` reaches it
+    through the specific class's manager (``MP_Node.delete``)."""
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            return super().delete(*args, **kwargs)
+
+
+AllOrNothingPageManager = PageManager.from_queryset(AllOrNothingDeleteQuerySet)
 
 
 class CourseIndexPage(Page):
     """The site's home: the courses a member can study."""
+
+    objects = AllOrNothingPageManager()
 
     intro = RichTextField(
         blank=True, features=TEXT_FEATURES, verbose_name=_("Introduction")
@@ -55,6 +79,8 @@ class CourseIndexPage(Page):
 
 
 class CoursePage(Page):
+    objects = AllOrNothingPageManager()
+
     summary = models.CharField(
         max_length=255,
         blank=True,
@@ -104,7 +130,18 @@ class CompletionRule(models.TextChoices):
     READ = "read", _("Read for at least a number of seconds")
 
 
+def quizzes_in(body) -> list:
+    """The quizzes of a lesson body's quiz blocks (those that still exist)."""
+    return [
+        block.value
+        for block in body
+        if block.block_type == "quiz" and block.value is not None
+    ]
+
+
 class LessonPage(Page):
+    objects = AllOrNothingPageManager()
+
     summary = models.CharField(max_length=255, blank=True, verbose_name=_("Summary"))
     body = StreamField(LessonBodyBlock(), blank=True, verbose_name=_("Body"))
     completion_rule = models.CharField(
@@ -170,7 +207,7 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
-    base_form_class = ReservedPathPageForm
+    base_form_class = LessonPageForm
     copy_form_class = ReservedPathCopyForm
 
     class Meta:
@@ -223,11 +260,7 @@ class LessonPage(Page):
 
     def quizzes(self) -> list:
         """The quizzes of the body's quiz blocks (those that still exist)."""
-        return [
-            block.value
-            for block in self.body
-            if block.block_type == "quiz" and block.value is not None
-        ]
+        return quizzes_in(self.body)
 
     def clean(self):
         super().clean()
@@ -312,8 +345,9 @@ class LessonProgress(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="lesson_progress"
     )
+    # PROTECT: a member's study outlives any editor's delete (courses.deletion).
     lesson = models.ForeignKey(
-        LessonPage, on_delete=models.CASCADE, related_name="progress"
+        LessonPage, on_delete=models.PROTECT, related_name="progress"
     )
     # Merged [start, end] seconds of the lecture really played (union, clamped).
     watched = models.JSONField(default=list)
@@ -409,7 +443,7 @@ class InPersonStudy(models.Model):
         "members.Member", on_delete=models.CASCADE, related_name="in_person_studies"
     )
     lesson = models.ForeignKey(
-        LessonPage, on_delete=models.CASCADE, related_name="in_person_studies"
+        LessonPage, on_delete=models.PROTECT, related_name="in_person_studies"
     )
     studied_on = models.DateField(_("date studied"))
     note = models.TextField(_("note"), blank=True)

@@ -4,6 +4,7 @@ from wagtail.snippets.models import register_snippet
 
 from config.reserved_paths import refuse_bulk_move, refuse_move
 from courses.deletion import refuse_studied_bulk_delete, refuse_studied_delete
+from courses.publishing import refuse_bulk_publish
 from courses.reporting.selectors import subtree_headcount
 from courses.reporting.viewsets import CampaignViewSet
 from members.tree_columns import HOOK as TREE_COLUMNS
@@ -16,6 +17,8 @@ hooks.register("before_bulk_action", refuse_bulk_move)
 # Members' progress and in-person records go with a deleted lesson: refuse.
 hooks.register("before_delete_page", refuse_studied_delete)
 hooks.register("before_bulk_action", refuse_studied_bulk_delete)
+# A quiz-rule lesson going live while its quiz is a draft: nobody could complete it.
+hooks.register("before_bulk_action", refuse_bulk_publish)
 
 
 @hooks.register(TREE_COLUMNS)

@@ -9,6 +9,9 @@ answers there with the reason and what to do instead. The foreign keys are
 ``KeepAnsweredDeleteView`` answers with the same refusal should an attempt start
 between the hook's count and the delete.
 
+A bank question nobody answered is refused too when it is the last one a published
+quiz could draw (``live_quizzes_emptied_by``).
+
 Wagtail's own "referenced N times" counts only its reference index (pages, snippets),
 which does not see attempts: that is why the count alone said 0.
 
@@ -17,13 +20,14 @@ that live lessons are completed by (``refuse_unpublishing_a_completing_quiz``).
 """
 
 from django.contrib import messages
-from django.db.models import Count, ProtectedError
+from django.db.models import Count, ProtectedError, Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from wagtail.snippets.views.snippets import DeleteView
 
 from config.refused_deletions import say_why_nothing_was_deleted
-from quizzes.models import Answer, Attempt, Question, Quiz
+from quizzes.models import Answer, Attempt, Question, QuestionTag, Quiz
+from quizzes.services import quiz_pool
 
 
 def _attempt_counts(objects) -> dict[object, int]:
@@ -68,19 +72,49 @@ def _reason(item, count: int) -> str:
     ) % {"name": item, "count": count}
 
 
+def live_quizzes_emptied_by(objects) -> list[Quiz]:
+    """Published quizzes with no question left to draw, listed or by topic, once
+    the questions among ``objects`` are deleted: members would meet "This quiz has
+    no questions yet" instead of the quiz (and a lesson completed by it could not
+    be completed)."""
+    doomed = {item.pk for item in objects if isinstance(item, Question)}
+    if not doomed:
+        return []
+    tags = QuestionTag.objects.filter(content_object_id__in=doomed).values("tag_id")
+    candidates = (
+        Quiz.objects.filter(live=True)
+        .filter(
+            Q(quiz_questions__question_id__in=doomed)
+            | Q(draw_tagged_items__tag_id__in=tags)
+        )
+        .distinct()
+        .order_by("title", "pk")
+    )
+    return [
+        quiz
+        for quiz in candidates
+        if {question.pk for question in quiz_pool(quiz=quiz)} <= doomed
+    ]
+
+
+def _emptied_reason(quiz: Quiz) -> str:
+    return gettext(
+        "The published quiz “%(quiz)s” would have no questions left, and members "
+        "could not take it. Add other questions to it first, or unpublish it."
+    ) % {"quiz": quiz}
+
+
 def refuse_answered(request, objects):
     """The ``before_delete_snippet`` hook: back to the listing, saying why, when any
-    of ``objects`` has attempts; ``None`` (Wagtail goes on) otherwise."""
+    of ``objects`` has attempts, or when deleting them would leave a published quiz
+    with no questions; ``None`` (Wagtail goes on) otherwise."""
     counts = _attempt_counts(objects)
-    if not counts:
+    reasons = [_reason(item, count) for item, count in counts.items()]
+    reasons += [_emptied_reason(quiz) for quiz in live_quizzes_emptied_by(objects)]
+    if not reasons:
         return None
-    say_why_nothing_was_deleted(
-        request,
-        [_reason(item, count) for item, count in counts.items()],
-        selected=len(objects),
-    )
-    model = type(next(iter(counts)))
-    return redirect(model.snippet_viewset.get_url_name("list"))
+    say_why_nothing_was_deleted(request, reasons, selected=len(objects))
+    return redirect(type(objects[0]).snippet_viewset.get_url_name("list"))
 
 
 class KeepAnsweredDeleteView(DeleteView):
@@ -98,13 +132,14 @@ def _live_lessons_completed_by(quiz) -> list:
     """Live lessons completed by passing ``quiz``, with no other live quiz of theirs
     whose pass completes them: unpublishing ``quiz`` would leave them uncompletable
     (the quiz block shows nothing for a quiz that is not live)."""
+    from courses.publishing import quiz_can_complete
     from courses.selectors import quiz_rule_lessons_holding
 
     return [
         lesson
         for lesson in quiz_rule_lessons_holding(quiz.pk, live_only=True)
         if not any(
-            other.pk != quiz.pk and other.live and other.completes_lesson
+            other.pk != quiz.pk and quiz_can_complete(other)
             for other in lesson.quizzes()
         )
     ]

@@ -271,6 +271,8 @@ class Attempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         ordering = ["quiz", "member", "number"]
         constraints = [
             # Two concurrent starts can never both become attempt N.
@@ -317,6 +319,8 @@ class Answer(models.Model):
     is_correct = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         ordering = ["attempt", "position"]
         constraints = [
             models.UniqueConstraint(

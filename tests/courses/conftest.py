@@ -1,4 +1,5 @@
-"""Fixtures of the progress tests: a course tree, members, an organiser, a helper."""
+"""Fixtures of the progress tests: a course tree, members, an organiser, a helper,
+an editor."""
 
 import datetime as dt
 import itertools
@@ -14,7 +15,7 @@ from members.services import (
     organiser_role_grant,
     pairing_create,
 )
-from tests.factories import make_course, make_home, make_lesson, make_user
+from tests.factories import PASSWORD, make_course, make_home, make_lesson, make_user
 
 _phones = itertools.count(13800000000)
 
@@ -122,6 +123,14 @@ def reading_lesson(tree):
     lesson.read_seconds = 60
     lesson.save()
     return lesson
+
+
+@pytest.fixture
+def editor(db, client):
+    """The test client, signed in as a superuser (the admin's editor screens)."""
+    make_user("editor", is_superuser=True, is_staff=True)
+    client.login(username="editor", password=PASSWORD)
+    return client
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """Deleting a lesson or course that members have studied would erase their progress,
-completions, study hours and in-person records (they cascade with the page): the
-admin refuses, through its real delete screens, and says to unpublish instead
-(courses/deletion.py)."""
+completions, study hours and in-person records: the admin refuses, through its real
+delete screens, and says to unpublish instead (courses/deletion.py). The database
+refuses every other way in: test_protected_deletion.py."""
 
 import datetime as dt
 
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -18,16 +17,9 @@ from courses.models import (
     LessonProgress,
 )
 from tests.courses.conftest import make_member
-from tests.factories import PASSWORD, make_lesson, make_user
+from tests.factories import make_lesson, make_user
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def editor(db, client):
-    make_user("editor", is_superuser=True, is_staff=True)
-    client.login(username="editor", password=PASSWORD)
-    return client
 
 
 def shown_messages(response):

@@ -12,7 +12,7 @@ from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from courses.models import CoursePage, LessonPage
-from tests.factories import PASSWORD, make_course, make_lesson, make_user
+from tests.factories import make_course, make_lesson
 
 
 def taken(address):
@@ -20,13 +20,6 @@ def taken(address):
         f"The address {address} is already used by one of Satchel's own pages. "
         "Choose another slug."
     )
-
-
-@pytest.fixture
-def editor(db, client):
-    make_user("editor", is_superuser=True, is_staff=True)
-    client.login(username="editor", password=PASSWORD)
-    return client
 
 
 def course_form(**fields):

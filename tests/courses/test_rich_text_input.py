@@ -5,19 +5,8 @@ any other form field (config/rich_text.py)."""
 
 import json
 
-import pytest
-
 from courses.models import CoursePage, LessonPage
 from tests.courses.test_reserved_paths import add_page, course_form, lesson_form
-from tests.factories import PASSWORD, make_user
-
-
-@pytest.fixture
-def editor(db, client):
-    make_user("editor", is_superuser=True, is_staff=True)
-    client.login(username="editor", password=PASSWORD)
-    return client
-
 
 P = '<p data-block-key="a">%s</p>'  # the stored HTML of draftail()'s paragraph
 

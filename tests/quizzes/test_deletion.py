@@ -2,6 +2,8 @@
 screens (single and bulk) say why and what to do instead, and the database refuses
 any other way of deleting them."""
 
+import html
+
 import pytest
 from django.db.models import ProtectedError
 from django.test import Client
@@ -124,3 +126,51 @@ def test_an_attempt_started_during_the_delete_gets_the_refusal_not_an_error(
     # then the database refused it and the editor reads why
     assert "cannot be deleted: it was drawn in 1 attempt" in page
     assert Question.objects.filter(pk=bank["single"].pk).exists()
+
+
+EMPTIED = (
+    "The published quiz “%s” would have no questions left, and members could not "
+    "take it. Add other questions to it first, or unpublish it."
+)
+
+
+def test_the_last_question_of_a_published_quiz_is_kept(editor_client):
+    # given a published quiz of one question nobody has answered yet
+    only = make_question("true_false", "长江是中国最长的河流。", is_true=True)
+    make_quiz([only], title="地理")
+    url = reverse("wagtailsnippets_quizzes_question:delete", args=[only.pk])
+
+    # when an editor deletes the question
+    page = messages_after(editor_client.post(url, **EN), editor_client)
+
+    # then it stays, and the editor is told which quiz it would empty
+    assert html.escape(EMPTIED % "地理") in page
+    assert Question.objects.filter(pk=only.pk).exists()
+
+
+def test_the_last_questions_a_quiz_draws_by_topic_are_kept_together(editor_client):
+    # given a published quiz drawing two questions by topic, and a draft quiz
+    first, second = (
+        make_question("true_false", text, is_true=True, tags=["地理"])
+        for text in ("长江是中国最长的河流。", "黄河流经九个省区。")
+    )
+    by_topic = make_quiz(title="地理抽题")
+    by_topic.draw_tags.add("地理")
+    by_topic.save_revision().publish()
+    make_quiz([second], title="草稿", live=False)
+
+    # when an editor deletes one of them, then the other (from the bulk action)
+    one = reverse("wagtailsnippets_quizzes_question:delete", args=[first.pk])
+    assert editor_client.post(one, **EN).status_code == 302
+    bulk = (
+        reverse("wagtail_bulk_action", args=["quizzes", "question", "delete"])
+        + f"?id={second.pk}"
+    )
+    page = messages_after(editor_client.post(bulk, **EN), editor_client)
+
+    # then the first went (the quiz still drew the second); the second is kept,
+    # and only the published quiz is named
+    assert not Question.objects.filter(pk=first.pk).exists()
+    assert html.escape(EMPTIED % "地理抽题") in page
+    assert "草稿" not in page
+    assert Question.objects.filter(pk=second.pk).exists()

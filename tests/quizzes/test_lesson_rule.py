@@ -1,6 +1,8 @@
 """A lesson completed by passing its quiz needs a quiz whose pass completes lessons:
 with "Passing completes the lesson" off, no member could ever complete it
-(courses.models.LessonPage.clean), through the admin's real page editor."""
+(courses.models.LessonPage.clean), and one whose quiz is still a draft is not
+published (courses/publishing.py), through the admin's real page editor and bulk
+publish."""
 
 import pytest
 from django.urls import reverse
@@ -131,3 +133,102 @@ def test_a_quiz_no_live_lesson_needs_is_unpublished(editor_client, bank):
     assert editor_client.post(url, **EN).status_code == 302
     practice.refresh_from_db()
     assert not practice.live
+
+
+DRAFT_QUIZ = (
+    "This lesson completes when its quiz is passed, but “练习” is not published, so "
+    "members cannot see it. Publish the quiz first, or choose another rule."
+)
+
+
+def test_a_quiz_rule_lesson_whose_quiz_is_a_draft_is_not_published(
+    editor_client, lesson, bank
+):
+    # given a quiz still in draft (its block shows members nothing)
+    draft = make_quiz(list(bank.values()), title="练习", live=False)
+
+    # when an editor publishes the lesson with it
+    response = publish(editor_client, lesson, draft, title="改过的第一课")
+
+    # then the form says why, and the live lesson is unchanged
+    assert response.status_code == 200
+    assert escape(DRAFT_QUIZ) in response.content.decode()
+    assert LessonPage.objects.get(pk=lesson.pk).title == "第一课"
+
+
+def test_a_draft_of_the_lesson_with_a_draft_quiz_is_saved(editor_client, lesson, bank):
+    draft = make_quiz(list(bank.values()), title="练习", live=False)
+
+    response = publish(editor_client, lesson, draft, **{"action-publish": ""})
+
+    assert response.status_code == 302
+    saved = LessonPage.objects.get(pk=lesson.pk).get_latest_revision_as_object()
+    assert saved.quizzes() == [draft]
+
+
+def test_once_the_quiz_is_published_the_lesson_is_too(editor_client, lesson, bank):
+    draft = make_quiz(list(bank.values()), title="练习", live=False)
+    draft.save_revision().publish()
+
+    response = publish(editor_client, lesson, draft, title="改过的第一课")
+
+    assert response.status_code == 302
+    assert LessonPage.objects.get(pk=lesson.pk).title == "改过的第一课"
+
+
+def bulk_publish(client, *pages, include_descendants=False):
+    url = (
+        reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+        + "?"
+        + "&".join(f"id={page.pk}" for page in pages)
+        + "&next=/admin/"
+    )
+    data = {"include_descendants": "on"} if include_descendants else {}
+    return client.post(url, data, **EN, follow=True)
+
+
+def draft_lesson_with(course, quiz, slug):
+    draft = LessonPage(
+        title="第二课",
+        slug=slug,
+        body=[("quiz", quiz)],
+        completion_rule="quiz",
+        live=False,
+    )
+    course.add_child(instance=draft)
+    draft.save_revision()
+    return draft
+
+
+@pytest.mark.parametrize("selected", ["lesson", "course"])
+def test_a_bulk_publish_with_such_a_lesson_publishes_nothing(
+    editor_client, lesson, bank, selected
+):
+    # given a draft lesson completed by a draft quiz, in the live lesson's course
+    course = lesson.get_parent()
+    second = draft_lesson_with(
+        course, make_quiz(list(bank.values()), title="练习", live=False), "two"
+    )
+
+    # when an editor bulk-publishes it (or its course, with its draft subpages)
+    if selected == "lesson":
+        response = bulk_publish(editor_client, second, lesson)
+    else:
+        response = bulk_publish(editor_client, course, include_descendants=True)
+
+    # then nothing is published, and the editor is told which lesson and why
+    assert [str(m) for m in response.context["messages"]] == [
+        f"“第二课” cannot be published: {DRAFT_QUIZ}",
+        "Nothing was published.",
+    ]
+    assert not LessonPage.objects.get(pk=second.pk).live
+
+
+def test_a_bulk_publish_of_lessons_with_live_quizzes_goes_ahead(
+    editor_client, lesson, quiz
+):
+    second = draft_lesson_with(lesson.get_parent(), quiz, "two")
+
+    bulk_publish(editor_client, second)
+
+    assert LessonPage.objects.get(pk=second.pk).live

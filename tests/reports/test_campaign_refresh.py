@@ -88,12 +88,18 @@ def test_deleting_or_moving_a_lesson_refreshes_both_courses(
     assert _course_total(studied, province_organiser) == (5, 3)
     assert not rollups_rebuild(check=True).found
 
-    # when the second lesson of the first course is deleted
+    # when a third lesson nobody studied is published in the first course
+    unstudied = _draft_lesson(studied.course, "l4")
     with django_capture_on_commit_callbacks(execute=True):
-        LessonPage.objects.get(pk=studied.lessons[1].pk).delete()
+        unstudied.save_revision().publish()
+    assert _course_total(studied, province_organiser) == (5, 0)
 
-    # then zhang and sun (lesson 1 started) count, nothing drifts
-    assert _course_total(studied, province_organiser)[1] == 3
+    # and deleted again (a lesson members studied cannot be: courses.deletion)
+    with django_capture_on_commit_callbacks(execute=True):
+        LessonPage.objects.get(pk=unstudied.pk).delete()
+
+    # then the course is complete again for its three members, nothing drifts
+    assert _course_total(studied, province_organiser) == (5, 3)
     assert not rollups_rebuild(check=True).found
 
 

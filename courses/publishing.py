@@ -1,0 +1,105 @@
+"""A lesson completed by passing its quiz goes live only with a quiz members can take.
+
+A quiz block shows members nothing while its quiz is a draft (quizzes/blocks/quiz.html),
+so a quiz-rule lesson published before its quiz could not be completed by anyone,
+and the reports would count every member as lagging on it. Saving a draft of the
+lesson is fine (the editor may be building both); going live is refused, in the
+three places an editor publishes from the admin:
+
+* the page form's "Publish" (``LessonPageForm``), on the rule field;
+* the pages listing's bulk "Publish" (the ``before_bulk_action`` hook
+  ``refuse_bulk_publish``), for the selected pages and, when the editor includes
+  them, their draft subpages: as Wagtail publishes them, the latest revision of each;
+* the other direction, unpublishing a quiz that live lessons depend on, is refused
+  by ``quizzes.deletion`` (the snippet's unpublish screen).
+
+Not covered: a workflow's approval and Wagtail's admin API publish action, which
+run neither the form nor a hook (docs/progress.md).
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext
+
+from config.reserved_paths import ReservedPathPageForm
+
+# courses.models names LessonPageForm as the lesson's base_form_class, so this
+# module imports the models inside its functions.
+
+
+def quiz_can_complete(quiz) -> bool:
+    """Whether passing ``quiz`` completes a lesson today: it is live (members see
+    it) and its ``completes_lesson`` is on (``quizzes.Quiz``, read without
+    importing quizzes)."""
+    return getattr(quiz, "live", True) and getattr(quiz, "completes_lesson", True)
+
+
+def unplayable_quiz(completion_rule: str, quizzes: list) -> str | None:
+    """Why a lesson with this rule and these quizzes could not be completed once
+    live, or ``None``."""
+    from courses.models import CompletionRule
+
+    if completion_rule != CompletionRule.QUIZ or not quizzes:
+        return None  # no quiz at all: LessonPage.clean refuses it on every save
+    if any(quiz_can_complete(quiz) for quiz in quizzes):
+        return None
+    return gettext(
+        "This lesson completes when its quiz is passed, but “%(quiz)s” is not "
+        "published, so members cannot see it. Publish the quiz first, or choose "
+        "another rule."
+    ) % {"quiz": quizzes[0]}
+
+
+class LessonPageForm(ReservedPathPageForm):
+    """The lesson's page form: "Publish" is refused while no quiz the rule needs
+    is live (``unplayable_quiz``); "Save draft" is not."""
+
+    def clean(self):
+        from courses.models import quizzes_in
+
+        cleaned_data = super().clean()
+        if self.data.get("action-publish") and "body" in cleaned_data:
+            refusal = unplayable_quiz(
+                cleaned_data.get("completion_rule"), quizzes_in(cleaned_data["body"])
+            )
+            if refusal:
+                self.add_error("completion_rule", refusal)
+        return cleaned_data
+
+
+def _lessons_to_publish(pages, *, include_descendants: bool):
+    """The lessons a bulk publish would make live, each as its latest revision
+    (what Wagtail publishes)."""
+    from courses.models import LessonPage
+
+    for page in pages:
+        yield page.specific
+        if include_descendants:
+            yield from page.get_descendants().not_live().type(LessonPage).specific()
+
+
+def refuse_bulk_publish(request, action_type, objects, action):
+    """``before_bulk_action``: nothing is published when a lesson among them (or
+    their draft subpages, when included) would go live with no quiz to pass."""
+    if action_type != "publish":
+        return None
+    include_descendants = bool(
+        action.cleaned_form.cleaned_data.get("include_descendants")
+    )
+    reasons = []
+    for page in _lessons_to_publish(objects, include_descendants=include_descendants):
+        if not hasattr(page, "completion_rule"):  # not a lesson
+            continue
+        lesson = page.get_latest_revision_as_object()
+        refusal = unplayable_quiz(lesson.completion_rule, lesson.quizzes())
+        if refusal:
+            reasons.append(
+                gettext("“%(lesson)s” cannot be published: %(reason)s")
+                % {"lesson": lesson.get_admin_display_title(), "reason": refusal}
+            )
+    if not reasons:
+        return None
+    for reason in reasons:
+        messages.error(request, reason)
+    messages.warning(request, gettext("Nothing was published."))
+    return redirect(action.next_url)
