@@ -19,11 +19,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import (
     EditView,
     IndexView,
-    SnippetViewSet,
     SnippetViewSetGroup,
 )
 
+from config.choosers import snippet_chooser
 from config.inline_panel import InlinePanel
+from config.snippets import SnippetViewSet
 from courses.selectors import quiz_rule_lessons_holding
 from quizzes.bank import LETTERS
 from quizzes.deletion import KeepAnsweredDeleteView
@@ -331,8 +332,14 @@ class QuizViewSet(SnippetViewSet):
     icon = "form"
     menu_label = _("Quizzes")
     url_prefix = "quizzes/quizzes"
-    # Live or draft as Wagtail's tag, not a bare True/False.
-    list_display = ["title", "pass_mark", "max_attempts", LiveStatusTagColumn()]
+    # Live or draft as Wagtail's tag, not a bare True/False. Its label lazy: the
+    # column is made once, and Wagtail's default is translated when it is.
+    list_display = [
+        "title",
+        "pass_mark",
+        "max_attempts",
+        LiveStatusTagColumn(label=_("Status")),
+    ]
     search_fields = ["title"]
     edit_handler = TabbedInterface(
         [
@@ -341,7 +348,13 @@ class QuizViewSet(SnippetViewSet):
                     FieldPanel("title"),
                     FieldPanel("intro", widget=forms.Textarea(attrs={"rows": 3})),
                     InlinePanel(
-                        "quiz_questions", label=_("Question"), heading=_("Questions")
+                        "quiz_questions",
+                        label=_("Question"),
+                        heading=_("Questions"),
+                        # The chooser's texts in the user's language.
+                        panels=[
+                            FieldPanel("question", widget=snippet_chooser(Question))
+                        ],
                     ),
                     MultiFieldPanel(
                         [FieldPanel("draw_tags"), FieldPanel("draw_count")],

@@ -21,6 +21,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from config.choosers import page_chooser
 from config.inline_panel import InlinePanel
 
 
@@ -145,7 +146,8 @@ class CampaignCourse(Orderable):
         verbose_name=_("course"),
     )
 
-    panels = [FieldPanel("course")]
+    # The chooser's texts in the user's language (config/choosers.py).
+    panels = [FieldPanel("course", widget=page_chooser("courses.CoursePage"))]
 
     class Meta(Orderable.Meta):
         verbose_name = _("campaign course")

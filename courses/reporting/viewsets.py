@@ -1,8 +1,8 @@
 """Wagtail admin for campaigns (registered in courses/wagtail_hooks.py)."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from config.snippets import SnippetViewSet
 from courses.reporting.models import Campaign
 
 
