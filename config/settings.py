@@ -274,6 +274,8 @@ WAGTAIL_USER_TIME_ZONES = ["UTC"] + sorted(
 )
 WAGTAILADMIN_BASE_URL = os.environ.get("SATCHEL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's, with a translated label on the password field.
+WAGTAILADMIN_USER_LOGIN_FORM = "config.admin_login.LoginForm"
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database.fallback"}
 }
