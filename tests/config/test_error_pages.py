@@ -71,3 +71,22 @@ def test_the_apis_own_405_message_is_kept(client):
         "detail": 'Method "DELETE" not allowed.',
         "code": "method_not_allowed",
     }
+
+
+def test_a_server_error_is_told_in_the_members_language(client, monkeypatch):
+    # 500.html was one bilingual line, Chinese on English screens and English on
+    # Chinese ones; it still stands alone (no base.html, no database).
+    def broken(user):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("courses.views.member_of", broken)
+    client.raise_request_exception = False
+    client.force_login(make_user("member"))
+
+    response = client.get("/my-study/", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="en"' in page and VIEWPORT in page
+    assert "Server error" in page
+    assert "服务器出错" not in page
