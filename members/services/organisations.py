@@ -2,10 +2,12 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Organisation
 from members.services.errors import MemberStateError
+from members.services.placement import HOST_REFUSED
 from members.signals import organisation_moved
 
 CODE_TAKEN = _("Another organisation already has this code.")
@@ -42,6 +44,46 @@ def organisation_create(
         raise MemberStateError(CODE_TAKEN, code="duplicate") from None
 
 
+def _refuse_homes_under_their_hosts(
+    organisation: Organisation, new_parent: Organisation
+) -> None:
+    """The move would put members' home organisations inside the organisation
+    that hosts them (``services.host_refusal``: a host never contains the home).
+    Their host is then ``new_parent`` or one of its ancestors. Members whose host
+    already contained their home (rows older than the rule) do not stop it."""
+    step = Organisation.steplen
+    end = len(new_parent.path)
+    above = [new_parent.path[:length] for length in range(step, end + 1, step)]
+    hosted = Member.objects.filter(
+        home_path__startswith=organisation.path, host_path__in=above
+    ).values_list("name", "home_path", "host_path", "host_organisation__name")
+    caught = [row for row in hosted if not row[1].startswith(row[2])]
+    if not caught:
+        return
+    names = sorted({name for name, *_ in caught})
+    shown = gettext(", ").join(names[:5]) + ("…" if len(names) > 5 else "")
+    raise MemberStateError(
+        ngettext(
+            "%(organisation)s cannot move there: %(count)s member whose home "
+            "organisation is in it (%(members)s) is hosted by %(hosts)s, which "
+            "would then contain their home organisation. End their registration "
+            "there first, or move %(organisation)s elsewhere.",
+            "%(organisation)s cannot move there: %(count)s members whose home "
+            "organisations are in it (%(members)s) are hosted by %(hosts)s, which "
+            "would then contain their home organisations. End their registrations "
+            "there first, or move %(organisation)s elsewhere.",
+            len(caught),
+        )
+        % {
+            "organisation": organisation.name,
+            "count": len(caught),
+            "members": shown,
+            "hosts": gettext(", ").join(sorted({row[3] for row in caught})),
+        },
+        code=HOST_REFUSED,
+    )
+
+
 @transaction.atomic
 def organisation_move(
     *, organisation: Organisation, new_parent: Organisation
@@ -59,6 +101,7 @@ def organisation_move(
         Max("depth")
     )["depth__max"]
     _refuse_too_deep(new_parent.depth + 1 + deepest - organisation.depth)
+    _refuse_homes_under_their_hosts(organisation, new_parent)
     old_path = organisation.path
     organisation.move(new_parent, pos="last-child")
     organisation.refresh_from_db()

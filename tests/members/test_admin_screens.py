@@ -1,6 +1,7 @@
 """Organiser screens in the Wagtail admin, role by role."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -692,6 +693,30 @@ def test_a_member_cannot_be_created_hosted_by_their_home_or_above_it(tree):
         host_organisation=tree.a1a,
     )
     assert county_member.mobility_status == "inflow"
+
+
+def test_an_organisation_does_not_move_under_the_host_of_its_members(
+    client, tree, people
+):
+    # given 王五, whose home is branch A1a in county A1, hosted by county B1
+    client.force_login(people.province)
+    url = reverse("members_organisation:move", args=[tree.a1.pk])
+
+    # when the province organiser moves county A1 under B1
+    response = client.post(url, {"parent": tree.b1.pk}, **EN)
+
+    # then the form says who and what to do, and nothing moved
+    assert response.status_code == 400
+    assert (
+        "甲一县 cannot move there: 1 member whose home organisation is in it (王五) "
+        "is hosted by 乙一县, which would then contain their home organisation. End "
+        "their registration there first, or move 甲一县 elsewhere."
+    ) in html.unescape(response.content.decode())
+    assert Organisation.objects.get(pk=tree.a1.pk).get_parent().pk == tree.a.pk
+    assert Member.objects.get(pk=people.hosted.pk).home_path == tree.a1a.path
+
+    # and under B1's city, which does not host anyone, it moves
+    assert client.post(url, {"parent": tree.b.pk}, **EN).status_code == 302
 
 
 def test_confirming_a_request_whose_home_moved_under_the_host_is_refused(
