@@ -18,6 +18,8 @@ class SnippetViewSet(WagtailSnippetViewSet):
     @property
     def breadcrumbs_items(self):
         items = super().breadcrumbs_items
+        # Wagtail's own items beyond these two, should it add any, are kept as they are.
         return [
-            {**item, "label": label} for item, label in zip(items, LABELS, strict=False)
+            {**item, "label": LABELS[index]} if index < len(LABELS) else item
+            for index, item in enumerate(items)
         ]

@@ -119,14 +119,6 @@ VENDOR_UNTRANSLATED = {
     "是否需要在自動生成的選單中出現此頁面的Link。",
 }
 
-# Msgids wrapped for translation in this change, which show English on Chinese
-# screens until the lead translates them (then this set empties).
-AWAITING_TRANSLATION = {
-    "Record lessons studied in person with members who have no smartphone.",
-    "Server error",
-    "Please try again in a moment.",
-}
-
 # The language switch names each language in itself.
 LANGUAGE_NAMES = {"简体中文", "繁體中文", "English"}
 LANGUAGE_NAME = re.compile("|".join(sorted(LANGUAGE_NAMES)))
@@ -245,8 +237,6 @@ def problems(html: str, language: str, url: str) -> list[str]:
         allowed = allowed | IMPORT_FORMAT_WORDS
     found = []
     for text in shown_strings(html):
-        for msgid in AWAITING_TRANSLATION:
-            text = text.replace(msgid, "")
         if url.startswith("/admin/") and text in VENDOR_UNTRANSLATED:
             continue
         if language == "en":
