@@ -20,6 +20,7 @@ run neither the form nor a hook (docs/progress.md).
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext
+from wagtail.models import Page
 
 from config.reserved_paths import ReservedPathPageForm
 
@@ -81,7 +82,7 @@ def _lessons_to_publish(pages, *, include_descendants: bool):
 def refuse_bulk_publish(request, action_type, objects, action):
     """``before_bulk_action``: nothing is published when a lesson among them (or
     their draft subpages, when included) would go live with no quiz to pass."""
-    if action_type != "publish":
+    if action_type != "publish" or not all(isinstance(obj, Page) for obj in objects):
         return None
     include_descendants = bool(
         action.cleaned_form.cleaned_data.get("include_descendants")
