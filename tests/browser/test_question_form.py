@@ -15,10 +15,14 @@ pytestmark = [
 ]
 
 ADD = "/admin/quizzes/questions/add/"
+# The panels by the types they apply to (quizzes.viewsets.applies_to), not by
+# their ids: Wagtail derives an InlinePanel's id from its heading, in the language
+# of the first request that built the form in this process ("panel-u9009u9879-
+# section", 选项, on an English screen after a Chinese one).
 PANELS = {
-    "choices": "#panel-choices-section",
-    "statement": "#panel-is_true-section",
-    "accepted": "#panel-accepted_answers-section",
+    "choices": '[data-question-kinds="single multiple"]',
+    "statement": '[data-question-kinds="true_false"]',
+    "accepted": '[data-question-kinds="fill_blank"]',
 }
 
 
