@@ -3,15 +3,16 @@
 A quiz block shows members nothing while its quiz is a draft (quizzes/blocks/quiz.html),
 so a quiz-rule lesson published before its quiz could not be completed by anyone,
 and the reports would count every member as lagging on it. Saving a draft of the
-lesson is fine (the editor may be building both); going live is refused, in the
-three places an editor publishes from the admin:
+lesson is fine (the editor may be building both); going live is refused where an
+editor publishes from the admin:
 
 * the page form's "Publish" (``LessonPageForm``), on the rule field;
 * the pages listing's bulk "Publish" (the ``before_bulk_action`` hook
   ``refuse_bulk_publish``), for the selected pages and, when the editor includes
-  them, their draft subpages: as Wagtail publishes them, the latest revision of each;
-* the other direction, unpublishing a quiz that live lessons depend on, is refused
-  by ``quizzes.deletion`` (the snippet's unpublish screen).
+  them, their draft subpages: as Wagtail publishes them, the latest revision of each.
+
+The other direction, unpublishing a quiz that live lessons depend on, is refused by
+``quizzes.deletion`` (the snippet's unpublish screen).
 
 Not covered: a workflow's approval and Wagtail's admin API publish action, which
 run neither the form nor a hook (docs/progress.md).
@@ -44,11 +45,12 @@ def unplayable_quiz(completion_rule: str, quizzes: list) -> str | None:
         return None  # no quiz at all: LessonPage.clean refuses it on every save
     if any(quiz_can_complete(quiz) for quiz in quizzes):
         return None
+    draft = next((quiz for quiz in quizzes if not getattr(quiz, "live", True)), None)
     return gettext(
         "This lesson completes when its quiz is passed, but “%(quiz)s” is not "
         "published, so members cannot see it. Publish the quiz first, or choose "
         "another rule."
-    ) % {"quiz": quizzes[0]}
+    ) % {"quiz": draft or quizzes[0]}
 
 
 class LessonPageForm(ReservedPathPageForm):
