@@ -49,6 +49,13 @@ class Organisation(MP_Node):
         return self.name
 
 
+def path_prefixes(path: str) -> list[str]:
+    """The tree paths of the organisation at ``path`` and of all its ancestors,
+    the root first (no query: each level is ``Organisation.steplen`` characters)."""
+    step = Organisation.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 # The longest note a person may type (a move, a contact): forms and the API refuse
 # more. The columns are TEXT; the limit keeps a page of notes readable on a phone.
 NOTE_MAX_LENGTH = 2000

@@ -5,7 +5,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Member, Organisation
+from members.models import Member, Organisation, path_prefixes
 from members.services.errors import MemberStateError
 from members.services.placement import HOST_REFUSED
 from members.signals import organisation_moved
@@ -51,11 +51,9 @@ def _refuse_homes_under_their_hosts(
     that hosts them (``services.host_refusal``: a host never contains the home).
     Their host is then ``new_parent`` or one of its ancestors. Members whose host
     already contained their home (rows older than the rule) do not stop it."""
-    step = Organisation.steplen
-    end = len(new_parent.path)
-    above = [new_parent.path[:length] for length in range(step, end + 1, step)]
     hosted = Member.objects.filter(
-        home_path__startswith=organisation.path, host_path__in=above
+        home_path__startswith=organisation.path,
+        host_path__in=path_prefixes(new_parent.path),
     ).values_list("name", "home_path", "host_path", "host_organisation__name")
     caught = [row for row in hosted if not row[1].startswith(row[2])]
     if not caught:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.models import CoursePage, LessonPage, LessonProgress, ProgressStatus
 from courses.reporting.models import Campaign
 from members.models import Member, Organisation
+from members.models import path_prefixes as prefixes  # noqa: F401 (the roll-ups' name)
 
 ZERO = Decimal("0.00")
 STEP = Organisation.steplen
@@ -22,11 +23,6 @@ STEP = Organisation.steplen
 
 def money(value) -> Decimal:
     return Decimal(value or 0).quantize(ZERO)
-
-
-def prefixes(path: str) -> list[str]:
-    """The paths of an organisation and all its ancestors."""
-    return [path[:end] for end in range(STEP, len(path) + 1, STEP)]
 
 
 @dataclass(frozen=True)
