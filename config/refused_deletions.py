@@ -78,7 +78,7 @@ class ProtectedDeletionMiddleware:
                 json_dumps_params={"ensure_ascii": False},
             )
         messages.error(request, message)
-        return redirect(_back(request))
+        return redirect(back_url(request))
 
 
 def protected_message(exception: ProtectedError) -> str:
@@ -95,7 +95,7 @@ def protected_message(exception: ProtectedError) -> str:
     ) % {"records": records}
 
 
-def _back(request) -> str:
+def back_url(request) -> str:
     """The page the editor came from when it is one of ours, else the dashboard."""
     referer = request.headers.get("referer", "")
     if referer and url_has_allowed_host_and_scheme(

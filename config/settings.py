@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "config.bad_ids.BadIdMiddleware",
     # A delete the database refused (PROTECT): a message, not a 500.
     "config.refused_deletions.ProtectedDeletionMiddleware",
+    # A page that refused to go live (a workflow's approval): a message, not a 500.
+    "config.refused_publishing.PublishRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

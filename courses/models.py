@@ -5,6 +5,7 @@
 rows it was built from, ``InPersonStudy`` records (送学上门) and ``StudyPreference``.
 """
 
+import logging
 import math
 from decimal import Decimal
 
@@ -24,9 +25,15 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailmedia import get_media_model
 
+from config.refused_publishing import PublishRefused
 from config.reserved_paths import ReservedPathCopyForm, ReservedPathPageForm
 from courses.blocks import TEXT_FEATURES, LessonBodyBlock
-from courses.publishing import LessonPageForm
+from courses.publishing import LessonPageForm, is_going_live, refuse_going_live
+
+logger = logging.getLogger(__name__)
+
+# Wagtail's publish_scheduled command names its publishes so.
+SCHEDULED_PUBLISH = "wagtail.publish.scheduled"
 
 
 class AllOrNothingDeleteQuerySet(PageQuerySet):
@@ -235,6 +242,8 @@ class LessonPage(Page):
         return None
 
     def save(self, *args, **kwargs):
+        if is_going_live(self, kwargs):
+            refuse_going_live(self)  # courses.publishing
         lecture_id = self.lecture_id_in_body()
         # A block may still name a lecture that was deleted since.
         if lecture_id is not None and not (
@@ -246,6 +255,25 @@ class LessonPage(Page):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_lecture"}
         return super().save(*args, **kwargs)
+
+    def publish(self, revision, *args, log_action=True, **kwargs):
+        """Wagtail's publish, all of it or nothing: a refusal (``refuse_going_live``)
+        leaves the revisions' schedules and a workflow's approval as they were.
+        Scheduled publishing (Wagtail's ``publish_scheduled``) is not refused but
+        waits: the lesson stays scheduled, a warning is logged, and the next run
+        after its quiz goes live publishes it; the command goes on to the rest."""
+        try:
+            with transaction.atomic():
+                return super().publish(revision, *args, log_action=log_action, **kwargs)
+        except PublishRefused as refusal:
+            if log_action != SCHEDULED_PUBLISH:
+                raise
+            logger.warning(
+                "Scheduled publishing of lesson %s is waiting: %s",
+                self.pk,
+                " ".join(refusal.messages),
+            )
+            return None
 
     def has_quiz(self) -> bool:
         return any(block.block_type == "quiz" for block in self.body)

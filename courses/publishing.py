@@ -3,19 +3,21 @@
 A quiz block shows members nothing while its quiz is a draft (quizzes/blocks/quiz.html),
 so a quiz-rule lesson published before its quiz could not be completed by anyone,
 and the reports would count every member as lagging on it. Saving a draft of the
-lesson is fine (the editor may be building both); going live is refused where an
-editor publishes from the admin:
+lesson is fine (the editor may be building both); going live is refused:
 
-* the page form's "Publish" (``LessonPageForm``), on the rule field;
-* the pages listing's bulk "Publish" (the ``before_bulk_action`` hook
+* by the page form's "Publish" (``LessonPageForm``), on the rule field;
+* by the pages listing's bulk "Publish" (the ``before_bulk_action`` hook
   ``refuse_bulk_publish``), for the selected pages and, when the editor includes
-  them, their draft subpages: as Wagtail publishes them, the latest revision of each.
+  them, their draft subpages: as Wagtail publishes them, the latest revision of each;
+* by the lesson itself, for every other way in (``refuse_going_live``, from
+  ``LessonPage.save`` when the save makes it live): a workflow's final approval
+  (``config.refused_publishing`` answers with a message), Wagtail's admin API
+  publish action (its 400), a script. Scheduled publishing waits instead: the
+  lesson stays scheduled and goes live at the first run after its quiz does
+  (``LessonPage.publish``).
 
 The other direction, unpublishing a quiz that live lessons depend on, is refused by
 ``quizzes.deletion`` (the snippet's unpublish screen).
-
-Not covered: a workflow's approval and Wagtail's admin API publish action, which
-run neither the form nor a hook (docs/progress.md).
 """
 
 from django.contrib import messages
@@ -23,6 +25,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from wagtail.models import Page
 
+from config.refused_publishing import PublishRefused
 from config.reserved_paths import ReservedPathPageForm
 
 # courses.models names LessonPageForm as the lesson's base_form_class, so this
@@ -51,6 +54,47 @@ def unplayable_quiz(completion_rule: str, quizzes: list) -> str | None:
         "published, so members cannot see it. Publish the quiz first, or choose "
         "another rule."
     ) % {"quiz": draft or quizzes[0]}
+
+
+def is_going_live(lesson, save_kwargs: dict) -> bool:
+    """Whether ``lesson.save(**save_kwargs)`` makes it live: Wagtail publishing a
+    revision now (it sets ``live`` and the new ``live_revision`` and saves with
+    validation), or a new page created live. Not a draft saved on a live page
+    (only ``save_revision``'s fields), nor a move or any other save of a page that
+    stays live as it was, nor a save without validation (``clean=False``)."""
+    if not lesson.live or not save_kwargs.get("clean", True):
+        return False
+    if save_kwargs.get("update_fields") is not None:
+        return False
+    if lesson.pk is None:
+        return True
+    stored = (
+        type(lesson)
+        .objects.filter(pk=lesson.pk)
+        .values_list("live", "live_revision_id")
+        .first()
+    )
+    return stored is None or stored != (True, lesson.live_revision_id)
+
+
+def publish_refusal(lesson) -> str | None:
+    """Why ``lesson`` (as it would go live) cannot be published, naming it, or
+    ``None``."""
+    refusal = unplayable_quiz(lesson.completion_rule, lesson.quizzes())
+    if refusal is None:
+        return None
+    return gettext("“%(lesson)s” cannot be published: %(reason)s") % {
+        "lesson": lesson.get_admin_display_title(),
+        "reason": refusal,
+    }
+
+
+def refuse_going_live(lesson) -> None:
+    """Raise ``PublishRefused`` (on the rule field) when ``lesson`` would be live
+    with no quiz whose pass completes it."""
+    refusal = publish_refusal(lesson)
+    if refusal:
+        raise PublishRefused({"completion_rule": [refusal]})
 
 
 class LessonPageForm(ReservedPathPageForm):
@@ -93,13 +137,9 @@ def refuse_bulk_publish(request, action_type, objects, action):
     for page in _lessons_to_publish(objects, include_descendants=include_descendants):
         if not hasattr(page, "completion_rule"):  # not a lesson
             continue
-        lesson = page.get_latest_revision_as_object()
-        refusal = unplayable_quiz(lesson.completion_rule, lesson.quizzes())
+        refusal = publish_refusal(page.get_latest_revision_as_object())
         if refusal:
-            reasons.append(
-                gettext("“%(lesson)s” cannot be published: %(reason)s")
-                % {"lesson": lesson.get_admin_display_title(), "reason": refusal}
-            )
+            reasons.append(refusal)
     if not reasons:
         return None
     for reason in reasons:
