@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -142,8 +143,22 @@ def in_person_revoke_view(request, record_id):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["reason"]))
         return redirect("courses:in-person", member_id=member.pk)
-    in_person_study_revoke(
+    asked_at = timezone.now()
+    record = in_person_study_revoke(
         revoked_by=request.user, record=record, reason=form.cleaned_data["reason"]
     )
+    if record.revoked_at < asked_at:
+        # Revoked before this request (another organiser, a second tap, a page
+        # left open): the service keeps the first revocation and its reason, so
+        # saying "revoked" would claim this reason was stored.
+        messages.error(
+            request,
+            _(
+                "This record had already been revoked on %(date)s; "
+                "your reason was not recorded."
+            )
+            % {"date": timezone.localdate(record.revoked_at).isoformat()},
+        )
+        return redirect("courses:in-person", member_id=member.pk)
     messages.success(request, _("The record was revoked."))
     return redirect("courses:in-person", member_id=member.pk)

@@ -316,3 +316,24 @@ def test_a_lesson_studied_today_is_not_completed_later_than_now(
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
     assert timezone.localtime(progress.completed_at).hour == completed_hour
     assert progress.completed_at <= now
+
+
+def test_revoking_a_record_already_revoked_says_so_and_keeps_the_first_reason(
+    client, organiser, member, video_lesson
+):
+    # given a record revoked once (another organiser, or a second tap of Revoke)
+    client.force_login(organiser)
+    record(client, member, video_lesson)
+    row = InPersonStudy.objects.get()
+    url = reverse("courses:in-person-revoke", args=[row.pk])
+    client.post(url, {"reason": "记错了人"})
+
+    # when it is revoked again with another reason
+    response = client.post(url, {"reason": "另一个理由"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    # then the first revocation stands and the page does not claim a new one
+    row.refresh_from_db()
+    assert row.revoke_reason == "记错了人"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "had already been revoked" in page
+    assert "The record was revoked." not in page
