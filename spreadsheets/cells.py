@@ -10,9 +10,14 @@
   unchanged.
 - **Times.** Organisers read times where they are: aware datetimes are written in the
   site's time zone (``TIME_ZONE``); in CSV to the minute, as the pages show them.
+- **Decimals** (study hours) are written in CSV as the pages show them
+  (``floatformat:"-2"``): a whole number without decimals, any other to two places.
+  Their sums otherwise carried the places of the rows summed, so one column read
+  ``0`` for a member with no progress rows and ``0.00`` for one with some.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -47,4 +52,13 @@ def csv_cell(value) -> str:
         return local_datetime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal) and value.is_finite():
+        return decimal_text(value)
     return safe_text(str(value))
+
+
+def decimal_text(value: Decimal) -> str:
+    """``value`` as the pages show it: ``2``, ``1.50``, ``0``."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(value.quantize(Decimal("0.01")))

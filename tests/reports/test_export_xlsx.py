@@ -241,3 +241,23 @@ def test_a_download_is_named_after_what_it_holds(client, studied, county_organis
     assert unquote(outflow["Content-Disposition"].split("''")[1]) == (
         f"member study status-党史学习-甲一县-Outflow-{today}.xlsx"
     )
+
+
+def test_study_hours_read_alike_in_the_csv_and_on_the_page(
+    client, studied, county_organiser
+):
+    # given members with credited hours, with progress rows but none credited
+    # (zhang started), and with no progress rows at all
+    client_for(client, county_organiser)
+    url = f"/reports/members/?course={studied.course.pk}"
+
+    # when the organiser downloads the member list as CSV
+    response = client.get(url + "&export=csv", **EN)
+
+    # then every hours cell is written as the page shows it: no "0.00" beside "0"
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    hours = {row["Name"]: row["Study hours"] for row in rows}
+    assert hours["zhang"] == "0"
+    assert "0.00" not in hours.values()
+    assert {value for value in hours.values() if value != "0"} <= {"2", "1.50"}
