@@ -1,7 +1,9 @@
 """Uploads for the importers' tests: XLSX files damaged the ways real ones are."""
 
 import io
+import re
 import zipfile
+from xml.sax.saxutils import escape
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
@@ -58,3 +60,49 @@ def damaged_xlsx(header: list[str], damage: str, name="damaged.xlsx"):
                 data = changed.encode()
             target.writestr(item, data)
     return SimpleUploadedFile(name, out.getvalue())
+
+
+def formula_xlsx(rows, *, results=None, recalculate_on_load=True, name="formulas.xlsx"):
+    """A workbook of ``rows`` as a script using openpyxl writes it: a text starting
+    with ``=`` is a formula, saved without its result (``<v/>``) and with the
+    workbook asking to be calculated when opened (``fullCalcOnLoad``).
+
+    ``results`` ({"B3": "13900000009"}) writes a result into those formula cells,
+    text as a ``str`` cell, a number as a number; with ``recalculate_on_load=False``
+    the flag goes too. That is what a spreadsheet program saves once it has
+    calculated the formulas: LibreOffice is not installed here to do it, so the
+    XML is written by hand. ``results`` with the flag kept is what xlsxwriter
+    writes (0 for every formula)."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = _with_results(data.decode(), results or {}).encode()
+            if item.filename == "xl/workbook.xml" and not recalculate_on_load:
+                text = data.decode()
+                assert ' fullCalcOnLoad="1"' in text
+                data = text.replace(' fullCalcOnLoad="1"', "").encode()
+            target.writestr(item, data)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def _with_results(sheet: str, results: dict) -> str:
+    for cell, result in results.items():
+        pattern = rf'<c r="{cell}"><f>(.*?)</f><v ?/></c>'
+        assert re.search(pattern, sheet), cell  # openpyxl's way of writing a formula
+        kind = ' t="str"' if isinstance(result, str) else ""
+        sheet = re.sub(
+            pattern,
+            lambda m, c=cell, k=kind, r=result: (
+                f'<c r="{c}"{k}><f>{m[1]}</f><v>{escape(str(r))}</v></c>'
+            ),
+            sheet,
+        )
+    return sheet

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from members import services
 from members.models import Member, MobilityRecord
 from members.scoping import forget_cached_scope
-from tests.spreadsheet_files import DAMAGES, damaged_xlsx
+from tests.spreadsheet_files import DAMAGES, damaged_xlsx, formula_xlsx
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 HEADER = [
@@ -186,6 +186,45 @@ def test_a_damaged_xlsx_is_refused_with_a_message(client, people, damage):
     assert response.status_code == 400
     assert "This is not a readable XLSX file." in response.content.decode()
     assert not Member.objects.filter(name="x").exists()
+
+
+FORMULA_ROWS = [
+    HEADER,
+    ["甲", "13900000041", "A1A", "", "", ""],
+    # the phone built by a formula, as a script wrote it (no result saved)
+    ["乙", '="139"&"00000042"', "A1A", "", "", ""],
+]
+
+
+def test_a_formula_without_its_result_refuses_the_roster_naming_its_cell(
+    client, tree, people
+):
+    # (it read as an empty cell: the row was reported without its phone, and a
+    # formula in the note column lost the note without a word)
+    response = upload(client, people.county, formula_xlsx(FORMULA_ROWS), commit=True)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "Cell B3 (row 3, column B) of the sheet \u201cSheet\u201d holds a formula "
+        "whose result is not in the file" in page
+    )
+    assert "Open the file in a spreadsheet program" in page
+    assert "paste values only" in page
+    assert not Member.objects.filter(name__in=["甲", "乙"]).exists()
+
+
+def test_a_formula_saved_with_its_result_imports_its_value(client, tree, people):
+    # given the same file once a spreadsheet program has calculated and saved it
+    file = formula_xlsx(
+        FORMULA_ROWS, results={"B3": "13900000042"}, recalculate_on_load=False
+    )
+
+    response = upload(client, people.county, file, commit=True)
+
+    assert response.status_code == 302
+    assert Member.objects.get(name="乙").phone == "13900000042"
+    assert Member.objects.get(name="甲").phone == "13900000041"
 
 
 def zip_bomb_xlsx(megabytes: int) -> SimpleUploadedFile:

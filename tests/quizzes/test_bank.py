@@ -7,7 +7,7 @@ from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
 from quizzes.models import Question, QuestionKind
-from tests.spreadsheet_files import DAMAGES, damaged_xlsx
+from tests.spreadsheet_files import DAMAGES, damaged_xlsx, formula_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,67 @@ def test_a_damaged_xlsx_is_refused_with_a_message(editor_client, damage):
     assert response.status_code == 400
     assert "This is not a readable XLSX file." in response.content.decode()
     assert not Question.objects.exists()
+
+
+# A question whose text a script built with a formula (row 3).
+FORMULA_ROWS = [
+    HEADER,
+    GOOD_ROWS[0],
+    ["true_false", '="党员应当"&"按期交纳党费。"', "", "对", "", ""],
+]
+REFUSAL = (
+    "Cell B3 (row 3, column B) of the sheet \u201cSheet\u201d holds a formula whose "
+    "result is not in the file: the program that wrote the file does not calculate "
+    "formulas. Open the file in a spreadsheet program (Excel, WPS or LibreOffice) and "
+    "save it, or replace the formulas with their values (copy, then paste values "
+    "only), then upload it again."
+)
+
+
+def test_a_formula_without_its_result_refuses_the_bank_file_naming_its_cell(
+    editor_client,
+):
+    # (openpyxl writes no result: the text read as empty, a row problem at best;
+    # in the explanation or tags column the text was dropped without a word)
+    response = upload(editor_client, formula_xlsx(FORMULA_ROWS), dry_run=False)
+
+    assert response.status_code == 400
+    assert REFUSAL in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_formula_result_written_by_a_program_that_calculates_nothing_is_refused(
+    editor_client,
+):
+    # given the file as xlsxwriter writes it: 0 for the result, and the workbook
+    # asking to be calculated when opened
+    file = formula_xlsx(FORMULA_ROWS, results={"B3": 0})
+
+    response = upload(editor_client, file, dry_run=False)
+
+    # then it is not imported as a question whose text is "0"
+    assert response.status_code == 400
+    assert REFUSAL in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_formulas_saved_with_their_results_import_their_values(editor_client):
+    # given the file once a spreadsheet program has calculated and saved it, with
+    # an explanation whose formula gave an empty text
+    rows = [*FORMULA_ROWS[:2], [*FORMULA_ROWS[2][:4], '=IF(1,"","x")', ""]]
+    file = formula_xlsx(
+        rows,
+        results={"B3": "党员应当按期交纳党费。", "E3": ""},
+        recalculate_on_load=False,
+    )
+
+    response = upload(editor_client, file, dry_run=False)
+
+    assert response.status_code == 302
+    question = Question.objects.get(text="党员应当按期交纳党费。")
+    assert question.is_true is True
+    assert question.explanation == ""
+    assert Question.objects.count() == 2
 
 
 def test_a_cell_holding_nul_refuses_the_file_with_its_row(editor_client):
