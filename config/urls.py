@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from config.health import healthz
 from config.ids import IdConverter
 from config.offline import offline_page, service_worker
+from config.page_position import set_page_position
 from config.public_media import serve_image
 
 # ``<id:...>`` in every app's patterns. Registered before the includes below import
@@ -29,6 +30,12 @@ urlpatterns = [
     # Wagtail's site history, scoped for organisers (members/site_history.py):
     # before the admin's own URLs, at the same addresses.
     path("admin/", include("members.admin_urls")),
+    # Wagtail's page ordering, with the root page and a bad position refused:
+    # before the admin's own URLs, at the same address.
+    path(
+        "admin/pages/<id:page_to_move_id>/set_position/",
+        set_page_position,
+    ),
     path("admin/", include("wagtail.admin.urls")),
     path("documents/", include("wagtail.documents.urls")),
     path("api/v1/", include("config.api_urls")),
