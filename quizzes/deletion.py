@@ -10,7 +10,9 @@ answers there with the reason and what to do instead. The foreign keys are
 between the hook's count and the delete.
 
 A bank question nobody answered is refused too when it is the last one a published
-quiz could draw (``live_quizzes_emptied_by``).
+quiz could draw (``live_quizzes_emptied_by``). ``live_quizzes_emptied`` is the one
+rule for a question leaving a published quiz's pool: the question's edit form
+(``viewsets.QuestionForm``) follows it too when topics are taken off a question.
 
 Wagtail's own "referenced N times" counts only its reference index (pages, snippets),
 which does not see attempts: that is why the count alone said 0.
@@ -19,6 +21,9 @@ Unpublishing, the way this module's refusals offer, is refused in turn for a qui
 that live lessons are completed by (``refuse_unpublishing_a_completing_quiz``).
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.db.models import Count, ProtectedError, Q
 from django.shortcuts import redirect
@@ -26,8 +31,15 @@ from django.utils.translation import gettext, ngettext
 from wagtail.snippets.views.snippets import DeleteView
 
 from config.refused_deletions import say_why_nothing_was_deleted
-from quizzes.models import Answer, Attempt, Question, QuestionTag, Quiz
-from quizzes.services import quiz_pool
+from quizzes.models import (
+    Answer,
+    Attempt,
+    Question,
+    QuestionTag,
+    Quiz,
+    QuizDrawTag,
+    QuizQuestion,
+)
 
 
 def _attempt_counts(objects) -> dict[object, int]:
@@ -72,35 +84,88 @@ def _reason(item, count: int) -> str:
     ) % {"name": item, "count": count}
 
 
-def live_quizzes_emptied_by(objects) -> list[Quiz]:
-    """Published quizzes with no question left to draw, listed or by topic, once
-    the questions among ``objects`` are deleted: members would meet "This quiz has
-    no questions yet" instead of the quiz (and a lesson completed by it could not
-    be completed)."""
-    doomed = {item.pk for item in objects if isinstance(item, Question)}
-    if not doomed:
+def live_quizzes_emptied(
+    *, deleted: Iterable[int] = (), retagged: dict[int, set[str]] | None = None
+) -> list[Quiz]:
+    """Published quizzes with no question left to draw, listed or by topic, once the
+    questions ``deleted`` (ids) are gone and each question of ``retagged`` (``{id:
+    names of the topics it will carry}``) carries only those topics: members would
+    meet "This quiz has no questions yet" instead of the quiz (and a lesson completed
+    by it could not be completed).
+
+    The one rule for a question leaving a quiz's pool (``quizzes.services.quiz_pool``
+    says what the pool is), in four queries however many quizzes and questions."""
+    deleted = set(deleted)
+    retagged = {pk: set(names) for pk, names in (retagged or {}).items()}
+    changed = deleted | set(retagged)
+    if not changed:
         return []
-    tags = QuestionTag.objects.filter(content_object_id__in=doomed).values("tag_id")
-    candidates = (
+    tags_now = QuestionTag.objects.filter(content_object_id__in=changed)
+    tags_now = tags_now.values("tag_id")
+    candidates = list(
         Quiz.objects.filter(live=True)
         .filter(
-            Q(quiz_questions__question_id__in=doomed)
-            | Q(draw_tagged_items__tag_id__in=tags)
+            Q(quiz_questions__question_id__in=changed)
+            | Q(draw_tagged_items__tag_id__in=tags_now)
         )
         .distinct()
         .order_by("title", "pk")
     )
+    if not candidates:
+        return []
+    listed: dict[int, set[int]] = defaultdict(set)
+    for quiz_id, question_id in QuizQuestion.objects.filter(
+        quiz_id__in=[quiz.pk for quiz in candidates]
+    ).values_list("quiz_id", "question_id"):
+        listed[quiz_id].add(question_id)
+    draws: dict[int, set[str]] = defaultdict(set)
+    for quiz_id, name in QuizDrawTag.objects.filter(
+        content_object_id__in=[quiz.pk for quiz in candidates]
+    ).values_list("content_object_id", "tag__name"):
+        draws[quiz_id].add(name)
+    # Topics that still draw a question: one an unchanged question carries, or
+    # one a retagged (and not deleted) question will carry.
+    drawn = set().union(*draws.values())
+    still_drawing = set()
+    if drawn:
+        still_drawing = set(
+            QuestionTag.objects.filter(tag__name__in=drawn)
+            .exclude(content_object_id__in=changed)
+            .values_list("tag__name", flat=True)
+            .distinct()
+        )
+    for pk, names in retagged.items():
+        if pk not in deleted:
+            still_drawing |= names
     return [
         quiz
         for quiz in candidates
-        if {question.pk for question in quiz_pool(quiz=quiz)} <= doomed
+        if not (listed[quiz.pk] - deleted) and not (draws[quiz.pk] & still_drawing)
     ]
+
+
+def live_quizzes_emptied_by(objects) -> list[Quiz]:
+    """Published quizzes the deletion of the questions among ``objects`` would
+    leave with no question to draw (``live_quizzes_emptied``)."""
+    return live_quizzes_emptied(
+        deleted={item.pk for item in objects if isinstance(item, Question)}
+    )
 
 
 def _emptied_reason(quiz: Quiz) -> str:
     return gettext(
         "The published quiz “%(quiz)s” would have no questions left, and members "
         "could not take it. Add other questions to it first, or unpublish it."
+    ) % {"quiz": quiz}
+
+
+def retagged_emptied_reason(quiz: Quiz) -> str:
+    """What the question form says when taking topics off the question would leave
+    ``quiz`` (published) with no question to draw."""
+    return gettext(
+        "The published quiz “%(quiz)s” would have no questions left without this "
+        "question's topics, and members could not take it. Keep the topics it is "
+        "drawn by, add other questions to the quiz first, or unpublish it."
     ) % {"quiz": quiz}
 
 

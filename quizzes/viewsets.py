@@ -27,7 +27,11 @@ from config.inline_panel import InlinePanel
 from config.snippets import SnippetViewSet
 from courses.selectors import quiz_rule_lessons_holding
 from quizzes.bank import LETTERS
-from quizzes.deletion import KeepAnsweredDeleteView
+from quizzes.deletion import (
+    KeepAnsweredDeleteView,
+    live_quizzes_emptied,
+    retagged_emptied_reason,
+)
 from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
 
 # The bank file names a question's choices A to Z (quizzes/bank.py): more could
@@ -135,7 +139,20 @@ class QuestionForm(WagtailAdminModelForm):
                     "leave this empty."
                 ),
             )
+        self._keep_live_quizzes_drawing(cleaned)
         return cleaned
+
+    def _keep_live_quizzes_drawing(self, cleaned) -> None:
+        """Taking its topics off a question takes it out of the pool of quizzes
+        that draw by them: refused when a published quiz would have no question
+        left (``deletion.live_quizzes_emptied``, the rule deleting it follows)."""
+        if self.instance.pk is None or "tags" not in cleaned:
+            return
+        emptied = live_quizzes_emptied(
+            retagged={self.instance.pk: set(cleaned["tags"] or [])}
+        )
+        for quiz in emptied:
+            self.add_error("tags", retagged_emptied_reason(quiz))
 
     def _check_choice_texts(self, rows) -> None:
         """Choices members can tell apart, which the bank file can hold: an export

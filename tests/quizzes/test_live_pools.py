@@ -1,0 +1,138 @@
+"""A published quiz keeps a question to ask: taking the topics off a bank question,
+in its edit form, is refused when a published quiz drawing by them would have no
+question left (quizzes.deletion.live_quizzes_emptied, the rule deleting a question
+follows too)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from quizzes.models import Question, Quiz
+from tests.quizzes.conftest import make_question, make_quiz
+from tests.quizzes.test_admin import formset
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+RETAGGED = (
+    "The published quiz “%s” would have no questions left without this question's "
+    "topics, and members could not take it. Keep the topics it is drawn by, add "
+    "other questions to the quiz first, or unpublish it."
+)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def edit_question(client, question, **fields):
+    """The question's edit form, posted as the browser does (a true/false one)."""
+    data = {
+        "kind": question.kind,
+        "text": question.text,
+        "is_true": "true",
+        "accepted_answers": "",
+        "explanation": question.explanation,
+        "tags": question.topics(),
+        **fields,
+        **formset("choices", []),
+    }
+    url = reverse("wagtailsnippets_quizzes_question:edit", args=[question.pk])
+    return client.post(url, data, **EN)
+
+
+def quiz_drawing(*topics, title="地理抽题", live=True, listed=()):
+    quiz = make_quiz(listed, title=title, live=False)
+    quiz.draw_tags.add(*topics)
+    quiz.save()
+    if live:
+        quiz.save_revision().publish()
+    return quiz
+
+
+def river(tags=("地理",)):
+    return make_question(
+        "true_false", "长江是中国最长的河流。", is_true=True, tags=tags
+    )
+
+
+def test_taking_off_the_topic_a_published_quiz_draws_its_last_question_by_is_refused(
+    editor_client,
+):
+    # given a published quiz whose one question it draws by the topic 地理
+    question = river()
+    quiz_drawing("地理")
+
+    # when an editor takes the topic off the question (and edits its text)
+    response = edit_question(editor_client, question, tags="", text="黄河是第二长河。")
+
+    # then the form names the quiz, and nothing of the edit is stored
+    assert response.status_code == 200
+    assert escape(RETAGGED % "地理抽题") in response.content.decode()
+    question = Question.objects.get(pk=question.pk)
+    assert question.topics() == "地理"
+    assert question.text == "长江是中国最长的河流。"
+
+
+def test_every_published_quiz_the_topics_leave_empty_is_named(editor_client):
+    question = river(tags=("地理", "河流"))
+    quiz_drawing("地理")
+    quiz_drawing("河流", title="河流抽题")
+
+    page = edit_question(editor_client, question, tags="历史").content.decode()
+
+    assert escape(RETAGGED % "地理抽题") in page
+    assert escape(RETAGGED % "河流抽题") in page
+    assert Question.objects.get(pk=question.pk).topics() == "地理, 河流"
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "another question has the topic",
+        "the quiz lists the question",
+        "the question keeps another topic the quiz draws by",
+        "the quiz is a draft",
+    ],
+)
+def test_taking_a_topic_off_is_saved_while_the_quiz_keeps_a_question(
+    editor_client, situation
+):
+    # given a quiz drawing by 地理 that would keep a question or is not published
+    question = river(tags=("地理", "河流"))
+    if situation == "another question has the topic":
+        make_question("true_false", "黄河流经九个省区。", is_true=True, tags=["地理"])
+    listed = [question] if situation == "the quiz lists the question" else []
+    topics = ["地理", "河流"] if "another topic" in situation else ["地理"]
+    quiz_drawing(*topics, listed=listed, live=situation != "the quiz is a draft")
+
+    # when an editor takes 地理 off the question
+    response = edit_question(editor_client, question, tags="河流")
+
+    # then the edit is saved as before
+    assert response.status_code == 302
+    assert Question.objects.get(pk=question.pk).topics() == "河流"
+
+
+def test_the_check_costs_the_same_queries_however_many_quizzes_draw_by_it(
+    editor_client,
+):
+    def queries_of_a_refused_edit(quizzes: int) -> int:
+        Quiz.objects.all().delete()
+        Question.objects.all().delete()
+        question = river()
+        for number in range(quizzes):
+            quiz_drawing("地理", title=f"地理{number}")
+        with CaptureQueriesContext(connection) as queries:
+            response = edit_question(editor_client, question, tags="")
+        assert response.content.decode().count("would have no questions left") == (
+            quizzes
+        )
+        return len(queries)
+
+    assert queries_of_a_refused_edit(1) == queries_of_a_refused_edit(6)
