@@ -28,10 +28,14 @@ logger = logging.getLogger(__name__)
 ADMIN_API_PREFIX = "/admin/api/"
 
 
-def say_why_nothing_was_deleted(request, reasons: list[str], *, selected: int) -> None:
+def say_why_nothing_was_deleted(
+    request, reasons: list[str], *, selected: int, refused: int | None = None
+) -> None:
+    """``refused``: how many of the ``selected`` objects the reasons are about
+    (one reason each unless said)."""
     for reason in reasons:
         messages.error(request, reason)
-    if selected > len(reasons):
+    if selected > (len(reasons) if refused is None else refused):
         messages.warning(
             request,
             gettext("Nothing was deleted. Select only the others to delete them."),

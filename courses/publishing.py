@@ -16,8 +16,9 @@ lesson is fine (the editor may be building both); going live is refused:
   lesson stays scheduled and goes live at the first run after its quiz does
   (``LessonPage.publish``).
 
-The other direction, unpublishing a quiz that live lessons depend on, is refused by
-``quizzes.deletion`` (the snippet's unpublish screen).
+The other direction, unpublishing or deleting a quiz that live lessons depend on, is
+refused by ``quizzes.deletion`` (the snippet's unpublish and delete screens), and
+turning its "Passing completes the lesson" off by its form (``quizzes.viewsets``).
 """
 
 from django.contrib import messages

@@ -18,7 +18,9 @@ Wagtail's own "referenced N times" counts only its reference index (pages, snipp
 which does not see attempts: that is why the count alone said 0.
 
 Unpublishing, the way this module's refusals offer, is refused in turn for a quiz
-that live lessons are completed by (``refuse_unpublishing_a_completing_quiz``).
+that live lessons are completed by (``refuse_unpublishing_a_completing_quiz``), and
+so is deleting such a quiz, attempted or not (``refuse_answered``): both ask
+``live_lessons_completed_only_by``.
 """
 
 from collections import defaultdict
@@ -169,16 +171,34 @@ def retagged_emptied_reason(quiz: Quiz) -> str:
     ) % {"quiz": quiz}
 
 
+def _stranded_reason(quiz: Quiz, lessons: list) -> str:
+    return gettext(
+        "“%(name)s” cannot be deleted: these published lessons complete when it is "
+        "passed, and members could no longer complete them: %(lessons)s. Choose "
+        "another completion rule for them first, or unpublish them."
+    ) % {"name": quiz, "lessons": ", ".join(lesson.title for lesson in lessons)}
+
+
 def refuse_answered(request, objects):
     """The ``before_delete_snippet`` hook: back to the listing, saying why, when any
-    of ``objects`` has attempts, or when deleting them would leave a published quiz
-    with no questions; ``None`` (Wagtail goes on) otherwise."""
+    of ``objects`` has attempts, is a quiz live lessons are completed by, or when
+    deleting them would leave a published quiz with no questions; ``None`` (Wagtail
+    goes on) otherwise."""
     counts = _attempt_counts(objects)
     reasons = [_reason(item, count) for item, count in counts.items()]
-    reasons += [_emptied_reason(quiz) for quiz in live_quizzes_emptied_by(objects)]
+    stranding = live_lessons_completed_only_by(objects)
+    reasons += [_stranded_reason(quiz, lessons) for quiz, lessons in stranding.items()]
+    emptied = live_quizzes_emptied_by(objects)
+    reasons += [_emptied_reason(quiz) for quiz in emptied]
     if not reasons:
         return None
-    say_why_nothing_was_deleted(request, reasons, selected=len(objects))
+    say_why_nothing_was_deleted(
+        request,
+        reasons,
+        selected=len(objects),
+        # A quiz may be refused for its attempts and for its lessons at once.
+        refused=len(set(counts) | set(stranding)) + len(emptied),
+    )
     return redirect(type(objects[0]).snippet_viewset.get_url_name("list"))
 
 
@@ -193,21 +213,34 @@ class KeepAnsweredDeleteView(DeleteView):
             return refuse_answered(self.request, [self.object])
 
 
-def _live_lessons_completed_by(quiz) -> list:
-    """Live lessons completed by passing ``quiz``, with no other live quiz of theirs
-    whose pass completes them: unpublishing ``quiz`` would leave them uncompletable
-    (the quiz block shows nothing for a quiz that is not live)."""
+def live_lessons_completed_only_by(quizzes) -> dict[Quiz, list]:
+    """``{quiz: live lessons}`` for the quizzes among ``quizzes``: the published
+    lessons completed by passing a quiz that hold it and no other quiz (outside
+    ``quizzes``) whose pass completes them. Unpublishing or deleting those quizzes
+    would leave the lessons uncompletable (the quiz block shows nothing for a quiz
+    that is not live, or gone). Two queries however many quizzes and lessons."""
     from courses.publishing import quiz_can_complete
-    from courses.selectors import quiz_rule_lessons_holding
+    from courses.selectors import quiz_rule_lessons_holding_any
 
-    return [
-        lesson
-        for lesson in quiz_rule_lessons_holding(quiz.pk, live_only=True)
-        if not any(
-            other.pk != quiz.pk and quiz_can_complete(other)
-            for other in lesson.quizzes()
-        )
-    ]
+    leaving = {item.pk: item for item in quizzes if isinstance(item, Quiz)}
+    if not leaving:
+        return {}
+    lessons = quiz_rule_lessons_holding_any(leaving, live_only=True)
+    others = set().union(*(lesson.quiz_ids_in_body() for lesson in lessons))
+    others -= set(leaving)
+    completing = {
+        quiz.pk
+        for quiz in Quiz.objects.filter(pk__in=others)
+        if quiz_can_complete(quiz)
+    }
+    stranded: dict[Quiz, list] = {}
+    for lesson in lessons:
+        held = lesson.quiz_ids_in_body()
+        if held & completing:
+            continue
+        for pk in sorted(held & set(leaving)):
+            stranded.setdefault(leaving[pk], []).append(lesson)
+    return stranded
 
 
 def refuse_unpublishing_a_completing_quiz(request, obj):
@@ -215,7 +248,7 @@ def refuse_unpublishing_a_completing_quiz(request, obj):
     stays published, back at its edit screen with the lessons named."""
     if not isinstance(obj, Quiz):
         return None
-    lessons = _live_lessons_completed_by(obj)
+    lessons = live_lessons_completed_only_by([obj]).get(obj)
     if not lessons:
         return None
     messages.error(

@@ -10,7 +10,8 @@ from django.utils.html import escape
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from courses.models import LessonPage
-from quizzes import services
+from quizzes import deletion, services
+from quizzes.models import Quiz
 from tests.factories import make_user
 from tests.quizzes.conftest import make_quiz, right_answers
 from tests.quizzes.test_admin import quiz_form
@@ -232,3 +233,92 @@ def test_a_bulk_publish_of_lessons_with_live_quizzes_goes_ahead(
     bulk_publish(editor_client, second)
 
     assert LessonPage.objects.get(pk=second.pk).live
+
+
+STRANDED = (
+    "“第一课测验” cannot be deleted: these published lessons complete when it is "
+    "passed, and members could no longer complete them: 第一课. Choose another "
+    "completion rule for them first, or unpublish them."
+)
+
+
+def test_a_quiz_live_lessons_are_completed_by_cannot_be_deleted(
+    editor_client, lesson, quiz
+):
+    # given the published lesson completed by passing the quiz, which nobody
+    # has attempted yet
+    url = reverse("wagtailsnippets_quizzes_quiz:delete", args=[quiz.pk])
+
+    # when an editor opens the delete screen, or confirms the delete
+    for response in (
+        editor_client.get(url, **EN, follow=True),
+        editor_client.post(url, **EN, follow=True),
+    ):
+        # then both go back to the listing, which names the lessons
+        assert response.redirect_chain == [
+            (reverse("wagtailsnippets_quizzes_quiz:list"), 302)
+        ]
+        assert [str(message) for message in response.context["messages"]] == [STRANDED]
+    # and the quiz is kept, published
+    assert Quiz.objects.filter(pk=quiz.pk, live=True).exists()
+
+
+def test_a_bulk_delete_with_such_a_quiz_deletes_nothing(editor_client, lesson, quiz):
+    spare = make_quiz([quiz.quiz_questions.first().question], title="练习")
+    url = (
+        reverse("wagtail_bulk_action", args=["quizzes", "quiz", "delete"])
+        + f"?id={quiz.pk}&id={spare.pk}"
+    )
+
+    response = editor_client.post(url, **EN, follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == [
+        STRANDED,
+        "Nothing was deleted. Select only the others to delete them.",
+    ]
+    assert Quiz.objects.filter(pk__in=[quiz.pk, spare.pk]).count() == 2
+
+
+def test_a_quiz_whose_lessons_another_quiz_completes_is_deleted(
+    editor_client, lesson, quiz, bank
+):
+    # given the lesson also holding a second published quiz that completes it
+    second = make_quiz(list(bank.values()), title="补考")
+    lesson.body = [("quiz", quiz), ("quiz", second)]
+    lesson.save_revision().publish()
+    url = reverse("wagtailsnippets_quizzes_quiz:delete", args=[quiz.pk])
+
+    response = editor_client.post(url, **EN)
+
+    assert response.status_code == 302
+    assert not Quiz.objects.filter(pk=quiz.pk).exists()
+
+
+def test_which_lessons_quizzes_strand_is_read_in_two_queries(
+    lesson, quiz, bank, django_assert_max_num_queries
+):
+    # given three more live lessons, each completed by its own quiz, the first
+    # also by a quiz that stays
+    course = lesson.get_parent()
+    quizzes = [quiz]
+    for number in range(3):
+        other = make_quiz(list(bank.values()), title=f"测验{number}")
+        page = LessonPage(
+            title=f"第{number + 2}课",
+            slug=f"lesson-{number}",
+            body=[("quiz", other)] + ([("quiz", quiz)] if number == 0 else []),
+            completion_rule="quiz",
+        )
+        course.add_child(instance=page)
+        page.save_revision().publish()
+        quizzes.append(other)
+
+    # when asking which lessons the quizzes but the fixture's would strand
+    with django_assert_max_num_queries(2):
+        stranded = deletion.live_lessons_completed_only_by(quizzes[1:])
+
+    # then those of the second and third: the first is still completed by the quiz
+    assert [lesson.title for lessons in stranded.values() for lesson in lessons] == [
+        "第3课",
+        "第4课",
+    ]
