@@ -1,4 +1,12 @@
-"""Wagtail admin for quizzes and the question bank (registered in wagtail_hooks)."""
+"""Wagtail admin for quizzes and the question bank (registered in wagtail_hooks).
+
+The forms keep a published quiz one members can take and pass, on "Save draft" and
+"Publish" alike: ``QuizForm`` refuses an empty pool and turning "Passing completes
+the lesson" off while a quiz-rule lesson holds the quiz; ``QuestionForm`` refuses
+taking off the topics a published quiz would then have no question to draw by
+(``deletion.live_quizzes_emptied``). Deleting and unpublishing are refused by the
+hooks in ``quizzes.deletion``.
+"""
 
 from django import forms
 from django.contrib import messages

@@ -1,7 +1,9 @@
-"""A published quiz keeps a question to ask: taking the topics off a bank question,
-in its edit form, is refused when a published quiz drawing by them would have no
-question left (quizzes.deletion.live_quizzes_emptied, the rule deleting a question
-follows too)."""
+"""A published quiz stays one members can take and pass: taking the topics off a
+bank question, in its edit form, is refused when a published quiz drawing by them
+would have no question left (quizzes.deletion.live_quizzes_emptied, the rule
+deleting a question follows too); the quiz's own form, draft or publish, refuses an
+empty pool and turning off "Passing completes the lesson" while a lesson needs it
+(quizzes.viewsets.QuizForm)."""
 
 import pytest
 from django.db import connection
@@ -9,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from quizzes import services
 from quizzes.models import Question, Quiz
 from tests.quizzes.conftest import make_question, make_quiz
-from tests.quizzes.test_admin import formset
+from tests.quizzes.test_admin import formset, quiz_form
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,98 @@ def test_the_check_costs_the_same_queries_however_many_quizzes_draw_by_it(
         return len(queries)
 
     assert queries_of_a_refused_edit(1) == queries_of_a_refused_edit(6)
+
+
+def edit_quiz(client, quiz, bank, *, action, removed=(), **fields):
+    """The published quiz's edit form, its listed rows removed as the row's
+    delete button does, then saved as a draft or published."""
+    data = quiz_form(bank.values(), quiz, title=quiz.title, pass_mark="75", **fields)
+    for index, item in enumerate(quiz.quiz_questions.order_by("sort_order")):
+        if item.question_id in removed:
+            data[f"quiz_questions-{index}-DELETE"] = "1"
+    if action == "publish":
+        data["action-publish"] = "action-publish"
+    url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+    return client.post(url, data, **EN)
+
+
+def unchanged(quiz, bank, revisions: int) -> bool:
+    """The published quiz as before the edit: live, the same pool, no revision."""
+    quiz = Quiz.objects.get(pk=quiz.pk)
+    pool = [question.pk for question in services.quiz_pool(quiz=quiz)]
+    return (
+        quiz.live
+        and quiz.completes_lesson
+        and pool == [question.pk for question in bank.values()]
+        and quiz.revisions.count() == revisions
+    )
+
+
+@pytest.mark.parametrize("action", ["publish", "draft"])
+@pytest.mark.parametrize(
+    ("topics", "refusal"),
+    [
+        ("", "List some questions or choose topics to draw questions from."),
+        ("党章学习笔误", "No question in the bank has any of these topics."),
+    ],
+)
+def test_a_published_quiz_cannot_be_edited_into_an_empty_pool(
+    editor_client, lesson, quiz, bank, action, topics, refusal
+):
+    # given the published quiz a live lesson is completed by
+    revisions = quiz.revisions.count()
+
+    # when an editor removes every listed question, with no topic that finds one
+    response = edit_quiz(
+        editor_client,
+        quiz,
+        bank,
+        action=action,
+        removed={question.pk for question in bank.values()},
+        draw_tags=topics,
+    )
+
+    # then the form says why, and members still take the quiz as it was
+    assert response.status_code == 200
+    assert escape(refusal) in response.content.decode()
+    assert unchanged(quiz, bank, revisions)
+
+
+@pytest.mark.parametrize("action", ["publish", "draft"])
+def test_a_published_quiz_a_live_lesson_needs_keeps_completing_it(
+    editor_client, lesson, quiz, bank, action
+):
+    revisions = quiz.revisions.count()
+
+    response = edit_quiz(editor_client, quiz, bank, action=action, completes_lesson="")
+
+    assert response.status_code == 200
+    assert (
+        escape(
+            "These lessons complete when this quiz is passed: 第一课. Choose another "
+            "completion rule for them first, or leave this on."
+        )
+        in response.content.decode()
+    )
+    assert unchanged(quiz, bank, revisions)
+
+
+def test_a_published_quiz_drawing_by_topic_instead_of_its_list_is_published(
+    editor_client, lesson, quiz, bank
+):
+    # the pool changes but keeps questions: nothing to refuse
+    response = edit_quiz(
+        editor_client,
+        quiz,
+        bank,
+        action="publish",
+        removed={question.pk for question in bank.values()},
+        draw_tags="党章",
+    )
+
+    assert response.status_code == 302
+    quiz = Quiz.objects.get(pk=quiz.pk)
+    assert [question.pk for question in services.quiz_pool(quiz=quiz)] == [
+        bank["single"].pk,
+        bank["multiple"].pk,
+    ]
