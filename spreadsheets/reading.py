@@ -236,7 +236,7 @@ def _formula_refusal(sheet: str, row: int, column: str) -> UnreadableTable:
     return UnreadableTable(
         _(
             "Cell %(cell)s (row %(row)s, column %(column)s) of the sheet "
-            "\u201c%(sheet)s\u201d holds a formula whose result is not in the file: "
+            "“%(sheet)s” holds a formula whose result is not in the file: "
             "the program that wrote the file does not calculate formulas. Open the "
             "file in a spreadsheet program (Excel, WPS or LibreOffice) and save it, "
             "or replace the formulas with their values (copy, then paste values "
