@@ -14,7 +14,6 @@ from quizzes import deletion, services
 from quizzes.models import Quiz
 from tests.factories import make_user
 from tests.quizzes.conftest import make_quiz, right_answers
-from tests.quizzes.test_admin import quiz_form
 
 pytestmark = pytest.mark.django_db
 
@@ -77,34 +76,6 @@ def test_a_quiz_rule_lesson_with_a_quiz_that_completes_it_is_published(
 
     assert response.status_code == 302
     assert LessonPage.objects.get(pk=lesson.pk).title == "改过的第一课"
-
-
-def test_a_quiz_that_completes_a_lesson_keeps_completing_it(
-    editor_client, lesson, quiz, bank
-):
-    # given the lesson completed by passing the quiz (the fixture's)
-    form = {
-        **quiz_form(bank.values(), quiz, title=quiz.title),
-        "action-publish": "1",
-    }
-    del form["completes_lesson"]
-
-    # when an editor turns "Passing completes the lesson" off
-    response = editor_client.post(
-        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]), form, **EN
-    )
-
-    # then the form names the lessons no member could complete any more
-    assert response.status_code == 200
-    assert (
-        escape(
-            "These lessons complete when this quiz is passed: 第一课. Choose another "
-            "completion rule for them first, or leave this on."
-        )
-        in response.content.decode()
-    )
-    quiz.refresh_from_db()
-    assert quiz.completes_lesson
 
 
 def test_a_quiz_live_lessons_are_completed_by_cannot_be_unpublished(
