@@ -66,12 +66,15 @@ def register(request):
         return page
     form = OrganisationSearchForm(request.GET or None)
     results = []
-    if form.is_valid():
+    # An empty search (the button pressed with nothing typed) is no search: the
+    # page does not answer "no organisation matches" to a question not asked.
+    searched = form.is_valid() and bool(form.cleaned_data["q"].strip())
+    if searched:
         results = selectors.organisation_search(form.cleaned_data["q"])
     return render(
         request,
         "members/register_search.html",
-        {"form": form, "results": results, "searched": form.is_bound},
+        {"form": form, "results": results, "searched": searched},
     )
 
 

@@ -92,6 +92,27 @@ def test_search_finds_organisations_by_code_or_name(client, people):
     assert "No organisation matches" in nothing
 
 
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_search_asks_nothing_and_answers_nothing(client, people, query):
+    # given a member who pressed Search with nothing typed
+    client.force_login(people.local_a1a.user)
+
+    page = client.get(f"/register/?q={query}", **EN).content.decode()
+
+    # then the page is the search form, not "no organisation matches"
+    assert "No organisation matches" not in page
+    assert 'id="results"' not in page
+
+
+def test_a_search_too_long_says_so(client, people):
+    client.force_login(people.local_a1a.user)
+
+    page = client.get("/register/?q=" + "甲" * 101, **EN).content.decode()
+
+    assert "No organisation matches" not in page
+    assert "Ensure this value has at most 100 characters (it has 101)." in page
+
+
 def test_member_registers_through_the_qr_code_url_and_the_host_confirms(
     client, tree, people
 ):
