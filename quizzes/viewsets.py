@@ -210,12 +210,23 @@ class QuizForm(WagtailAdminModelForm):
 
     def _check_lessons_still_complete(self, cleaned) -> None:
         """A lesson completed by passing this quiz could not be completed at all
-        once a pass completes no lesson (courses' LessonPage.clean says the same
-        from the lesson's side)."""
+        once a pass completes no lesson, unless another quiz of its body still
+        completes it: the rule courses' LessonPage.clean applies from the lesson's
+        side (drafts too)."""
         if self.instance.pk is None or cleaned.get("completes_lesson", True):
             return
+        lessons = quiz_rule_lessons_holding(self.instance.pk)
+        others = set().union(*(lesson.quiz_ids_in_body() for lesson in lessons))
+        others.discard(self.instance.pk)
+        completing = set(
+            Quiz.objects.filter(pk__in=others, completes_lesson=True).values_list(
+                "pk", flat=True
+            )
+        )
         titles = [
-            lesson.title for lesson in quiz_rule_lessons_holding(self.instance.pk)
+            lesson.title
+            for lesson in lessons
+            if not lesson.quiz_ids_in_body() & completing
         ]
         if titles:
             self.add_error(

@@ -215,6 +215,25 @@ def test_a_published_quiz_a_live_lesson_needs_keeps_completing_it(
     assert unchanged(quiz, bank, revisions)
 
 
+def test_a_quiz_may_stop_completing_lessons_another_quiz_of_theirs_completes(
+    editor_client, lesson, quiz, bank
+):
+    # given the lesson also holds a second quiz whose pass completes it
+    second = make_quiz(list(bank.values()), title="第二测验")
+    lesson.body = [("quiz", quiz), ("quiz", second)]
+    lesson.save_revision().publish()
+
+    # when the editor turns "Passing completes the lesson" off on the first
+    response = edit_quiz(
+        editor_client, quiz, bank, action="publish", completes_lesson=""
+    )
+
+    # then it is saved: the lesson stays completable by the second
+    # (LessonPage.clean's rule, from the quiz's side)
+    assert response.status_code == 302
+    assert not Quiz.objects.get(pk=quiz.pk).completes_lesson
+
+
 def test_a_published_quiz_drawing_by_topic_instead_of_its_list_is_published(
     editor_client, lesson, quiz, bank
 ):
