@@ -124,6 +124,13 @@ class AttemptView:
     # Submitted, but the review waits until the member passes or has no attempt left.
     review_withheld: bool = False
 
+    @property
+    def time_left(self) -> str:
+        """``seconds_left`` as the page's countdown shows it (m:ss), so the first
+        paint and the running clock look the same."""
+        minutes, seconds = divmod(self.seconds_left or 0, 60)
+        return f"{minutes}:{seconds:02d}"
+
 
 def attempt_view(*, attempt: Attempt, now=None) -> AttemptView:
     """Three queries: questions, their choices, the attempt's answers."""

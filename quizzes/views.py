@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,7 +66,11 @@ def attempt_page(request, attempt_id: int):
             answers = clean_answers(
                 attempt, _posted_answers(request, attempt), from_form=True
             )
-            if submit and request.POST["submit"] != SUBMIT_ANYWAY:
+            if (
+                submit
+                and request.POST["submit"] != SUBMIT_ANYWAY
+                and not _time_up(attempt)
+            ):
                 unanswered = _unanswered(attempt, answers)
                 if unanswered:
                     # Submitting uses up an attempt: with questions left blank, keep
@@ -112,6 +117,12 @@ def _posted_answers(request, attempt) -> dict[int, list[str] | None]:
         for question_id in drawn.values():
             answers.setdefault(question_id, None)
     return answers
+
+
+def _time_up(attempt) -> bool:
+    """Past the deadline only the grace for slow networks is left: no time to ask
+    and answer again, so a submit then submits what is there."""
+    return attempt.deadline is not None and timezone.now() > attempt.deadline
 
 
 def _unanswered(attempt, answers: dict) -> list[int]:

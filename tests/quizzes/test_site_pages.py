@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -167,6 +168,8 @@ def test_timed_attempt_page_shows_the_time_left(member_client, member, bank):
     page = member_client.get(f"/quizzes/attempts/{attempt.pk}/", **EN).content.decode()
 
     assert "Time left" in page
+    # the first paint already reads like the running clock (m:ss), not "599 s"
+    assert re.search(r'id="quiz-timer" data-seconds-left="59[89]">9:5[89]<', page)
     assert attempt.deadline > timezone.now()
 
 

@@ -1,7 +1,10 @@
 """Submitting uses up an attempt, so the attempt form asks before it submits with
 questions left unanswered: server-side, so it works without JavaScript."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from quizzes.models import Answer, Attempt
 from tests.quizzes.conftest import right_answers
@@ -151,3 +154,26 @@ def test_a_late_submit_is_refused_rather_than_asked_about(
     assert "already been submitted" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.score == 100
+
+
+def test_in_the_grace_after_the_deadline_submit_grades_without_asking(
+    member_client, exam, bank, lesson
+):
+    # given a timed attempt whose clock ran out a moment ago, one answer of four given
+    exam.time_limit_minutes = 5
+    exam.save()
+    attempt = start(member_client, exam, lesson)
+    url = f"/quizzes/attempts/{attempt.pk}/"
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - dt.timedelta(seconds=1)
+    )
+    one = {bank["true_false"].pk: True}
+
+    # when the member taps Submit: asking would spend the grace left to answer it
+    response = member_client.post(url, form_data(attempt, one, submit="1"))
+
+    # then the attempt is graded on what was there
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and not attempt.expired
+    assert attempt.score == 25
