@@ -16,6 +16,10 @@ lesson is fine (the editor may be building both); going live is refused:
   lesson stays scheduled and goes live at the first run after its quiz does
   (``LessonPage.publish``).
 
+A lesson whose rule does not need its quiz (watch or read, or a quiz rule another
+of its quizzes satisfies) may go live with a draft quiz; the editor who publishes it
+is warned that members see nothing there yet (``warn_of_draft_quizzes``).
+
 The other direction, unpublishing or deleting a quiz that live lessons depend on, is
 refused by ``quizzes.deletion`` (the snippet's unpublish and delete screens), and
 turning its "Passing completes the lesson" off by its form (``quizzes.viewsets``).
@@ -23,7 +27,7 @@ turning its "Passing completes the lesson" off by its form (``quizzes.viewsets``
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext
 from wagtail.models import Page
 
 from config.refused_publishing import PublishRefused
@@ -113,6 +117,33 @@ class LessonPageForm(ReservedPathPageForm):
             if refusal:
                 self.add_error("completion_rule", refusal)
         return cleaned_data
+
+
+def warn_of_draft_quizzes(request, page):
+    """``after_publish_page``: a lesson went live holding a quiz that is still a
+    draft. Its rule does not need that quiz (or another quiz completes it), so
+    publishing was right, but members see nothing where the quiz stands until it
+    is published: say so, naming the quizzes."""
+    if not hasattr(page, "completion_rule"):  # not a lesson
+        return None
+    drafts = [quiz for quiz in page.quizzes() if not getattr(quiz, "live", True)]
+    if drafts:
+        separator = pgettext("between the items of a list", ", ")
+        messages.warning(
+            request,
+            ngettext(
+                "“%(lesson)s” is live, but its quiz %(quizzes)s is a draft: members "
+                "do not see it until it is published.",
+                "“%(lesson)s” is live, but its quizzes %(quizzes)s are drafts: "
+                "members do not see them until they are published.",
+                len(drafts),
+            )
+            % {
+                "lesson": page.get_admin_display_title(),
+                "quizzes": separator.join(f"“{quiz}”" for quiz in drafts),
+            },
+        )
+    return None
 
 
 def _lessons_to_publish(pages, *, include_descendants: bool):

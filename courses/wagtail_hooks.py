@@ -4,7 +4,7 @@ from wagtail.snippets.models import register_snippet
 
 from config.reserved_paths import refuse_bulk_move, refuse_move
 from courses.deletion import refuse_studied_bulk_delete, refuse_studied_delete
-from courses.publishing import refuse_bulk_publish
+from courses.publishing import refuse_bulk_publish, warn_of_draft_quizzes
 from courses.reporting.selectors import subtree_headcount
 from courses.reporting.viewsets import CampaignViewSet
 from members.tree_columns import HOOK as TREE_COLUMNS
@@ -19,6 +19,8 @@ hooks.register("before_delete_page", refuse_studied_delete)
 hooks.register("before_bulk_action", refuse_studied_bulk_delete)
 # A quiz-rule lesson going live while its quiz is a draft: nobody could complete it.
 hooks.register("before_bulk_action", refuse_bulk_publish)
+# Any other lesson going live with a draft quiz: members see nothing there yet.
+hooks.register("after_publish_page", warn_of_draft_quizzes)
 
 
 @hooks.register(TREE_COLUMNS)

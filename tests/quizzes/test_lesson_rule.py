@@ -148,6 +148,34 @@ def test_once_the_quiz_is_published_the_lesson_is_too(editor_client, lesson, ban
     assert LessonPage.objects.get(pk=lesson.pk).title == "改过的第一课"
 
 
+def test_a_watch_rule_lesson_with_a_draft_quiz_is_published_with_a_warning(
+    editor_client, lesson, bank
+):
+    # given a quiz still in draft, in a lesson completed by watching
+    draft = make_quiz(list(bank.values()), title="练习", live=False)
+
+    # when an editor publishes the lesson
+    response = publish(editor_client, lesson, draft, completion_rule="watch")
+    page = editor_client.get(response["Location"], **EN)
+
+    # then it is live, and the editor is told members see no quiz there yet
+    assert response.status_code == 302
+    assert LessonPage.objects.get(pk=lesson.pk).completion_rule == "watch"
+    assert (
+        "“第一课” is live, but its quiz “练习” is a draft: members do not see it "
+        "until it is published."
+    ) in [str(message) for message in page.context["messages"]]
+
+
+def test_a_lesson_published_with_live_quizzes_only_gets_no_warning(
+    editor_client, lesson, quiz
+):
+    response = publish(editor_client, lesson, quiz, completion_rule="watch")
+    page = editor_client.get(response["Location"], **EN)
+
+    assert not [m for m in page.context["messages"] if "draft" in str(m)]
+
+
 def bulk_publish(client, *pages, include_descendants=False):
     url = (
         reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
