@@ -478,8 +478,11 @@ def _skipped_note(skipped) -> str:
     separator = pgettext("between the items of a list", ", ")
     shown = separator.join(member.name for member in skipped[:SKIPPED_NAMES_SHOWN])
     if len(skipped) > SKIPPED_NAMES_SHOWN:
-        shown += separator + _("and %(count)d more") % {
-            "count": len(skipped) - SKIPPED_NAMES_SHOWN
+        # One message, so each language joins the rest its own way (no separator
+        # before 及 in Chinese).
+        shown = _("%(names)s and %(count)d more") % {
+            "names": shown,
+            "count": len(skipped) - SKIPPED_NAMES_SHOWN,
         }
     return _(
         "Not reminded again: %(names)s. Each member gets at most one reminder "

@@ -223,3 +223,32 @@ def test_sms_gateway_failure_is_logged_on_the_reminder(
     reminder = Reminder.objects.get()
     assert reminder.status == "failed"
     assert "503" in reminder.error
+
+
+def test_a_long_list_of_skipped_members_ends_in_how_many_more_in_each_language(
+    client, studied, county_organiser, province, settings
+):
+    # given twelve members of one branch, all reminded an hour ago
+    from tests.reports.conftest import member
+
+    settings.SATCHEL_REMINDER_INTERVAL_HOURS = 72
+    many = [member(f"m{index:02d}", province.branch_a1) for index in range(12)]
+    reminder_send(sent_by=county_organiser, members=many, message="一")
+    client_for(client, county_organiser)
+
+    def remind_again(language):
+        return client.post(
+            "/reports/remind/",
+            {"members": [m.pk for m in many], "message": "二", "next": "/reports/"},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).content.decode()
+
+    # when the organiser reminds them again, then ten are named and the rest counted
+    assert "m00, m01, m02, m03, m04, m05, m06, m07, m08, m09 and 2 more." in (
+        remind_again("en")
+    )
+    assert "m00、m01、m02、m03、m04、m05、m06、m07、m08、m09及另外 2 人。" in (
+        remind_again("zh-hans")
+    )
+    assert "m09及另外 2 人。" in remind_again("zh-hant")
