@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from members import services
 from members.models import Member, MobilityRecord, Organisation
@@ -44,6 +44,14 @@ CHINESE_HEADERS = {
     "状态": "status",
     "流动状态": "status",
     "备注": "note",
+    # The same headers in Traditional characters, as zh-Hant screens list them.
+    "手機號": "phone",
+    "手機": "phone",
+    "所屬組織代碼": "home_organisation_code",
+    "報到組織代碼": "host_organisation_code",
+    "狀態": "status",
+    "流動狀態": "status",
+    "備註": "note",
 }
 STATUS_WORDS = {
     "local": "local",
@@ -52,6 +60,17 @@ STATUS_WORDS = {
     "本地": "local",
     "流出": "outflow",
     "流入": "inflow",
+}
+# Each column as the check names it to the reader: on Chinese screens the Chinese
+# header that reads it (CHINESE_HEADERS), on English ones the key itself; both are
+# what a file's header row may say.
+HEADINGS = {
+    "name": pgettext_lazy("roster column", "name"),
+    "phone": pgettext_lazy("roster column", "phone"),
+    "home_organisation_code": pgettext_lazy("roster column", "home_organisation_code"),
+    "host_organisation_code": pgettext_lazy("roster column", "host_organisation_code"),
+    "status": pgettext_lazy("roster column", "status"),
+    "note": pgettext_lazy("roster column", "note"),
 }
 REQUIRED = ("name", "phone", "home_organisation_code")
 MAX_ROWS = 50_000
@@ -88,6 +107,11 @@ class RowProblem:
     row: int
     column: str
     message: str
+
+    @property
+    def heading(self) -> str:
+        """The column in the reader's language (``HEADINGS``)."""
+        return str(HEADINGS.get(self.column, self.column))
 
 
 @dataclass
@@ -135,7 +159,11 @@ def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
     if missing:
         raise RosterFileError(
             _("The header row lacks these columns: %(columns)s.")
-            % {"columns": ", ".join(missing)}
+            % {
+                "columns": pgettext("between the items of a list", ", ").join(
+                    str(HEADINGS[column]) for column in missing
+                )
+            }
         )
     rows = []
     for number, cells in enumerate(table, start=2):

@@ -95,6 +95,30 @@ def test_dry_run_lists_every_rows_problem_with_row_and_column(client, tree, peop
     assert not Member.objects.filter(name="好人").exists()
 
 
+def test_on_chinese_screens_the_check_names_columns_by_their_chinese_headers(
+    client, tree, people
+):
+    # given a file with English headers, a bad phone and a missing home code
+    file = csv_file([HEADER, ["坏号", "1390000", "", "", "", ""]])
+
+    # when a Chinese-speaking organiser checks it
+    client.force_login(people.county)
+    response = client.post(
+        reverse("members_member:import"),
+        {"file": file},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    missing = client.post(
+        reverse("members_member:import"),
+        {"file": csv_file([["name", "note"], ["a", "b"]])},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    # then each column is named as a Chinese header row would name it
+    assert problems(response) == [(2, "手机号"), (2, "所属组织代码")]
+    assert "表头缺少以下列：手机号、所属组织代码。" in missing.content.decode()
+
+
 def test_commit_with_a_bad_row_imports_nothing(client, tree, people):
     file = csv_file(
         [
@@ -129,6 +153,21 @@ def test_a_valid_file_is_checked_then_imported(client, tree, people):
     assert imported["13900000022"].mobility_status == "outflow"
     assert imported["13900000023"].host_organisation == tree.a1a
     assert MobilityRecord.objects.filter(kind="imported").count() == 3
+
+
+def test_headers_in_traditional_characters_are_read_as_zh_hant_screens_list_them(
+    client, tree, people
+):
+    rows = [
+        ["姓名", "手機號", "所屬組織代碼", "報到組織代碼", "狀態", "備註"],
+        ["丁", "13900000024", "A1", "A1A", "流入", "台胞"],
+    ]
+
+    done = upload(client, people.county, xlsx(rows), commit=True)
+
+    assert done.status_code == 302
+    imported = Member.objects.get(phone="13900000024")
+    assert imported.host_organisation == tree.a1a and imported.note == "台胞"
 
 
 def test_a_host_that_is_or_contains_the_home_is_a_row_problem_and_nothing_is_stored(
