@@ -256,7 +256,9 @@ class RegistrationDecideView(AdminFormView):
 
     def load(self, request, **kwargs):
         self.registration = get_object_or_404(
-            Registration.objects.select_related("member", "organisation"),
+            Registration.objects.select_related(
+                "member__home_organisation", "organisation", "decided_by__member"
+            ),
             pk=kwargs["pk"],
         )
         if not organisation_in_scope(request.user, self.registration.organisation):
@@ -265,15 +267,28 @@ class RegistrationDecideView(AdminFormView):
     def get_page_subtitle(self):
         return str(self.registration)
 
+    def get_template_names(self):
+        if self.registration.status != Registration.Status.REQUESTED:
+            return ["members/admin/registration_decided.html"]
+        return super().get_template_names()
+
     def get_summary(self):
         r = self.registration
-        return [
+        summary = [
             (_("Member"), r.member.name),
             (_("Home organisation"), r.member.home_organisation.name),
             (_("Host organisation"), r.organisation.name),
             (_("Status"), r.get_status_display()),
             (_("Message from the member"), r.message),
         ]
+        if r.decided_at:
+            summary += [
+                (_("Decided by"), user_display_name(r.decided_by)),
+                # A datetime: the template shows it in local time, localised.
+                (_("Decided on"), r.decided_at),
+                (_("Reason"), r.reason),
+            ]
+        return summary
 
     def form_valid(self, form):
         data = form.cleaned_data

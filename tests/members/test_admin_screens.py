@@ -346,6 +346,27 @@ def test_deciding_twice_is_refused_with_a_message(client, tree, people):
     assert "no longer requested" in again.content.decode()
 
 
+def test_a_decided_request_shows_the_decision_and_no_form(client, tree, people):
+    # given a request the liaison organiser declined
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.liaison
+    )
+    url = reverse("members_registration:decide", args=[registration.pk])
+    client.force_login(people.liaison)
+    client.post(url, {"decision": "decline", "reason": "不在本站服务范围"}, **EN)
+
+    # when it is opened again (a stale link, or a second organiser)
+    shown = client.get(url, **EN)
+    text = shown.content.decode()
+
+    # then the page says what was decided, by whom and why, and offers no form
+    assert shown.status_code == 200
+    assert "Declined" in text and "不在本站服务范围" in text
+    assert "Decided by" in text and "Decided on" in text
+    assert "cannot be confirmed or declined" in text
+    assert 'name="decision"' not in text and "Save decision" not in text
+
+
 def test_home_organiser_ends_a_registration(client, tree, people):
     registration = Registration.objects.get(member=people.hosted, status="confirmed")
     url = reverse("members_registration:end", args=[registration.pk])
