@@ -187,7 +187,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 VALIDATORS_MODULE = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.UserAttributeSimilarityValidator"},
-    {"NAME": f"{VALIDATORS_MODULE}.MinimumLengthValidator"},
+    # Django's, with a refusal its zh_Hans catalogue translates.
+    {"NAME": "config.password_validation.MinimumLengthValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]
