@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -83,7 +82,14 @@ def register_with(request, code: str):
     """The QR poster's URL: the organisation is prefilled from its code."""
     organisation = Organisation.objects.filter(code__iexact=code).first()
     if organisation is None:
-        raise Http404(_("No organisation has this code."))
+        # A code mistyped, or an old poster's: say so and offer the search, where
+        # the site's 404 page said only "Page not found".
+        return render(
+            request,
+            "members/register_search.html",
+            {"form": OrganisationSearchForm(), "unknown_code": True},
+            status=404,
+        )
     member, page = _member_or_page(request)
     if member is None:
         return page

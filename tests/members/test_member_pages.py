@@ -235,6 +235,26 @@ def test_an_unknown_code_is_a_404(client, people):
     assert client.get("/register/NOPE/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "No organisation has this code."), ("zh-hans", "没有使用此代码的组织。")],
+)
+def test_an_unknown_code_says_so_and_offers_the_search(
+    client, people, language, message
+):
+    # given a member who scanned an old poster, or typed its code wrong
+    client.force_login(people.local_a1a.user)
+
+    response = client.get("/register/NOPE/", HTTP_ACCEPT_LANGUAGE=language)
+
+    # then the page says why there is nothing to register with, and how to find it
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert message in page
+    assert 'name="q"' in page
+    assert not Registration.objects.filter(member=people.local_a1a).exists()
+
+
 def test_member_cancels_a_pending_request_but_not_someone_elses(client, tree, people):
     client.force_login(people.local_a1a.user)
     client.post("/register/L/", {})
