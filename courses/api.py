@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_errors import translate_no_data
 from config.api_input import DateTimeField, JSONParser, parse_json
 from config.ids import IdField
 from courses.models import Quality
@@ -308,7 +309,17 @@ class StudyPreferenceApi(APIView):
     def put(self, request):
         member = _member_or_400(request)
         serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # The API's error body (docs/architecture.md, "Requests"): only the
+            # progress batches keep DRF's field-keyed one.
+            return Response(
+                {
+                    "detail": _("The request is not valid."),
+                    "code": "invalid",
+                    "fields": translate_no_data(serializer.errors),
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         preference = study_preference_set(
             member=member, quality=serializer.validated_data["quality"]
         )

@@ -9,7 +9,13 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import CompletedVia, LessonProgress, ProgressEvent, ProgressStatus
+from courses.models import (
+    CompletedVia,
+    LessonProgress,
+    ProgressEvent,
+    ProgressStatus,
+    StudyPreference,
+)
 from tests.courses.conftest import (
     event,
     lecture_body,
@@ -685,3 +691,31 @@ def test_a_row_credited_under_the_summed_caps_keeps_what_its_member_was_shown(
     # then the figure does not go down (the union rule alone would give 2 x 35)
     progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
     assert progress.seconds_watched == 140
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"quality": "8k"}, "quality"),
+        ({}, "quality"),
+        ([], "non_field_errors"),
+    ],
+)
+def test_a_refused_quality_preference_says_why_in_the_apis_error_body(
+    client, member, body, field
+):
+    client.force_login(member.user)
+
+    response = client.put(
+        "/api/v1/study-preference/",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    error = response.json()
+    assert error["detail"] == "The request is not valid."
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == [field]
+    assert not StudyPreference.objects.filter(member=member).exists()
