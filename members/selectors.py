@@ -3,6 +3,8 @@
 Anything that lists members starts from members.scoping.members_in_scope.
 """
 
+import unicodedata
+
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from wagtail.models import ModelLogEntry
@@ -43,6 +45,16 @@ def member_mobility_history(member: Member) -> QuerySet[MobilityRecord]:
     return member.mobility_records.select_related("organisation", "recorded_by__member")
 
 
+def organisation_by_code(code: str) -> Organisation | None:
+    """The organisation a poster's code names, however it was typed: in any case,
+    and in full-width letters and digits (ＪＮＳＨ, ０１), which a Chinese keyboard
+    types in its full-width mode."""
+    code = unicodedata.normalize("NFKC", code or "").strip()
+    if not code:
+        return None
+    return Organisation.objects.filter(code__iexact=code).first()
+
+
 def organisation_search(query: str, *, limit: int = 20) -> list[Organisation]:
     """Organisations a member can register with, by exact code or part of the name.
 
@@ -52,7 +64,8 @@ def organisation_search(query: str, *, limit: int = 20) -> list[Organisation]:
     query = (query or "").strip()
     if not query:
         return []
-    exact = list(Organisation.objects.filter(code__iexact=query)[:1])
+    # Names are matched as typed (their full-width brackets are the stored ones).
+    exact = [organisation] if (organisation := organisation_by_code(query)) else []
     by_name = Organisation.objects.filter(name__icontains=query).order_by("path")
     if exact:
         by_name = by_name.exclude(pk=exact[0].pk)

@@ -21,7 +21,6 @@ from members.api.outputs import (
     member_data,
     registration_data,
 )
-from members.models import Organisation
 
 
 def _own_member(request):
@@ -102,9 +101,7 @@ class MyRegistrationsApi(APIView):
         if not serializer.is_valid():
             return invalid_response(serializer)
         data = serializer.validated_data
-        organisation = Organisation.objects.filter(
-            code__iexact=data["organisation_code"].strip()
-        ).first()
+        organisation = selectors.organisation_by_code(data["organisation_code"])
         if organisation is None:
             return error_response(
                 _("No organisation has this code."), "unknown_code", 400

@@ -317,3 +317,29 @@ def test_a_null_contact_is_refused_in_the_helpers_language(client, people, langu
     assert response.status_code == 400
     assert response.json()["fields"] == {"non_field_errors": [NO_DATA[language]]}
     assert not ContactRecord.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["Ａ２Ａ", "ａ２ａ", "Ａ2A　"])
+def test_a_code_typed_in_full_width_finds_its_organisation(client, people, typed):
+    # A Chinese keyboard in full-width mode types the poster's code as ＡＢ１２.
+    body = get(
+        client, people.local_a1a.user, "/api/v1/members/organisations/", q=typed
+    ).json()
+    page = get(client, people.local_a1a.user, "/register/", q=typed).content.decode()
+
+    assert [o["code"] for o in body][:1] == ["A2A"]
+    assert "/register/A2A/" in page
+
+
+def test_a_registration_request_takes_a_code_typed_in_full_width(client, people):
+    client.force_login(people.local_a1a.user)
+
+    response = client.post(
+        "/api/v1/members/me/registrations/",
+        {"organisation_code": "ｌ"},
+        content_type="application/json",
+        **EN,
+    )
+
+    assert response.status_code == 201
+    assert response.json()["organisation"]["code"] == "L"
