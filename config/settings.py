@@ -192,6 +192,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]
+# A login named by a phone (members' logins) also takes the phone written with
+# spaces, dashes or +86 (members/backends.py). Django's own comes first: it tries
+# the name as typed, and the sessions it signed in stay valid.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "members.backends.PhoneLoginBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

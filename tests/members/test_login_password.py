@@ -151,3 +151,32 @@ def test_the_login_page_says_who_sets_a_forgotten_password(client, db):
     page = client.get("/accounts/login/", **EN).content.decode()
 
     assert "The organiser of your branch can set a new one for you." in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["138 9999 0000", "138-9999-0000", "+86 138 9999 0000", "（138）99990000"],
+)
+def test_a_member_logs_in_with_the_phone_written_as_the_phone_shows_it(
+    client, tree, people, typed
+):
+    # given a member whose login is named by the phone, with a password set
+    member = services.member_create(
+        name="孙七", phone="13899990000", home_organisation=tree.a1a
+    )
+    member.user.set_password("river-lantern-42")
+    member.user.save()
+
+    # then the phone, written with spaces, dashes or +86, logs in; a wrong
+    # password still does not
+    assert logs_in(client, typed, "river-lantern-42")
+    assert not logs_in(client, typed, "river-lantern-43")
+    assert not logs_in(client, "138 9999 0001", "river-lantern-42")
+
+
+def test_a_login_named_like_a_written_phone_still_logs_in_as_itself(client, db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("+8613899990000", password="river-42x")
+
+    assert logs_in(client, "+8613899990000", "river-42x")
