@@ -93,8 +93,11 @@ def register_with(request, code: str):
     member, page = _member_or_page(request)
     if member is None:
         return page
+    # Said before the member types a message: their home organisation's poster, or
+    # a second registration while one is open.
+    refusal = services.registration_refusal(member=member, organisation=organisation)
     form = RegistrationRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if refusal is None and request.method == "POST" and form.is_valid():
         try:
             services.registration_request(
                 member=member,
@@ -118,6 +121,7 @@ def register_with(request, code: str):
             "parent": organisation.get_parent(),
             "form": form,
             "member": member,
+            "refusal": " ".join(refusal.messages) if refusal else "",
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -39,6 +39,7 @@ from members.services.registration import (
     registration_confirm,
     registration_decline,
     registration_end,
+    registration_refusal,
     registration_request,
 )
 from members.services.roles import organiser_role_grant, organiser_role_revoke
@@ -68,6 +69,7 @@ __all__ = [
     "registration_confirm",
     "registration_decline",
     "registration_end",
+    "registration_refusal",
     "registration_request",
     "validate_contact_time",
 ]

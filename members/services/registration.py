@@ -19,23 +19,34 @@ from members.services.placement import (
 )
 
 
-@transaction.atomic
-def registration_request(
-    *, member: Member, organisation: Organisation, message: str = ""
-) -> Registration:
-    member = lock_member(member)
+def registration_refusal(
+    *, member: Member, organisation: Organisation
+) -> MemberStateError | None:
+    """Why ``member`` may not ask ``organisation`` to register them, or None. The
+    request checks it again under the member's lock; the page asks it first, so
+    that a member who cannot register there is told before typing a message."""
     refusal = host_refusal(
         home=member.home_organisation, host=organisation, to_member=True
     )
     if refusal:
-        raise MemberStateError(refusal, code=HOST_REFUSED)
+        return MemberStateError(refusal, code=HOST_REFUSED)
     if member.registrations.filter(status__in=Registration.OPEN_STATUSES).exists():
-        raise MemberStateError(
+        return MemberStateError(
             _(
                 "You already have an open registration. Cancel it, or ask the "
                 "organisation to end it, before registering elsewhere."
             )
         )
+    return None
+
+
+@transaction.atomic
+def registration_request(
+    *, member: Member, organisation: Organisation, message: str = ""
+) -> Registration:
+    member = lock_member(member)
+    if refusal := registration_refusal(member=member, organisation=organisation):
+        raise refusal
     # Asking to register elsewhere means the member has moved away; the request
     # remembers that it said so, for when it closes unconfirmed.
     marked_outflow = member.mobility_status == Member.Mobility.LOCAL

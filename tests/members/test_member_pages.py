@@ -144,6 +144,33 @@ def test_a_second_open_request_is_refused_with_a_message(client, tree, people):
     assert people.hosted.registrations.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("who", "code", "reason"),
+    [
+        ("local_a1a", "A1A", "This is your home organisation"),
+        ("local_a1a", "A1", "already one of its members"),
+        ("hosted", "L", "already have an open registration"),
+    ],
+)
+def test_a_member_who_cannot_register_there_is_told_before_typing(
+    client, people, who, code, reason
+):
+    # given a member opening a poster's page where they cannot register: their
+    # home organisation's, one above it, or any while a registration is open
+    member = getattr(people, who)
+    client.force_login(member.user)
+
+    response = client.get(f"/register/{code}/", **EN)
+
+    # then the page says why at once, with no form to fill in for nothing
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert reason in page
+    assert "<textarea" not in page
+    assert "Send my request" not in page
+    assert "/me/organisations/" in page
+
+
 def test_registering_with_your_home_organisation_is_refused(client, people):
     client.force_login(people.local_a1a.user)
     response = client.post("/register/A1A/", {}, **EN)
