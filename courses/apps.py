@@ -12,5 +12,11 @@ class CoursesConfig(AppConfig):
         from courses.reporting import receivers
 
         receivers.connect()
+        # A course that is unpublished takes its lessons with it.
+        from wagtail.signals import page_unpublished
+
+        from courses.publishing import unpublish_subpages
+
+        page_unpublished.connect(unpublish_subpages, dispatch_uid="unpublish_subpages")
         # Rules for times and tags in every admin form.
         admin_fields.register()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -56,7 +57,19 @@ class AllOrNothingDeleteQuerySet(PageQuerySet):
 AllOrNothingPageManager = PageManager.from_queryset(AllOrNothingDeleteQuerySet)
 
 
-class CourseIndexPage(Page):
+class HidesSubpagesWhenNotLive:
+    """Wagtail routes through a page that is not live to its live subpages; a
+    course (or the course index) that is not live hides its lessons instead.
+    Unpublishing one unpublishes its subpages too (``courses.publishing``); this
+    covers a lesson published later under a draft course."""
+
+    def route(self, request, path_components):
+        if path_components and not self.live:
+            raise Http404
+        return super().route(request, path_components)
+
+
+class CourseIndexPage(HidesSubpagesWhenNotLive, Page):
     """The site's home: the courses a member can study."""
 
     objects = AllOrNothingPageManager()
@@ -85,7 +98,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(HidesSubpagesWhenNotLive, Page):
     objects = AllOrNothingPageManager()
 
     summary = models.CharField(

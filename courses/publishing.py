@@ -146,6 +146,59 @@ def warn_of_draft_quizzes(request, page):
     return None
 
 
+def warn_of_hidden_lesson(request, page):
+    """``after_publish_page``: a lesson went live under a course (or course index)
+    that is not: members cannot reach it (``HidesSubpagesWhenNotLive``) until that
+    is published too. Say so, naming it."""
+    if not hasattr(page, "completion_rule"):  # not a lesson
+        return None
+    hidden_by = page.get_ancestors().filter(depth__gt=1, live=False).first()
+    if hidden_by is not None:
+        messages.warning(
+            request,
+            gettext(
+                "“%(lesson)s” is live, but “%(parent)s” above it is not, so members "
+                "cannot reach it. Publish “%(parent)s” too."
+            )
+            % {
+                "lesson": page.get_admin_display_title(),
+                "parent": hidden_by.get_admin_display_title(),
+            },
+        )
+    return None
+
+
+def unpublish_subpages(sender, instance, **kwargs):
+    """``page_unpublished``: a course (or the course index) takes its live
+    subpages with it, whichever way it was unpublished (the admin, with or without
+    "Unpublish subpages", bulk, a scheduled expiry, a script). A live lesson of a
+    hidden course would otherwise still be credited by the progress API, counted
+    by the reports and listed to helpers. Each subpage's own unpublish reaches
+    this again for its subpages."""
+    from courses.models import HidesSubpagesWhenNotLive
+
+    if not isinstance(instance, HidesSubpagesWhenNotLive):
+        return
+    for page in instance.get_children().live().specific():
+        page.unpublish()
+
+
+def say_subpages_were_unpublished(request, page):
+    """``after_unpublish_page``: tell the editor the lessons went too."""
+    from courses.models import HidesSubpagesWhenNotLive
+
+    if isinstance(page.specific, HidesSubpagesWhenNotLive) and page.get_children():
+        messages.info(
+            request,
+            gettext(
+                "Its pages were unpublished with it: members cannot reach a lesson "
+                "without its course. To publish them again, select it in the pages "
+                "listing and publish it together with its subpages."
+            ),
+        )
+    return None
+
+
 def _lessons_to_publish(pages, *, include_descendants: bool):
     """The lessons a bulk publish would make live, each as its latest revision
     (what Wagtail publishes)."""

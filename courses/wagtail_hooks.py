@@ -4,7 +4,12 @@ from wagtail.snippets.models import register_snippet
 
 from config.reserved_paths import refuse_bulk_move, refuse_move
 from courses.deletion import refuse_studied_bulk_delete, refuse_studied_delete
-from courses.publishing import refuse_bulk_publish, warn_of_draft_quizzes
+from courses.publishing import (
+    refuse_bulk_publish,
+    say_subpages_were_unpublished,
+    warn_of_draft_quizzes,
+    warn_of_hidden_lesson,
+)
 from courses.reporting.selectors import subtree_headcount
 from courses.reporting.viewsets import CampaignViewSet
 from members.tree_columns import HOOK as TREE_COLUMNS
@@ -21,6 +26,10 @@ hooks.register("before_bulk_action", refuse_studied_bulk_delete)
 hooks.register("before_bulk_action", refuse_bulk_publish)
 # Any other lesson going live with a draft quiz: members see nothing there yet.
 hooks.register("after_publish_page", warn_of_draft_quizzes)
+# A course's lessons go with it (courses.publishing.unpublish_subpages): say so; and
+# a lesson published under a course that is not live is hidden: say that.
+hooks.register("after_unpublish_page", say_subpages_were_unpublished)
+hooks.register("after_publish_page", warn_of_hidden_lesson)
 
 
 @hooks.register(TREE_COLUMNS)

@@ -183,13 +183,13 @@ def test_rebuild_command_recomputes_one_unit_on_request(studied, campaign, capsy
     assert not rollups_rebuild(check=True).found
 
 
-def test_study_in_an_unpublished_course_counts_only_for_its_campaigns(
+def test_an_unpublished_course_leaves_its_campaigns_figures_with_its_lessons(
     studied, campaign, django_capture_on_commit_callbacks
 ):
-    # given the course is unpublished; Wagtail leaves its lessons live
+    # given the course is unpublished, its lessons with it (courses.publishing)
     with django_capture_on_commit_callbacks(execute=True):
         CoursePage.objects.get(pk=studied.course.pk).unpublish()
-    assert LessonPage.objects.get(pk=studied.lessons[1].pk).live
+    assert not LessonPage.objects.get(pk=studied.lessons[1].pk).live
     assert not ProgressRollup.objects.filter(course=studied.course).exclude(
         started=0, completed=0, hours=0
     )
@@ -201,8 +201,9 @@ def test_study_in_an_unpublished_course_counts_only_for_its_campaigns(
         member=studied.li, whereabouts="外地", recorded_by=studied.li.user
     )
 
-    # then the course, no unit while unpublished, has no figures; the campaign
-    # holding it counts the completion; nothing drifts from a rebuild
+    # then the course, no unit while unpublished, has no figures; nor do its
+    # lessons, no longer live, in the campaign holding it; nothing drifts from a
+    # rebuild
     assert not ProgressRollup.objects.filter(course=studied.course).exclude(
         started=0, completed=0, hours=0
     )
@@ -212,5 +213,5 @@ def test_study_in_an_unpublished_course_counts_only_for_its_campaigns(
             campaign=campaign, path=studied.province.path
         ).values_list("bucket", "completed")
     )
-    assert completed == {"local": 1, "outflow": 2, "inflow": 1}  # zhang; li, qian; wu
+    assert completed == {"local": 0, "outflow": 0, "inflow": 0}
     assert not rollups_rebuild(check=True).found
