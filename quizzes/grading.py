@@ -11,6 +11,9 @@ them would let members share "the answer is the lowest id" and defeat shuffling.
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+
+import opencc
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +23,22 @@ from quizzes.models import Question, QuestionKind
 MAX_TEXT_ANSWER = 500
 
 
+@cache
+def _simplified():
+    """OpenCC's Traditional-to-Simplified converter (made once; about 10 ms)."""
+    return opencc.OpenCC("t2s")
+
+
 def normalise_text(value: str) -> str:
-    """Compare fill-in answers regardless of case, width and spacing.
+    """Compare fill-in answers regardless of case, width, spacing and script.
 
     NFKC folds full-width forms (``ＡＢＣ１２３``, the ideographic space) into their
-    ordinary forms; casefold ignores case; inner runs of spaces count as one.
+    ordinary forms; casefold ignores case; inner runs of spaces count as one; and
+    Traditional characters count as their Simplified ones, so a member on a zh-Hant
+    phone who types 黨章 is right where the editor accepted 党章 (and the other
+    way round).
     """
-    folded = unicodedata.normalize("NFKC", value).casefold()
+    folded = _simplified().convert(unicodedata.normalize("NFKC", value)).casefold()
     return " ".join(folded.split())
 
 

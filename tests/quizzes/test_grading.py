@@ -31,6 +31,35 @@ def test_fill_in_answers_ignore_case_and_width(bank):
     assert not is_correct(key, "CPC 1920")
 
 
+def test_fill_in_answers_typed_in_traditional_characters_are_right(
+    member_client, member, bank
+):
+    # given a quiz whose blank accepts 党章 (Simplified)
+    from quizzes.models import Attempt
+    from tests.quizzes.conftest import make_quiz
+    from tests.quizzes.test_site_pages import form_data
+
+    blank = bank["fill_blank"]
+    blank.accepted_answers = "党章"
+    blank.save()
+    quiz = make_quiz([blank])
+    member_client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+
+    # when a member on a zh-Hant phone types it in Traditional characters
+    member_client.post(
+        f"/quizzes/attempts/{attempt.pk}/",
+        form_data(attempt, {blank.pk: "黨章"}, submit="1"),
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+    )
+
+    # then it is right, and the other way round too
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+    blank.accepted_answers = "黨章"
+    assert is_correct(Key.of(blank), "党章")
+
+
 def test_multiple_choice_needs_exactly_the_correct_set(bank):
     question = bank["multiple"]
     key = Key.of(question)
