@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import opencc
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
