@@ -174,8 +174,14 @@ def test_with_unlimited_attempts_a_failed_attempt_reveals_no_answers(
     quiz = make_quiz(list(bank.values()), review=ReviewPolicy.ANSWERS)
 
     attempt_id, _result = fail(member_client, quiz)
+    page = member_client.get(
+        f"/quizzes/attempts/{attempt_id}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
 
     assert review_shown(member_client, attempt_id, bank) == (False, False, False)
+    # and the page promises only what can happen: attempts never run out here
+    assert "The correct answers are shown once you pass.<" in page
+    assert "used all your attempts" not in page
 
 
 def test_the_review_opens_once_the_last_attempt_is_used(member_client, bank):
