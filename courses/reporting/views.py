@@ -403,6 +403,7 @@ class _Labels:
         self.progress = {key: str(label) for key, label in ProgressStatus.choices}
         self.via = {key: str(label) for key, label in CompletedVia.choices}
         self.mobility = {key: str(label) for key, label in Member.Mobility.choices}
+        self.separator = pgettext("between the items of a list", ", ")
         self.cells = {
             (status, via): f"{self.progress[status]} ({self.via[via]})"
             if via
@@ -427,7 +428,7 @@ def _member_row(item, unit, labels: _Labels) -> dict:
         "lessons": item.lessons,
         "hours": item.hours,
         "last_activity": item.last_activity,
-        "completed_via": ", ".join(
+        "completed_via": labels.separator.join(
             labels.via[via]
             for via in sorted({c.completed_via for c in item.cells if c.completed_via})
         ),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from courses.models import CompletedVia, LessonProgress
-from tests.reports.conftest import client_for
+from tests.reports.conftest import client_for, complete
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -347,3 +347,30 @@ def test_the_member_list_says_which_lesson_each_numbered_column_is(
     key = page[page.index('class="muted lesson-key"') :].split("</p>")[0]
     assert "Lessons:" in key
     assert "1 第一课" in key and "2 第二课" in key
+
+
+def test_completed_via_lists_its_ways_as_chinese_lists_them(
+    client, studied, city_organiser
+):
+    # given zhang completed one lesson online and the other in person
+    l1, l2 = studied.lessons
+    complete(studied.zhang, l1)
+    complete(studied.zhang, l2, via=CompletedVia.IN_PERSON)
+    client_for(client, city_organiser)
+    query = f"course={studied.course.pk}&organisation={studied.branch_a1.pk}"
+
+    # when the member list and its export are read in Chinese
+    page = client.get(
+        f"/reports/members/?{query}&q=zhang", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    export = client.get(
+        f"/reports/members/?{query}&q=zhang&export=csv",
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+    )
+    rows = list(
+        csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")))
+    )
+
+    # then the ways are joined with the list comma 、, not an English ", "
+    assert "<td>送学上门、在线</td>" in page
+    assert rows[1][rows[0].index("完成方式")] == "送學上門、在線"

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan
+from django.utils.translation import pgettext
 from django_cte import CTE, with_cte
 
 from config.ids import pk_fits
@@ -476,7 +477,9 @@ class MemberStatus:
     def via(self) -> str:
         labels = dict(CompletedVia.choices)
         kinds = sorted({c.completed_via for c in self.cells if c.completed_via})
-        return ", ".join(str(labels.get(kind, kind)) for kind in kinds)
+        # Each language's list comma: 、 in Chinese, not the English ", ".
+        separator = pgettext("between the items of a list", ", ")
+        return separator.join(str(labels.get(kind, kind)) for kind in kinds)
 
     @property
     def best_score(self) -> Decimal | None:
