@@ -110,6 +110,26 @@ class OrganisationMoveView(AdminFormView):
     def get_page_subtitle(self):
         return self.organisation.name
 
+    def get(self, request, *args, **kwargs):
+        return self.refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refused() or super().post(request, *args, **kwargs)
+
+    def refused(self):
+        """Back to the tree, with the reason, for the root of one of the user's
+        own roles (a stale or typed link: the tree offers no Move there). Asked
+        only on submitting, the reason never showed: with one role the form
+        offers no parent at all, every other organisation being under it, so
+        it only said "not one of the available choices"."""
+        if can_move_organisation(self.request.user, self.organisation):
+            return None
+        messages.error(
+            self.request,
+            _("You cannot move the organisation your role is attached to."),
+        )
+        return redirect("members_organisation:index")
+
     def get_form(self, form_class=None):
         user = self.request.user
         # An organiser moves organisations inside their subtrees, never the root
@@ -120,11 +140,6 @@ class OrganisationMoveView(AdminFormView):
         return forms.OrganisationMoveForm(**self.get_form_kwargs(), parents=targets)
 
     def form_valid(self, form):
-        user = self.request.user
-        if not can_move_organisation(user, self.organisation):
-            return self.fail(
-                form, _("You cannot move the organisation your role is attached to.")
-            )
         try:
             services.organisation_move(
                 organisation=self.organisation, new_parent=form.cleaned_data["parent"]

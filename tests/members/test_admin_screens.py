@@ -487,13 +487,34 @@ def test_moving_an_organisation_in_the_admin(client, tree, people):
     # a county organiser cannot move their own county
     client.force_login(people.county)
     own = client.post(url, {"parent": tree.a1a.pk}, **EN)
-    assert own.status_code == 400
+    assert own.status_code == 302
+    assert Organisation.objects.get(pk=tree.a1.pk).get_parent().pk == tree.b.pk
     # and the tree offers to move what lies under it, not the county itself
     listing = client.get(reverse("members_organisation:index"), **EN).content.decode()
     move_links = re.findall(r'href="/admin/members/organisations/move/(\d+)/"', listing)
     assert f"?organisation={tree.a1.pk}" in listing  # the county is listed
     assert str(tree.a1.pk) not in move_links
     assert str(tree.a1a.pk) in move_links
+
+
+def test_moving_the_root_of_ones_own_role_says_why_it_cannot(client, tree, people):
+    # given the county organiser opens "move" for their own county (a typed or
+    # stale link: the tree does not offer it)
+    client.force_login(people.county)
+    url = reverse("members_organisation:move", args=[tree.a1.pk])
+
+    # when they open it, and when they post a parent anyway
+    opened = client.get(url, follow=True, **EN)
+    posted = client.post(url, {"parent": tree.a1a.pk}, follow=True, **EN)
+
+    # then each time they are back on the tree with the reason, not an empty
+    # form refusing every choice, and nothing moved
+    for response in (opened, posted):
+        assert response.redirect_chain == [(reverse("members_organisation:index"), 302)]
+        page = html.unescape(response.content.decode())
+        assert "You cannot move the organisation your role is attached to." in page
+        assert "not one of the available choices" not in page
+    assert Organisation.objects.get(pk=tree.a1.pk).get_parent().pk == tree.a.pk
 
 
 def test_pairing_and_contact_log_are_scoped(client, tree, people):
