@@ -46,7 +46,12 @@ from courses.reporting.selectors import (
     study_unit,
 )
 from members.models import Member
-from members.scoping import is_helper, is_organiser, members_in_scope
+from members.scoping import (
+    is_helper,
+    is_organiser,
+    members_in_scope,
+    organisation_in_scope,
+)
 
 
 class StreamedSpreadsheetMixin:
@@ -187,10 +192,12 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                     organisation.name,
                 ),
             )
+        # The way back up, within the user's own areas: any of them, not only
+        # the first, where the report opens (an organiser of two areas).
         ancestors = [
             ancestor
             for ancestor in organisation.get_ancestors()
-            if ancestor.path.startswith(report_root_for(request.user).path)
+            if organisation_in_scope(request.user, ancestor)
         ]
         return render(
             request,

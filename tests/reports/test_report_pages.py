@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from courses.models import CompletedVia, LessonProgress
+from members.services import organiser_role_grant
 from tests.reports.conftest import client_for, complete
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -374,3 +375,22 @@ def test_completed_via_lists_its_ways_as_chinese_lists_them(
     # then the ways are joined with the list comma 、, not an English ", "
     assert "<td>送学上门、在线</td>" in page
     assert rows[1][rows[0].index("完成方式")] == "送學上門、在線"
+
+
+def test_an_organiser_of_two_areas_gets_the_way_back_up_in_either(
+    client, studied, county_organiser
+):
+    # given the county A1 organiser also organises city B
+    organiser_role_grant(user=county_organiser, organisation=studied.city_b)
+    client_for(client, county_organiser)
+
+    # when they open the report of a branch in city B, their second area
+    page = client.get(
+        f"/reports/?course={studied.course.pk}&organisation={studied.branch_b1.pk}",
+        **EN,
+    ).content.decode()
+
+    # then the crumb leads back up through city B (not to the province above it)
+    crumb = page[page.index('class="crumb"') :].split("</p>")[0]
+    linked = [int(pk) for pk in re.findall(r'organisation=(\d+)">', crumb)]
+    assert linked == [studied.city_b.pk, studied.county_b1.pk]
