@@ -283,6 +283,17 @@ class OrganisationForm(forms.Form):
                 params={"max": limit},
                 code="max_length",
             )
+        if "/" in code or code in {".", ".."}:
+            # The poster's address is /register/<code>/: a slash ends the code
+            # there (no page answers, and linking it failed), and a browser
+            # resolves "." and ".." away.
+            raise forms.ValidationError(
+                _(
+                    "A code cannot hold “/” nor be “.” or “..”: it is part of the "
+                    "address printed on the registration poster."
+                ),
+                code="not_in_address",
+            )
         if Organisation.objects.filter(code__iexact=code).exists():
             raise forms.ValidationError(CODE_TAKEN, code="duplicate")
         return code

@@ -436,6 +436,32 @@ def test_a_code_longer_than_its_column_in_capitals_is_a_form_error(
     assert not Organisation.objects.filter(name="新支部").exists()
 
 
+@pytest.mark.parametrize("code", ["A1/09", ".", ".."])
+def test_a_code_the_poster_address_cannot_carry_is_a_form_error(
+    client, tree, people, code
+):
+    # given a county organiser adding a branch whose code has a slash (or is a
+    # path segment a browser resolves away): its poster address
+    # /register/<code>/ could never open, and listing it among a member's
+    # search results failed with a 500
+    client.force_login(people.county)
+    form = {"parent": tree.a1.pk, "name": "新支部", "kind": "branch", "code": code}
+
+    # when the form is sent
+    response = client.post(reverse("members_organisation:add"), form, **EN)
+
+    # then it is refused with the reason, and nothing is added
+    assert response.status_code == 400
+    assert (
+        "A code cannot hold “/” nor be “.” or “..”: it is part of the address "
+        "printed on the registration poster."
+    ) in html.unescape(response.content.decode())
+    assert not Organisation.objects.filter(name="新支部").exists()
+    # and members searching for organisations still get their page
+    client.force_login(people.local_a1a.user)
+    assert client.get("/register/?q=A1", **EN).status_code == 200
+
+
 def test_a_code_taken_while_the_form_was_checked_is_refused_by_the_service(tree):
     # the form's check and the insert are apart: a second organiser's insert can
     # come between them; the unique constraint decides
