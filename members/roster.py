@@ -456,6 +456,10 @@ def ledger_rows(user, kind: str) -> Iterator[list[str]]:
             "moved_out_on": m.moved_out_on.isoformat() if m.moved_out_on else "",
             "host_organisation_code": host.code if host else "",
             "host_organisation": host.name if host else "",
-            "registered_on": m.registered_on.isoformat() if m.registered_on else "",
+            # The registration it has now: one that ended leaves its record (in
+            # the member's history), not a date beside an empty host.
+            "registered_on": (
+                m.registered_on.isoformat() if m.registered_on and host else ""
+            ),
         }
         yield [values[c] for c in LEDGER_COLUMNS[kind]]

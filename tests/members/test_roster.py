@@ -370,6 +370,29 @@ def test_outflow_and_inflow_ledgers(client, tree, people):
     assert inflow[1][1] == "138****6666"
 
 
+def test_the_outflow_ledger_gives_no_registration_date_once_it_ended(
+    client, tree, people
+):
+    # given 王五 (home A1A) was registered with B1, and the registration ended:
+    # he is outflow again, registered nowhere
+    registration = people.hosted.registrations.get(status="confirmed")
+    services.registration_end(
+        registration=registration, ended_by=people.other_county, reason="又搬走了"
+    )
+    client.force_login(people.city)
+
+    # when the home side reads its outflow ledger
+    outflow = read_csv(client.get(reverse("members_member:ledger_outflow"), **EN))
+
+    # then his row names no host and no date of registering: the ledger's
+    # registration columns are about a registration he has now
+    header = outflow[0]
+    row = next(r for r in outflow[1:] if r[0] == "王五")
+    assert row[header.index("Mobility status")] == "Outflow"
+    assert row[header.index("Host organisation")] == ""
+    assert row[header.index("Registered on")] == ""
+
+
 def test_large_xlsx_round_trip_reads_every_row(tree, people):
     from members.roster import read_roster, roster_check
 
