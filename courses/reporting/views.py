@@ -319,7 +319,13 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         )
         statuses = member_statuses(user=request.user, members=page.members, unit=unit)
         reminder_form = ReminderForm(
-            members=members, initial={"campaign": unit.campaign, "course": unit.course}
+            members=members,
+            initial={
+                "campaign": unit.campaign,
+                "course": unit.course,
+                # What the organiser typed, when sending it was refused.
+                **_refused_reminder(request),
+            },
         )
         filters_query = _filters(request, organisation=organisation)
         return render(
@@ -446,6 +452,15 @@ def _member_row(item, unit, labels: _Labels) -> dict:
     return row
 
 
+REFUSED_REMINDER = "courses_refused_reminder_message"
+
+
+def _refused_reminder(request) -> dict:
+    """The message of a reminder just refused (``ReminderSendView``), once."""
+    message = request.session.pop(REFUSED_REMINDER, "")
+    return {"message": message} if message else {}
+
+
 class ReminderSendView(LoginRequiredMixin, View):
     def post(self, request):
         if not is_organiser(request.user):
@@ -460,6 +475,9 @@ class ReminderSendView(LoginRequiredMixin, View):
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
+            # Back on the list, its message box holds the text again: a refusal
+            # (nobody ticked, say) must not cost the organiser what they typed.
+            request.session[REFUSED_REMINDER] = request.POST.get("message", "")
             return redirect(back)
         result = reminder_send(
             sent_by=request.user,

@@ -252,3 +252,29 @@ def test_a_long_list_of_skipped_members_ends_in_how_many_more_in_each_language(
         remind_again("zh-hans")
     )
     assert "m09及另外 2 人。" in remind_again("zh-hant")
+
+
+def test_a_refused_reminder_keeps_the_message_the_organiser_typed(
+    client, studied, county_organiser
+):
+    # given a county organiser who typed a message but ticked nobody
+    client_for(client, county_organiser)
+    back = f"/reports/members/?course={studied.course.pk}"
+
+    # when they send it
+    response = client.post(
+        "/reports/remind/",
+        {"message": "请在周五前学完第二课，有困难找支部", "next": back},
+        follow=True,
+        **EN,
+    )
+
+    # then the list says why, and its message box still holds what they typed
+    page = response.content.decode()
+    assert response.redirect_chain == [(back, 302)]
+    assert "Select at least one member." in page
+    assert "请在周五前学完第二课，有困难找支部</textarea>" in page
+    assert not Reminder.objects.exists()
+    # and only once: the next visit offers the usual message again
+    again = client.get(back, **EN).content.decode()
+    assert "请在周五前学完第二课" not in again
