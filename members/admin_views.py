@@ -262,8 +262,55 @@ class MemberPasswordView(MemberActionView):
 # Registrations ---
 
 
-class RegistrationDecideView(AdminFormView):
+class RegistrationPage:
+    """A page acting on one registration: its summary, and, once the registration
+    is no longer in the status the page acts on (a stale link, a second
+    organiser), that summary and ``closed_note`` instead of the form. A post
+    then is refused by the service, with its message."""
+
+    open_status: str
+    closed_note = ""
+
+    def get_template_names(self):
+        if self.registration.status != self.open_status:
+            return ["members/admin/registration_closed.html"]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "closed_note": self.closed_note}
+
+    def get_summary(self):
+        r = self.registration
+        summary = [
+            (_("Member"), r.member.name),
+            (_("Home organisation"), r.member.home_organisation.name),
+            (_("Host organisation"), r.organisation.name),
+            (_("Status"), r.get_status_display()),
+            (_("Message from the member"), r.message),
+        ]
+        if r.decided_at:
+            summary += [
+                (_("Decided by"), user_display_name(r.decided_by)),
+                # A datetime: the template shows it in local time, localised.
+                (_("Decided on"), r.decided_at),
+            ]
+        if r.ended_at:
+            summary.append((_("Ended on"), r.ended_at))
+        if r.decided_at or r.ended_at:
+            # The reason given with the latest change: the decision's, or the end's
+            # (each is also kept in the member's mobility history).
+            summary.append((_("Reason"), r.reason))
+        return summary
+
+
+class RegistrationDecideView(RegistrationPage, AdminFormView):
     """Confirm or decline a request: for organisers of the host organisation."""
+
+    open_status = Registration.Status.REQUESTED
+    closed_note = _(
+        "This request is no longer waiting for a decision, so it cannot be "
+        "confirmed or declined."
+    )
 
     page_title = _("Registration request")
     form_class = forms.DecisionForm
@@ -281,29 +328,6 @@ class RegistrationDecideView(AdminFormView):
 
     def get_page_subtitle(self):
         return str(self.registration)
-
-    def get_template_names(self):
-        if self.registration.status != Registration.Status.REQUESTED:
-            return ["members/admin/registration_decided.html"]
-        return super().get_template_names()
-
-    def get_summary(self):
-        r = self.registration
-        summary = [
-            (_("Member"), r.member.name),
-            (_("Home organisation"), r.member.home_organisation.name),
-            (_("Host organisation"), r.organisation.name),
-            (_("Status"), r.get_status_display()),
-            (_("Message from the member"), r.message),
-        ]
-        if r.decided_at:
-            summary += [
-                (_("Decided by"), user_display_name(r.decided_by)),
-                # A datetime: the template shows it in local time, localised.
-                (_("Decided on"), r.decided_at),
-                (_("Reason"), r.reason),
-            ]
-        return summary
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -326,8 +350,11 @@ class RegistrationDecideView(AdminFormView):
         return redirect("members_registration:index")
 
 
-class RegistrationEndView(AdminFormView):
+class RegistrationEndView(RegistrationPage, AdminFormView):
     """End a confirmed registration: host-side or home-side organisers."""
+
+    open_status = Registration.Status.CONFIRMED
+    closed_note = _("Only a confirmed registration can be ended; this one is not.")
 
     page_title = _("End a registration")
     form_class = forms.EndRegistrationForm

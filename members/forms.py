@@ -1,8 +1,11 @@
 """Forms of the members site pages and admin screens."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
@@ -67,9 +70,14 @@ class EndRegistrationForm(forms.Form):
     )
 
 
+# The earliest day a move may be recorded on: older is a typo (0001-01-01, or
+# 0202 for 2020) that would sit at the top of every ledger.
+EARLIEST_MOVE = datetime.date(1950, 1, 1)
+
+
 class MoveDateField(forms.DateField):
     """When a move happened: the admin's date picker, today when left empty (the
-    services' default), never a day still to come."""
+    services' default), never a day still to come nor before ``EARLIEST_MOVE``."""
 
     widget = AdminDateInput
 
@@ -84,6 +92,12 @@ class MoveDateField(forms.DateField):
         if value and value > timezone.localdate():
             raise forms.ValidationError(
                 _("The date cannot be in the future."), code="future"
+            )
+        if value and value < EARLIEST_MOVE:
+            raise forms.ValidationError(
+                _("The date cannot be before %(earliest)s.")
+                % {"earliest": date_format(EARLIEST_MOVE, "DATE_FORMAT")},
+                code="too_early",
             )
 
 

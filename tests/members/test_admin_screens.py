@@ -252,12 +252,15 @@ def test_a_move_takes_a_date_from_the_picker_and_refuses_a_day_to_come(client, p
     future = client.post(
         url, {"whereabouts": "深圳", "happened_on": tomorrow.isoformat()}, **EN
     )
+    typo = client.post(url, {"whereabouts": "深圳", "happened_on": "0001-01-01"}, **EN)
     past = client.post(url, {"whereabouts": "深圳", "happened_on": "2026-11-02"}, **EN)
 
     # the admin's date picker, not a bare text box
     assert 'initDateChooser("id_happened_on"' in form
     assert future.status_code == 400
     assert "The date cannot be in the future." in future.content.decode()
+    assert typo.status_code == 400
+    assert "The date cannot be before Jan. 1, 1950." in typo.content.decode()
     assert past.status_code == 302
     record = member.mobility_records.get()
     assert record.kind == "moved_out" and record.happened_on == dt.date(2026, 11, 2)
@@ -365,6 +368,44 @@ def test_a_decided_request_shows_the_decision_and_no_form(client, tree, people):
     assert "Decided by" in text and "Decided on" in text
     assert "cannot be confirmed or declined" in text
     assert 'name="decision"' not in text and "Save decision" not in text
+
+
+def test_a_stale_end_link_shows_the_registration_and_no_form(client, tree, people):
+    # given a request still waiting for the host's decision
+    registration = services.registration_request(
+        member=people.local_a2a, organisation=tree.liaison
+    )
+    url = reverse("members_registration:end", args=[registration.pk])
+    client.force_login(people.liaison)
+
+    # when an organiser opens its "End" page (only a confirmed one can end)
+    shown = client.get(url, **EN)
+    text = shown.content.decode()
+
+    # then they are told, with no form to fill in for nothing
+    assert shown.status_code == 200
+    assert "Only a confirmed registration can be ended" in text
+    assert 'name="reason"' not in text and "End registration" not in text
+
+
+def test_an_ended_registration_shows_when_it_ended_beside_its_reason(
+    client, tree, people
+):
+    registration = Registration.objects.get(member=people.hosted, status="confirmed")
+    client.force_login(people.county)
+    client.post(
+        reverse("members_registration:end", args=[registration.pk]),
+        {"reason": "已离开"},
+        **EN,
+    )
+
+    text = page(
+        client,
+        people.county,
+        reverse("members_registration:end", args=[registration.pk]),
+    ).content.decode()
+
+    assert "Ended on" in text and "已离开" in text
 
 
 def test_home_organiser_ends_a_registration(client, tree, people):
