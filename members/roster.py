@@ -155,6 +155,18 @@ def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
     if header is None:
         raise RosterFileError(_("The file is empty."))
     keys = [_header_key(h) for h in header]
+    named = [key for key in keys if key]
+    twice = sorted({key for key in named if named.count(key) > 1}, key=COLUMNS.index)
+    if twice:
+        # Which cell would win is not the reader's to guess: say so.
+        raise RosterFileError(
+            _("The header row names these columns more than once: %(columns)s.")
+            % {
+                "columns": pgettext("between the items of a list", ", ").join(
+                    str(HEADINGS[column]) for column in twice
+                )
+            }
+        )
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise RosterFileError(

@@ -215,6 +215,20 @@ def test_unreadable_files_are_refused_with_a_message(client, people):
     assert wrong.status_code == 400
     missing = upload(client, people.county, csv_file([["name", "note"], ["a", "b"]]))
     assert "lacks these columns" in missing.content.decode()
+    # a column named twice (here once in English, once in Chinese): which cell
+    # counts would be a guess
+    twice = upload(
+        client,
+        people.county,
+        csv_file(
+            [
+                ["name", "姓名", "phone", "home_organisation_code"],
+                ["甲", "乙", "13900000003", "A1A"],
+            ]
+        ),
+    )
+    assert twice.status_code == 400
+    assert "names these columns more than once: name." in twice.content.decode()
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
