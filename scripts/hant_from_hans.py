@@ -2,7 +2,8 @@
 
 Translators maintain site/locale/zh_Hans; zh_Hant is generated from it with OpenCC
 (``s2tw``: the Traditional glyphs readers expect, e.g. 才 and 為, without
-regional vocabulary changes such as 视频 -> 影片), so the two
+regional vocabulary changes such as 视频 -> 影片, except the sign-in words, which
+follow Django's and Wagtail's zh_Hant: ``HantConverter``), so the two
 never drift apart. ``make messages`` runs this after makemessages.
 
 site/locale_vendor holds our translations of Wagtail's and wagtailmedia's own
@@ -172,8 +173,25 @@ def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
     return len(catalogue), from_packages
 
 
+class HantConverter:
+    """OpenCC's ``s2tw``, then the sign-in words as Django's and Wagtail's own
+    zh_Hant catalogues say them on the same screens (登入, 登出; ``s2tw`` keeps the
+    mainland 登錄)."""
+
+    TERMS = (("退出登錄", "登出"), ("登錄", "登入"))
+
+    def __init__(self):
+        self.opencc = opencc.OpenCC("s2tw")
+
+    def convert(self, text: str) -> str:
+        text = self.opencc.convert(text)
+        for mainland, traditional in self.TERMS:
+            text = text.replace(mainland, traditional)
+        return text
+
+
 def main() -> int:
-    converter = opencc.OpenCC("s2tw")
+    converter = HantConverter()
     for domain in ("django", "djangojs"):
         count = convert(domain, converter)
         sys.stdout.write(f"zh_Hant {domain}: {count} entries derived from zh_Hans\n")
