@@ -149,6 +149,12 @@ def _header_key(text: str) -> str | None:
     return CHINESE_HEADERS.get(text)
 
 
+def _headings(columns) -> str:
+    """Columns as the reader's language names them, as its lists join them."""
+    separator = pgettext("between the items of a list", ", ")
+    return separator.join(str(HEADINGS[column]) for column in columns)
+
+
 def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
     table = iter(table)
     header = next(table, None)
@@ -161,21 +167,13 @@ def _rows_from_table(table: Iterable[Iterable]) -> list[RosterRow]:
         # Which cell would win is not the reader's to guess: say so.
         raise RosterFileError(
             _("The header row names these columns more than once: %(columns)s.")
-            % {
-                "columns": pgettext("between the items of a list", ", ").join(
-                    str(HEADINGS[column]) for column in twice
-                )
-            }
+            % {"columns": _headings(twice)}
         )
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise RosterFileError(
             _("The header row lacks these columns: %(columns)s.")
-            % {
-                "columns": pgettext("between the items of a list", ", ").join(
-                    str(HEADINGS[column]) for column in missing
-                )
-            }
+            % {"columns": _headings(missing)}
         )
     rows = []
     for number, cells in enumerate(table, start=2):
