@@ -3,6 +3,7 @@ answers as the member goes), see the result, and organisers' statistics."""
 
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,6 +23,7 @@ QUESTION_FIELD = re.compile(r"q[0-9]+")
 # The value of the "Submit anyway" button: submit even with unanswered questions.
 SUBMIT_ANYWAY = "anyway"
 STATISTICS_REFUSED = _("Only editors and organisers may see quiz statistics.")
+ALREADY_SUBMITTED = _("This attempt was already submitted: here is its result.")
 
 
 def _member_or_403(request):
@@ -88,6 +90,11 @@ def attempt_page(request, attempt_id: int):
         except AnswerInvalid as error:
             return _attempt_page(request, attempt, error=error.message, status=400)
         except services.QuizError as error:
+            if submit and isinstance(error, services.AttemptSubmitted):
+                # A second tap on Submit over a slow line: the first one graded
+                # the attempt. Its result, not an error that reads as a failure.
+                messages.info(request, ALREADY_SUBMITTED)
+                return redirect("quizzes:attempt", attempt_id=attempt.pk)
             # Nothing changes in a refused request; after the time is up, the next
             # GET grades the saved answers (services.attempt_close_expired).
             return _attempt_page(

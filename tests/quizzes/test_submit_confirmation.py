@@ -141,19 +141,41 @@ def test_the_question_adds_little_to_the_page(member_client, exam, lesson):
     assert b"<img" not in asked and b"<style" not in asked
 
 
-def test_a_late_submit_is_refused_rather_than_asked_about(
+def test_a_second_tap_on_submit_shows_the_result_rather_than_asking_or_failing(
+    member_client, exam, bank, lesson
+):
+    # given an attempt just submitted, all right
+    attempt = start(member_client, exam, lesson)
+    url = f"/quizzes/attempts/{attempt.pk}/"
+    member_client.post(url, form_data(attempt, right_answers(bank), submit="1"))
+
+    # when the same Submit arrives again (a double tap on a slow line), even
+    # from a form that had lost its answers
+    response = member_client.post(
+        url, {"full_form": "1", "submit": "1"}, follow=True, **EN
+    )
+
+    # then the member sees the result of the first, and a word on why
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url, 302)]
+    assert "This attempt was already submitted: here is its result." in page
+    assert "Not answered" not in page and "has already been submitted" not in page
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+
+
+def test_saving_answers_to_a_submitted_attempt_is_refused(
     member_client, exam, bank, lesson
 ):
     attempt = start(member_client, exam, lesson)
     url = f"/quizzes/attempts/{attempt.pk}/"
     member_client.post(url, form_data(attempt, right_answers(bank), submit="1"))
 
-    response = member_client.post(url, {"full_form": "1", "submit": "1"}, **EN)
+    response = member_client.post(url, {"full_form": "1", "save": "1"}, **EN)
 
     assert response.status_code == 409
     assert "already been submitted" in response.content.decode()
-    attempt.refresh_from_db()
-    assert attempt.score == 100
 
 
 def test_in_the_grace_after_the_deadline_submit_grades_without_asking(
