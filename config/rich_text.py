@@ -8,11 +8,14 @@ file can store, and saving the page or snippet failed with ``UnicodeEncodeError`
 UTF-8 and replaces such a half character with U+FFFD (the replacement character,
 shown as "\ufffd"). This widget does the same for the editor's text, so the editor sees
 where the broken character was and nothing else changes.
+Content that is not Draftail's JSON at all (posted by a script) made Wagtail's
+converter raise (a 500); it is kept as escaped text paragraphs instead.
 ``WAGTAILADMIN_RICH_TEXT_EDITORS`` makes it every rich text field's and block's.
 """
 
 import re
 
+from django.utils.html import escape
 from wagtail.admin.rich_text import DraftailRichTextArea as WagtailDraftail
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -24,7 +27,19 @@ def storable(text: str) -> str:
     return LONE_SURROGATE.sub("\ufffd", text)
 
 
+def as_paragraphs(text: str) -> str:
+    """Text that is not Draftail's JSON, kept as escaped paragraphs, one a line."""
+    lines = (line.strip() for line in text.splitlines())
+    return "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+
+
 class DraftailRichTextArea(WagtailDraftail):
     def value_from_datadict(self, data, files, name):
-        value = super().value_from_datadict(data, files, name)
+        try:
+            value = super().value_from_datadict(data, files, name)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Not Draftail's content (a script posting HTML or plain text, or JSON
+            # of another shape): Wagtail's converter raised, a 500. What was sent
+            # is kept, as text (escaped, so no markup gets in), not dropped.
+            value = as_paragraphs(str(data.get(name, "")))
         return None if value is None else storable(value)

@@ -64,3 +64,23 @@ def test_a_whole_character_spelt_as_a_surrogate_pair_is_kept(editor, tree):
 
     assert response.status_code == 302
     assert CoursePage.objects.get(slug="c2").description == P % "好😀"
+
+
+def test_a_description_posted_as_html_instead_of_draftail_json_is_kept_as_text(
+    editor, tree
+):
+    # given a script that posts HTML where the editor posts Draftail's JSON
+    home, _ = tree
+
+    response = add_page(
+        editor,
+        CoursePage,
+        home,
+        course_form(slug="c2", description="<b>学习</b>\n第二行"),
+    )
+
+    # then it is saved, as the text that was sent (no markup gets in), not a 500
+    assert response.status_code == 302
+    assert CoursePage.objects.get(slug="c2").description == (
+        "<p>&lt;b&gt;学习&lt;/b&gt;</p><p>第二行</p>"
+    )
