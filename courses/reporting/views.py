@@ -42,6 +42,7 @@ from courses.reporting.selectors import (
     member_statuses,
     members_for_report,
     related_members,
+    report_areas_for,
     report_root_for,
     study_unit,
 )
@@ -208,6 +209,11 @@ class ReportView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "unit": unit,
                 "organisation": organisation,
                 "ancestors": ancestors,
+                # An organiser of several areas reaches each from the report,
+                # not only the first, where it opens.
+                "areas": report_areas_for(request.user),
+                # The unit's filters alone: links add the organisation they lead to.
+                "unit_filters": _filters(request, keep=UNIT_FILTERS),
                 "rows": [
                     (
                         row,

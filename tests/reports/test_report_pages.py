@@ -394,3 +394,33 @@ def test_an_organiser_of_two_areas_gets_the_way_back_up_in_either(
     crumb = page[page.index('class="crumb"') :].split("</p>")[0]
     linked = [int(pk) for pk in re.findall(r'organisation=(\d+)">', crumb)]
     assert linked == [studied.city_b.pk, studied.county_b1.pk]
+    # each link names one organisation, the one it leads to
+    assert all(
+        href.count("organisation=") == 1
+        for href in re.findall(r'href="([^"]*)"', crumb)
+    )
+
+
+def test_an_organiser_of_two_areas_can_open_the_report_of_either(
+    client, studied, county_organiser
+):
+    # given the county A1 organiser also organises city B
+    organiser_role_grant(user=county_organiser, organisation=studied.city_b)
+    client_for(client, county_organiser)
+
+    # when they open the report (it opens on their first area)
+    page = client.get(f"/reports/?course={studied.course.pk}", **EN).content.decode()
+
+    # then both areas are offered, the current one unlinked
+    areas = page[page.index('class="areas"') :].split("</p>")[0]
+    assert "Your areas:" in areas
+    assert f"<strong>{studied.county_a1.name}</strong>" in areas
+    assert f'organisation={studied.city_b.pk}">{studied.city_b.name}</a>' in areas
+
+
+def test_an_organiser_of_one_area_is_not_offered_areas(
+    client, studied, county_organiser
+):
+    client_for(client, county_organiser)
+    page = client.get(f"/reports/?course={studied.course.pk}", **EN).content.decode()
+    assert 'class="areas"' not in page

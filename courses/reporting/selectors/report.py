@@ -205,6 +205,15 @@ def report_root_for(user) -> Organisation | None:
     return Organisation.objects.filter(path=paths[0]).first()
 
 
+def report_areas_for(user) -> list[Organisation]:
+    """The roots of the subtrees ``user`` organises, when there are several (an
+    organiser of two areas); else none: the report has only one place to open."""
+    paths = organisation_paths_for(user)
+    if len(paths) < 2:
+        return []
+    return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+
+
 def subtree_headcount():
     """Members counted in the subtree of each row's organisation
     (``OuterRef("path")``), every bucket: the reports' total, from ``Headcount``
