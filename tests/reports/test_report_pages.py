@@ -424,3 +424,22 @@ def test_an_organiser_of_one_area_is_not_offered_areas(
     client_for(client, county_organiser)
     page = client.get(f"/reports/?course={studied.course.pk}", **EN).content.decode()
     assert 'class="areas"' not in page
+
+
+def test_the_held_directly_row_offers_no_member_list_that_would_show_the_subtree(
+    client, studied, county_organiser
+):
+    # given a member held directly on county A1 (not on one of its branches)
+    from tests.reports.conftest import member
+
+    member("direct", studied.county_a1)
+    client_for(client, county_organiser)
+
+    page = client.get(f"/reports/?course={studied.course.pk}", **EN).content.decode()
+
+    # then that row names itself without a "members" link (the list of an
+    # organisation is its whole subtree); the branches' rows keep theirs
+    row = page[page.index("(held directly)") :].split("</td>")[0]
+    assert "report-members" not in row and "/reports/members/" not in row
+    branch = page[page.index(f">{studied.branch_a1.name}</a>") :].split("</td>")[0]
+    assert "/reports/members/?" in branch
