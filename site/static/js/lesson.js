@@ -227,11 +227,9 @@
   function remember(ev) {
     var all = resumes(); all[mine] = [ev.position, Date.parse(ev.at)]; keepResumes(all);
   }
-  /* The phone's copy wins while it is newer than the server's and says something
-     else (a report still on its way); once the server has it, it is forgotten. */
   function resumeAt() {
     var all = resumes(), here = all[mine];
-    if (here && here[1] > d.positionAt * 1000 && Math.abs(here[0] - d.position) > 0.5) return here[0];
+    if (here && here[1] > d.positionAt * 1000) return here[0];
     if (here) { delete all[mine]; keepResumes(all); }
     return +d.position;
   }
