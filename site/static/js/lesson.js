@@ -138,8 +138,6 @@
   function beacon() {
     if (leaving || foreign || (video ? !started : !reads || d.complete)) return;
     var ev = make(); pending.push(ev); put(ev);
-    /* First on the phone: a reload renders before the beacon lands. */
-    if (video) remember(ev);
     if (!navigator.sendBeacon || !navigator.onLine) return;
     var f = new FormData();
     f.append("csrfmiddlewaretoken", d.csrf);
