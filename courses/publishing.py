@@ -187,7 +187,10 @@ def say_subpages_were_unpublished(request, page):
     """``after_unpublish_page``: tell the editor the lessons went too."""
     from courses.models import HidesSubpagesWhenNotLive
 
-    if isinstance(page.specific, HidesSubpagesWhenNotLive) and page.get_children().exists():
+    if (
+        isinstance(page.specific, HidesSubpagesWhenNotLive)
+        and page.get_children().exists()
+    ):
         messages.info(
             request,
             gettext(
