@@ -579,3 +579,30 @@ def test_a_reader_whose_session_ended_is_told_and_keeps_the_progress(
     queued = {event["id"] for event in page.evaluate(QUEUED)}
     assert queued and not queued & events_of(member, lesson)
     context.close()
+
+
+def test_reloading_during_playback_resumes_where_it_stopped_before_the_beacon_lands(
+    browser, live_server, branch, tree, ready_lecture
+):
+    # given a member playing a lecture whose reports do not reach the server yet
+    member, lesson = wang_on_a_lecture(branch, tree, ready_lecture)
+    context, page, _ = phone_session(
+        browser, live_server, username="wang", next_url=lesson.url
+    )
+    context.route(PROGRESS, lambda route: route.abort())
+    page.wait_for_selector("#play")
+    page.click("#play")
+    play_past(page, 3)
+
+    # when they reload the page halfway through the first report's interval
+    stopped = page.evaluate(f"{VIDEO}.currentTime")
+    page.reload()
+    page.wait_for_selector("#play")
+    label = page.inner_text("#play")
+    page.click("#play")
+    page.wait_for_function(f"{VIDEO}.currentTime > 0.5", timeout=20000)
+
+    # then the phone remembered the position: it goes on from there, not from 0
+    assert "Continue" in label
+    assert page.evaluate(f"{VIDEO}.currentTime") >= stopped - 0.5
+    context.close()

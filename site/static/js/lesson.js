@@ -138,6 +138,8 @@
   function beacon() {
     if (leaving || foreign || (video ? !started : !reads || d.complete)) return;
     var ev = make(); pending.push(ev); put(ev);
+    /* Playing, the phone keeps the position first: a reload renders before it lands. */
+    if (playing()) remember(ev);
     if (!navigator.sendBeacon || !navigator.onLine) return;
     var f = new FormData();
     f.append("csrfmiddlewaretoken", d.csrf);
