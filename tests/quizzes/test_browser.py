@@ -140,3 +140,36 @@ def test_an_answer_given_after_the_session_ended_is_sent_after_signing_in_again(
         message="the answer kept through signing in again saved",
     )
     context.close()
+
+
+def test_an_answer_the_server_refuses_does_not_take_the_others_with_it(
+    wagtail_tree, browser, live_server, member, bank, lesson
+):
+    # given a member in a quiz on a phone, whose connection drops
+    context, page = start_quiz(browser, live_server, lesson)
+    single = bank["single"]
+    blank = f"input[name=q{bank['fill_blank'].pk}]"
+    context.set_offline(True)
+
+    # when they answer one question, and paste a control character into another
+    page.get_by_label("党的全国代表大会").check()
+    page.fill(blank, "人民\x07")
+    page.dispatch_event(blank, "change")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    # then the good answer is saved, and the member reads why the other was not
+    wait_for(
+        lambda: Answer.objects.filter(
+            question=single, attempt__member=member, response__isnull=False
+        ).exists(),
+        message="the good answer saved",
+    )
+    page.wait_for_function(
+        "document.getElementById('quiz-saved').textContent.includes('not allowed')"
+    )
+    assert not Answer.objects.filter(
+        question=bank["fill_blank"], attempt__member=member, response__isnull=False
+    ).exists()
+    assert page.evaluate("Object.keys(localStorage)") == []
+    context.close()

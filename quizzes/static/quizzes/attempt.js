@@ -48,7 +48,8 @@
   function say(text) { saved.textContent = text; }
 
   // Send every answer not yet confirmed; each one leaves the store once saved.
-  function flush() {
+  // `note`, when given, is said on success instead of "Saved" (an answer refused).
+  function flush(note) {
     var answers = unsaved(), questions = Object.keys(answers);
     if (!questions.length) return;
     var body = { answers: questions.map(function (q) { return { question: Number(q), response: answers[q] }; }) };
@@ -65,7 +66,14 @@
           // Drop what was sent, unless it changed again while on its way.
           questions.forEach(function (q) { if (JSON.stringify(now[q]) === JSON.stringify(answers[q])) delete now[q]; });
           keep(now);
-          say(d.savedText);
+          say(note || d.savedText);
+        } else if (data.question && now[data.question] !== undefined) {
+          // One answer refused, named by its question (characters not allowed): only
+          // that one is dropped; the others go again, and the member reads why.
+          delete now[data.question];
+          keep(now);
+          say(data.detail);
+          if (Object.keys(now).length) flush(data.detail);
         } else {
           // The server refused (time up, already submitted): keeping it would not help.
           keep({});
@@ -87,7 +95,7 @@
     var fieldset = event.target.closest("fieldset");
     if (fieldset) change(fieldset);
   });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { flush(); });
 
   // Submitting needs the server: offline, the browser would only show its own error.
   form.addEventListener("submit", function (event) {
