@@ -49,7 +49,9 @@ def test_the_start_form_refuses_a_lesson_that_is_no_id(member_client, quiz, less
     )
 
     assert response.status_code == 400
-    assert "This quiz is not part of that lesson." in response.content.decode()
+    page = response.content.decode()
+    assert "This quiz is not part of that lesson." in page
+    assert '<a href="/my-study/">Back to my study</a>' in page
     assert not Attempt.objects.exists()
 
 
