@@ -187,8 +187,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 VALIDATORS_MODULE = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.UserAttributeSimilarityValidator"},
-    # Django's, with a refusal its zh_Hans catalogue translates.
-    {"NAME": "config.password_validation.MinimumLengthValidator"},
+    {"NAME": f"{VALIDATORS_MODULE}.MinimumLengthValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]

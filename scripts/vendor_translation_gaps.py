@@ -1,5 +1,5 @@
-"""List the msgids of Wagtail, wagtailmedia, DRF and taggit that a user still sees
-untranslated.
+"""List the msgids of Wagtail, wagtailmedia, DRF, taggit and Django's auth app that a
+user still sees untranslated.
 
 Wagtail and wagtailmedia ship zh_Hans catalogues with holes, Wagtail's and DRF's
 zh_Hant catalogues lack msgids their zh_Hans ones translate, and wagtailmedia and
@@ -49,7 +49,16 @@ from hant_from_hans import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("wagtail", "wagtailmedia", "rest_framework", "taggit")
+# django.contrib.auth: the member's own password screen. Django 5.2's zh_Hans lacks
+# its short-password refusal, and its Chinese password texts say 你 where every other
+# screen says 您; site/locale_vendor/zh_Hans overrides those.
+PACKAGES = (
+    "wagtail",
+    "wagtailmedia",
+    "rest_framework",
+    "taggit",
+    "django.contrib.auth",
+)
 DOMAINS = ("django", "djangojs")
 
 Key = tuple[str, str | None, str]  # domain, msgctxt, msgid
