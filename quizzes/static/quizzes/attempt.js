@@ -46,6 +46,7 @@
   }
 
   function say(text) { saved.textContent = text; }
+  function same(q, a, b) { return JSON.stringify(a[q]) === JSON.stringify(b[q]); }
 
   // Send every answer not yet confirmed; each one leaves the store once saved.
   // `note`, when given, is said on success instead of "Saved" (an answer refused).
@@ -64,16 +65,18 @@
         var now = unsaved();
         if (response.ok) {
           // Drop what was sent, unless it changed again while on its way.
-          questions.forEach(function (q) { if (JSON.stringify(now[q]) === JSON.stringify(answers[q])) delete now[q]; });
+          questions.forEach(function (q) { if (same(q, now, answers)) delete now[q]; });
           keep(now);
           say(note || d.savedText);
-        } else if (data.question && now[data.question] !== undefined) {
+        } else if (data.question && data.question in answers) {
           // One answer refused, named by its question (characters not allowed): only
-          // that one is dropped; the others go again, and the member reads why.
-          delete now[data.question];
+          // that one is dropped, unless changed since; the others go again, and the
+          // member reads why.
+          var changed = data.question in now && !same(data.question, now, answers);
+          if (!changed) delete now[data.question];
           keep(now);
           say(data.detail);
-          if (Object.keys(now).length) flush(data.detail);
+          if (Object.keys(now).length) flush(changed ? undefined : data.detail);
         } else {
           // The server refused (time up, already submitted): keeping it would not help.
           keep({});
