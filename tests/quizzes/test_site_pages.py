@@ -230,3 +230,27 @@ def test_a_question_changed_after_grading_keeps_the_grade_and_says_why(
     assert "Members have 1 graded answer to this question" in edit
     assert "100%" in review
     assert review.count("This question was changed after your answer was graded") == 1
+
+
+@pytest.mark.parametrize(
+    ("counting", "max_attempts", "said", "not_said"),
+    [
+        ("last", None, "Your last attempt counts.", "Your best attempt counts."),
+        ("highest", 3, "Your best attempt counts.", "Your last attempt counts."),
+        ("last", 1, None, "attempt counts."),
+    ],
+)
+def test_the_quiz_says_which_attempt_counts_before_the_member_tries_again(
+    member_client, lesson, counting, max_attempts, said, not_said
+):
+    # given a quiz that counts the last (or the best) of several attempts
+    quiz = lesson.body[0].value
+    quiz.counting, quiz.max_attempts = counting, max_attempts
+    quiz.save()
+
+    page = member_client.get(lesson.url, **EN).content.decode()
+
+    # then the member reads which one counts (with one attempt, nothing to say)
+    if said:
+        assert said in page
+    assert not_said not in page
