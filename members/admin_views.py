@@ -294,12 +294,12 @@ class RegistrationPage:
                 # A datetime: the template shows it in local time, localised.
                 (_("Decided on"), r.decided_at),
             ]
+        if r.decided_at:
+            summary.append((_("Reason"), r.reason))
         if r.ended_at:
             summary.append((_("Ended on"), r.ended_at))
-        if r.decided_at or r.ended_at:
-            # The reason given with the latest change: the decision's, or the end's
-            # (each is also kept in the member's mobility history).
-            summary.append((_("Reason"), r.reason))
+        if r.status == Registration.Status.ENDED:
+            summary.append((_("Reason for ending"), r.end_reason))
         return summary
 
 

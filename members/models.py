@@ -222,8 +222,12 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
+    # The host's reason for confirming or declining; ``end_reason`` is the reason
+    # given when a confirmed registration ended. Both also go into the member's
+    # mobility history, as the notes of their records.
     reason = models.TextField(_("reason"), blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
     # The request is what made the member outflow (they were local when they
     # asked): if it closes unconfirmed (cancelled, declined) they are local again.
     # A member already outflow stays so (docs/members.md, Registration flow).

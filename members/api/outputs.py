@@ -60,7 +60,12 @@ class RegistrationOutput(serializers.Serializer):
     organisation = OrganisationOutput()
     status = serializers.ChoiceField(choices=Registration.Status.choices)
     message = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(
+        help_text="The host organisation's reason for confirming or declining."
+    )
+    end_reason = serializers.CharField(
+        help_text="The reason given when the confirmed registration ended."
+    )
     requested_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -76,6 +81,7 @@ def registration_data(r: Registration) -> dict:
         "status": r.status,
         "message": r.message,
         "reason": r.reason,
+        "end_reason": r.end_reason,
         "requested_at": r.requested_at,
         "decided_at": r.decided_at,
         "ended_at": r.ended_at,

@@ -66,7 +66,10 @@ def member_record_returned(
             else Registration.Status.CANCELLED
         )
         registration.ended_at = now
-        registration.save(update_fields=["status", "ended_at"])
+        if registration.status == Registration.Status.ENDED:
+            # Returning home is why it ended: the note says more, when given.
+            registration.end_reason = note
+        registration.save(update_fields=["status", "ended_at", "end_reason"])
     before = placement_of(member)
     member.mobility_status = Member.Mobility.LOCAL
     member.host_organisation = None

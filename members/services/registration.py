@@ -200,8 +200,8 @@ def registration_end(
     member = lock_member(registration.member)
     registration.status = Registration.Status.ENDED
     registration.ended_at = timezone.now()
-    registration.reason = reason or registration.reason
-    registration.save(update_fields=["status", "ended_at", "reason"])
+    registration.end_reason = reason
+    registration.save(update_fields=["status", "ended_at", "end_reason"])
     before = placement_of(member)
     member.host_organisation = None
     member.host_path = ""

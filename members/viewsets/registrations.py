@@ -80,6 +80,7 @@ class RegistrationViewSet(ScopedModelViewSet):
         DateColumn("requested_at", label=_("Requested")),
         Column("message", label=_("Message from the member")),
         Column("reason", label=_("Reason")),
+        Column("end_reason", label=_("Reason for ending")),
     ]
 
     def get_urlpatterns(self):

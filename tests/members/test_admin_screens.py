@@ -388,24 +388,37 @@ def test_a_stale_end_link_shows_the_registration_and_no_form(client, tree, peopl
     assert 'name="reason"' not in text and "End registration" not in text
 
 
-def test_an_ended_registration_shows_when_it_ended_beside_its_reason(
+def test_an_ended_registration_shows_when_it_ended_beside_both_reasons(
     client, tree, people
 ):
-    registration = Registration.objects.get(member=people.hosted, status="confirmed")
-    client.force_login(people.county)
+    # given a registration confirmed with a reason, then ended with another
+    member = people.local_a2a
+    registration = services.registration_request(member=member, organisation=tree.b1)
+    services.registration_confirm(
+        registration=registration, decided_by=people.other_county, reason="在厂里上班"
+    )
+    client.force_login(people.city)
     client.post(
         reverse("members_registration:end", args=[registration.pk]),
         {"reason": "已离开"},
         **EN,
     )
 
-    text = page(
+    # when an organiser opens it again, and the member's record
+    ended = page(
         client,
-        people.county,
+        people.city,
         reverse("members_registration:end", args=[registration.pk]),
     ).content.decode()
+    inspect = page(
+        client, people.city, reverse("members_member:inspect", args=[member.pk])
+    ).content.decode()
 
-    assert "Ended on" in text and "已离开" in text
+    # then the end did not write over the host's reason: both are shown
+    assert "Ended on" in ended
+    for text in (ended, inspect):
+        assert "Reason for ending" in text
+        assert "在厂里上班" in text and "已离开" in text
 
 
 def test_home_organiser_ends_a_registration(client, tree, people):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from courses.reporting.rollups import rollups_rebuild
+from members import services
 from members.models import Member, MobilityRecord, Registration
 from tests.factories import make_course, make_home, make_lesson, make_user
 from tests.members.conftest import make_member
@@ -346,3 +347,36 @@ def test_form_labels_end_in_the_colon_of_the_page_language(client, people):
     # Django's zh_Hans catalogue gives the ASCII colon; ours the full-width one
     assert "：</label>" in simplified.content.decode()
     assert ":</label>" in english.content.decode()
+
+
+def test_a_member_reads_why_a_registration_was_confirmed_and_why_it_ended(
+    client, tree, people
+):
+    # given the host confirmed with a reason and the home side ended it with another
+    registration = Registration.objects.get(member=people.hosted)
+    registration.reason = "欢迎"
+    registration.save(update_fields=["reason"])
+    services.registration_end(
+        registration=registration, ended_by=people.county, reason="又搬走了"
+    )
+    client.force_login(people.hosted.user)
+
+    # when the member looks at their organisations, on the site and in the app
+    page = client.get(reverse("members:my-organisations"), **EN).content.decode()
+    listed = client.get("/api/v1/members/me/registrations/").json()
+
+    # then both reasons are there, each under its own name
+    assert "Reason for ending" in page
+    assert "欢迎" in page and "又搬走了" in page
+    assert [(r["status"], r["reason"], r["end_reason"]) for r in listed] == [
+        ("ended", "欢迎", "又搬走了")
+    ]
+
+
+def test_returning_home_gives_the_registration_its_reason_for_ending(tree, people):
+    services.member_record_returned(
+        member=people.hosted, recorded_by=people.county, note="回乡务农"
+    )
+
+    registration = Registration.objects.get(member=people.hosted)
+    assert (registration.status, registration.end_reason) == ("ended", "回乡务农")
