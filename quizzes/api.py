@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from config.api_errors import PERMISSION_DENIED, translate_no_data
 from config.ids import IdField
 from quizzes import selectors, services
-from quizzes.models import QuestionKind
+from quizzes.models import Counting, QuestionKind
 from quizzes.presenters import AnswerInvalid, attempt_payload, clean_answers
 
 
@@ -147,6 +147,15 @@ class QuizDetailApi(APIView):
             max_digits=5, decimal_places=2, allow_null=True
         )
         counted_passed = serializers.BooleanField(allow_null=True)
+        counting = serializers.ChoiceField(
+            choices=Counting.choices,
+            help_text="Which submitted attempt counts: the best or the last.",
+        )
+        passed_before = serializers.BooleanField(
+            help_text="The counted attempt failed but an earlier one passed (only "
+            "when the last attempt counts); the lesson that pass completed stays "
+            "completed."
+        )
 
     @extend_schema(
         operation_id="quizzes_detail",
@@ -175,6 +184,8 @@ class QuizDetailApi(APIView):
             "open_attempt": summary.open_attempt.pk if summary.open_attempt else None,
             "counted_score": counted.score if counted else None,
             "counted_passed": counted.passed if counted else None,
+            "counting": quiz.counting,
+            "passed_before": summary.passed_before,
         }
         return Response(self.OutputSerializer(data).data)
 

@@ -226,6 +226,11 @@ class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
         # RevisionMixin's documented way of exposing the GenericRelation.
         return self._revisions
 
+    @property
+    def counts_last_attempt(self) -> bool:
+        """Whether a member's latest submitted attempt counts, not their best."""
+        return self.counting == Counting.LAST
+
 
 class QuizQuestion(Orderable):
     quiz = ParentalKey(Quiz, related_name="quiz_questions", on_delete=models.CASCADE)

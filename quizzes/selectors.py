@@ -16,7 +16,6 @@ from quizzes.models import (
     Answer,
     Attempt,
     Choice,
-    Counting,
     Question,
     QuestionKind,
     Quiz,
@@ -216,6 +215,16 @@ class MemberQuizSummary:
     def can_start(self) -> bool:
         return self.open_attempt is not None or self.attempts_left != 0
 
+    @property
+    def passed_before(self) -> bool:
+        """The counted attempt failed, but an earlier one passed (only under "last
+        attempt counts"): that pass completed the lesson, which stays completed."""
+        return (
+            self.counted is not None
+            and not self.counted.passed
+            and any(a.passed for a in self.attempts if a.is_submitted)
+        )
+
 
 def member_quiz_summary(*, quiz: Quiz, member, now=None) -> MemberQuizSummary:
     """The member's attempts, the one that counts, and what they may do next.
@@ -234,7 +243,7 @@ def member_quiz_summary(*, quiz: Quiz, member, now=None) -> MemberQuizSummary:
     submitted = [attempt for attempt in attempts if attempt.is_submitted]
     counted = None
     if submitted:
-        if quiz.counting == Counting.LAST:
+        if quiz.counts_last_attempt:
             counted = max(submitted, key=lambda a: (a.submitted_at, a.number))
         else:
             counted = max(submitted, key=lambda a: (a.score, a.number))
@@ -389,7 +398,7 @@ def quiz_statistics(*, quiz: Quiz, attempts: QuerySet[Attempt]) -> QuizStatistic
 def _members_passed(*, quiz: Quiz, attempts: QuerySet[Attempt]) -> int:
     """One query: under "highest" a member passed if any attempt passed; under
     "last", if their latest submitted attempt did."""
-    if quiz.counting == Counting.LAST:
+    if quiz.counts_last_attempt:
         latest = (
             attempts.filter(member=OuterRef("member"))
             .order_by("-submitted_at", "-number")

@@ -414,6 +414,9 @@ def test_quiz_detail_reports_attempts_and_the_counted_score(member_client, bank)
     assert highest["counted_score"] == "100.00"
     assert last["counted_score"] == "0.00"
     assert last["counted_passed"] is False
+    # an app can word it as the site does: an earlier attempt passed
+    assert (highest["counting"], highest["passed_before"]) == ("highest", False)
+    assert (last["counting"], last["passed_before"]) == ("last", True)
 
 
 def test_the_last_attempt_running_out_of_time_still_shows_its_result(

@@ -254,3 +254,32 @@ def test_the_quiz_says_which_attempt_counts_before_the_member_tries_again(
     if said:
         assert said in page
     assert not_said not in page
+
+
+def test_a_failed_last_attempt_after_a_pass_says_the_earlier_pass_stands(
+    member_client, member, quiz, bank, lesson
+):
+    # given a quiz that counts the last attempt, which the member passed once
+    quiz.counting, quiz.max_attempts = "last", None
+    quiz.save()
+    first = member_client.post(f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk})
+    attempt = Attempt.objects.get(member=member)
+    member_client.post(
+        first["Location"], form_data(attempt, right_answers(bank), submit="1")
+    )
+
+    # when they try again, answer one question wrong and submit the rest blank
+    again = member_client.post(f"/quizzes/{quiz.pk}/start/", {"lesson": lesson.pk})
+    retry = Attempt.objects.get(member=member, number=2)
+    wrong = {bank["fill_blank"].pk: "群众"}
+    member_client.post(again["Location"], form_data(retry, wrong, submit="anyway"))
+    page = member_client.get(lesson.url, **EN).content.decode()
+
+    # then the block gives the last score without "not passed yet", and the lesson
+    # stays completed
+    assert "Your last attempt scored 0%, below the pass mark." in page
+    assert "You passed an earlier attempt." in page
+    assert "Not passed yet" not in page
+    assert LessonProgress.objects.get(member=member, lesson=lesson).status == (
+        ProgressStatus.COMPLETED
+    )
