@@ -4,9 +4,11 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.widgets import AdminDateInput
 
 from config.ids import IdChoiceField
@@ -20,6 +22,24 @@ from members.models import (
 from members.phones import is_valid_phone, normalise_phone
 from members.scoping import full_phone_q, organises_within
 from members.services import CODE_TAKEN, validate_contact_time
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's change-your-own-password form, which also refuses a new password
+    equal to the current one (a "change" that changes nothing would sign the
+    member's other phones out for no reason). Only here: an organiser setting a
+    member's password must not learn whether it matched the member's current one."""
+
+    @sensitive_variables("old", "new")
+    def clean(self):
+        cleaned = super().clean()
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            self.add_error(
+                "new_password1",
+                _("The new password is the same as your current one. Choose another."),
+            )
+        return cleaned
 
 
 class OrganisationSearchForm(forms.Form):

@@ -6,7 +6,6 @@ Organiser screens live in the Wagtail admin (viewsets.py).
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,6 +15,7 @@ from members import selectors, services
 from members.forms import (
     ContactForm,
     OrganisationSearchForm,
+    OwnPasswordChangeForm,
     RegistrationRequestForm,
 )
 from members.models import Organisation, Registration
@@ -193,10 +193,10 @@ def pair_detail(request, member_id: int):
 @sensitive_post_parameters()
 @login_required
 def password_change(request):
-    """Change one's own password: the old one, then the new one twice (Django's
-    form, so the password validators apply). Other phones and browsers signed in
-    with the old password are signed out; this one stays signed in."""
-    form = PasswordChangeForm(
+    """Change one's own password: the old one, then a different new one twice
+    (Django's form, so the password validators apply). Other phones and browsers
+    signed in with the old password are signed out; this one stays signed in."""
+    form = OwnPasswordChangeForm(
         request.user, request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and form.is_valid():

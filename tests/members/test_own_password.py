@@ -63,6 +63,10 @@ def test_a_member_changes_their_password_and_stays_signed_in(client, zhang, peop
         ({"new_password1": "123456", "new_password2": "123456"}, "too common"),
         ({"new_password2": "river-lantern-43"}, "didn’t match"),
         ({"new_password1": "", "new_password2": ""}, "This field is required."),
+        (
+            {"new_password1": OLD, "new_password2": OLD},
+            "The new password is the same as your current one.",
+        ),
     ],
 )
 def test_a_wrong_old_or_weak_new_password_is_refused(client, zhang, change, message):
@@ -95,6 +99,10 @@ def test_in_chinese(client, zhang):
 
     assert "修改密码" in page
     assert "Change password" not in page
+    # and our own refusal too
+    same = {**NEW, "new_password1": OLD, "new_password2": OLD}
+    refused = phone.post(URL, same, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "新密码与当前密码相同，请另选一个。" in refused
 
 
 def test_signed_out_visitors_are_sent_to_log_in(client, db):
