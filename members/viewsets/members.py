@@ -62,12 +62,34 @@ class OrganisationFilter(django_filters.ModelChoiceFilter):
     field_class = IdChoiceField  # an id past 64 bits is an invalid choice too
 
 
+HELD_HERE = "here"
+
+
+class MemberFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("held") == HELD_HERE and not cleaned.get("organisation"):
+            if "organisation" not in self.errors:
+                self.add_error(
+                    "held", _("Choose the organisation whose own members to list.")
+                )
+        return cleaned
+
+
 class MemberFilterSet(WagtailFilterSet):
     organisation = OrganisationFilter(
-        label=_("Organisation (home or host, with its subtree)"),
+        label=_("Organisation (home or host)"),
         queryset=_organisations,
         method="filter_organisation",
         error_messages={"invalid_choice": _("That organisation is not in your area.")},
+    )
+    # The organisation tree's "Home members" and "Hosted members" count those held
+    # at the organisation itself; this lists them (the tree's "Members here").
+    held = django_filters.ChoiceFilter(
+        label=_("Held"),
+        choices=[(HELD_HERE, _("At the organisation itself"))],
+        empty_label=_("At the organisation or below it"),
+        method="filter_held",
     )
     mobility_status = django_filters.ChoiceFilter(
         label=_("Mobility status"), choices=Member.Mobility.choices
@@ -76,11 +98,19 @@ class MemberFilterSet(WagtailFilterSet):
     class Meta:
         model = Member
         fields = ["mobility_status"]
+        form = MemberFilterForm
 
     def filter_organisation(self, queryset, name, value):
+        if self.form.cleaned_data.get("held") == HELD_HERE:
+            return queryset.filter(
+                Q(home_organisation=value) | Q(host_organisation=value)
+            )
         return queryset.filter(
             Q(home_path__startswith=value.path) | Q(host_path__startswith=value.path)
         )
+
+    def filter_held(self, queryset, name, value):
+        return queryset  # how far down: filter_organisation reads it
 
 
 class MemberIndexView(NoGenericExportMixin, generic.IndexView):

@@ -65,11 +65,13 @@ class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.Index
         ]
 
     def get_list_buttons(self, instance):
+        members = reverse("members_member:index") + f"?organisation={instance.pk}"
         buttons = [
+            ListingButton(_("Members"), url=members, icon_name="group"),
             ListingButton(
-                _("Members"),
-                url=reverse("members_member:index") + f"?organisation={instance.pk}",
-                icon_name="group",
+                _("Members held here"),
+                url=f"{members}&held=here",
+                icon_name="user",
             ),
         ]
         if can_move_organisation(self.request.user, instance):

@@ -105,6 +105,43 @@ def test_member_list_filters_by_organisation_and_mobility(client, tree, people):
     assert "赵六" in text and "李四" not in text
 
 
+def test_member_list_lists_the_members_held_at_the_organisation_itself(
+    client, tree, people
+):
+    # given a member held at the county itself, beside those of its branch
+    make_member(tree.a1, name="县直成员")
+    url = reverse("members_member:index") + f"?organisation={tree.a1.pk}"
+    tree_page = page(client, people.county, reverse("members_organisation:index"))
+
+    # when the county organiser follows the tree's "Members held here"
+    here = page(client, people.county, url + "&held=here").content.decode()
+    subtree = page(client, people.county, url).content.decode()
+
+    # then only the county's own are listed; without it, the whole subtree
+    assert "Members held here" in tree_page.content.decode()
+    assert f"?organisation={tree.a1.pk}&amp;held=here" in tree_page.content.decode()
+    assert "县直成员" in here and "张三" not in here and "王五" not in here
+    assert all(name in subtree for name in ("县直成员", "张三", "王五"))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("held=here", "Choose the organisation whose own members to list."),
+        ("held=nearby", "Select a valid choice."),
+    ],
+)
+def test_a_held_filter_that_cannot_apply_says_so_and_lists_nobody(
+    client, people, query, message
+):
+    url = reverse("members_member:index") + "?" + query
+
+    text = page(client, people.county, url).content.decode()
+
+    assert message in text
+    assert "张三" not in text and "王五" not in text
+
+
 def test_member_list_query_count_is_flat(
     client, tree, people, django_assert_max_num_queries
 ):
