@@ -73,6 +73,26 @@ def test_member_sees_the_lesson_pictures_and_downloads_its_document(
     assert b"".join(download.streaming_content) == b"%PDF-1.4 outline\n"
 
 
+@pytest.mark.parametrize(
+    ("language", "size", "said"),
+    [
+        ("en", 17, "<small>(PDF, 17\xa0bytes)</small>"),
+        ("zh-hans", 17, "<small>（PDF，17\xa0字节）</small>"),
+        # a document stored without its size (not through the admin's upload)
+        ("zh-hans", None, "<small>（PDF）</small>"),
+    ],
+)
+def test_the_document_says_its_type_and_size_in_the_members_language(
+    client, member, picture_lesson, language, size, said
+):
+    Document.objects.update(file_size=size)
+    client.force_login(member.user)
+
+    page = client.get(picture_lesson.url, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert said in page.content.decode()
+
+
 def test_pictures_are_revalidated_by_date(client):
     image = make_image()
     url = image.file.url

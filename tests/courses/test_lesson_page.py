@@ -42,6 +42,19 @@ def test_lesson_page_shows_poster_quality_choice_size_and_no_video_source(
     assert "0% done" in page
 
 
+def test_chinese_lesson_page_writes_file_sizes_in_full_width_brackets(
+    client, member, played_lesson
+):
+    client.force_login(member.user)
+
+    page = client.get(played_lesson.url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    sizes = re.findall(r"<small>(.)[\d.]+\xa0\w+(.)</small>", page.content.decode())
+    # the saving button, the download and each audio-only file
+    assert len(sizes) >= 3
+    assert set(sizes) == {("（", "）")}
+
+
 def test_quality_choice_remembered_on_any_device(client, member, played_lesson):
     study_preference_set(member=member, quality="audio")
     client.force_login(member.user)
