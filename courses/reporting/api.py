@@ -26,6 +26,7 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
+from members.held import HELD_HERE, NEEDS_ORGANISATION
 from members.models import Member, Organisation
 from members.scoping import is_organiser, organisation_in_scope
 
@@ -182,6 +183,12 @@ class MemberStatusApi(APIView):
         )
         after = CursorField(required=False, help_text="From a ``next`` link.")
         before = CursorField(required=False, help_text="From a ``previous`` link.")
+        held = serializers.ChoiceField(
+            choices=[HELD_HERE],
+            required=False,
+            help_text="``here``: only the members whose home or host is the "
+            "organisation itself (the report's ``held_directly`` row), not below it.",
+        )
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
@@ -189,6 +196,8 @@ class MemberStatusApi(APIView):
                 one_position(attrs.get("after"), attrs.get("before"))
             except DjangoValidationError as error:
                 raise ValidationError(error.messages) from None
+            if attrs.get("held") == HELD_HERE and attrs.get("organisation") is None:
+                raise ValidationError({"held": [NEEDS_ORGANISATION]})
             return attrs
 
     class OutputSerializer(serializers.Serializer):
@@ -262,6 +271,7 @@ class MemberStatusApi(APIView):
             "organisation": organisation,
             "mobility": data.get("mobility", ""),
             "search": data.get("q", ""),
+            "held_here": data.get("held") == HELD_HERE,
         }
         status = data.get("status", "")
         page = member_page(
@@ -273,6 +283,7 @@ class MemberStatusApi(APIView):
                 user=request.user,
                 organisation=organisation,
                 mobility=related["mobility"],
+                held_here=related["held_here"],
             ),
         )
         items = member_statuses(

@@ -8,6 +8,11 @@ from config.ids import IdChoiceField, IdMultipleChoiceField
 from courses.models import CoursePage
 from courses.reporting.models import Campaign
 from courses.reporting.selectors import Cursor, StudyStatus
+from members.held import (
+    HELD_CHOICES,
+    HELD_LABEL,
+    refuse_held_without_organisation,
+)
 from members.models import Member, Organisation
 from members.scoping import organisations_in_scope
 
@@ -78,6 +83,20 @@ class MemberListFilterForm(ReportFilterForm):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text=_("Part of a name, or digits of a phone you see in full."),
     )
+    # The report's "held directly" row links here with held=here
+    # (members.held: home or host is the organisation itself).
+    held = forms.ChoiceField(choices=HELD_CHOICES, required=False, label=HELD_LABEL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.data.get("organisation"):
+            # Nothing to be held at: the whole area is listed (an error, if asked).
+            self.fields["held"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        refuse_held_without_organisation(self)
+        return data
 
 
 def one_position(after, before) -> None:

@@ -46,6 +46,7 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
+from members.held import HELD_HERE
 from members.models import Member
 from members.scoping import (
     is_helper,
@@ -85,7 +86,7 @@ class StreamedSpreadsheetMixin:
 
 
 UNIT_FILTERS = frozenset({"campaign", "course"})
-MEMBER_LIST_FILTERS = UNIT_FILTERS | {"mobility", "status", "q"}
+MEMBER_LIST_FILTERS = UNIT_FILTERS | {"mobility", "status", "q", "held"}
 
 
 def _filters(
@@ -285,6 +286,8 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
             "organisation": organisation,
             "mobility": form.cleaned_data.get("mobility", "") if request.GET else "",
             "search": form.cleaned_data.get("q", "") if request.GET else "",
+            "held_here": bool(request.GET)
+            and form.cleaned_data.get("held") == HELD_HERE,
         }
         status = form.cleaned_data.get("status", "") if request.GET else ""
         if self.is_export:
@@ -303,7 +306,11 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 rows,
                 request.GET["export"],
                 filename=_members_file_name(
-                    request.user, unit, organisation, related["mobility"]
+                    request.user,
+                    unit,
+                    organisation,
+                    related["mobility"],
+                    related["held_here"],
                 ),
             )
         members = members_for_report(**related, status=status)
@@ -321,6 +328,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 user=request.user,
                 organisation=related["organisation"],
                 mobility=related["mobility"],
+                held_here=related["held_here"],
             ),
         )
         statuses = member_statuses(user=request.user, members=page.members, unit=unit)
@@ -341,6 +349,7 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
                 "form": form,
                 "unit": unit,
                 "organisation": organisation,
+                "held_here": related["held_here"],
                 "page": page,
                 "total": member_list_total(**related, status=status, page=page),
                 "first_url": f"?{filters_query}" if page.previous else "",
@@ -400,15 +409,19 @@ class MembersView(LoginRequiredMixin, StreamedSpreadsheetMixin, View):
         }
 
 
-def _members_file_name(user, unit, organisation, mobility: str) -> str:
+def _members_file_name(
+    user, unit, organisation, mobility: str, held_here: bool = False
+) -> str:
     """What the member list's download holds, in its file name: the unit, the
-    organisation (the user's own area without one), a ledger's side."""
+    organisation (the user's own area without one), whether only its own
+    members, a ledger's side."""
     if organisation is None:
         organisation = report_root_for(user)  # None for a helper
     return spreadsheets.download_name(
         pgettext("a download's file name", "member study status"),
         unit.title,
         organisation.name if organisation else "",
+        pgettext("a download's file name", "held directly") if held_here else "",
         Member.Mobility(mobility).label if mobility else "",
     )
 

@@ -21,6 +21,13 @@ from wagtail.admin.widgets import ListingButton
 
 from config.ids import IdChoiceField
 from members import admin_views, roster_views, selectors, services
+from members.held import (
+    HELD_CHOICES,
+    HELD_HERE,
+    HELD_LABEL,
+    held_at_q,
+    refuse_held_without_organisation,
+)
 from members.models import Member, Organisation
 from members.phones import validate_phone
 from members.scoping import (
@@ -62,17 +69,10 @@ class OrganisationFilter(django_filters.ModelChoiceFilter):
     field_class = IdChoiceField  # an id past 64 bits is an invalid choice too
 
 
-HELD_HERE = "here"
-
-
 class MemberFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("held") == HELD_HERE and not cleaned.get("organisation"):
-            if "organisation" not in self.errors:
-                self.add_error(
-                    "held", _("Choose the organisation whose own members to list.")
-                )
+        refuse_held_without_organisation(self)
         return cleaned
 
 
@@ -84,11 +84,11 @@ class MemberFilterSet(WagtailFilterSet):
         error_messages={"invalid_choice": _("That organisation is not in your area.")},
     )
     # The organisation tree's "Home members" and "Hosted members" count those held
-    # at the organisation itself; this lists them (the tree's "Members here").
+    # at the organisation itself; this lists them (the tree's "Members held here").
     held = django_filters.ChoiceFilter(
-        label=_("Held"),
-        choices=[(HELD_HERE, _("At the organisation itself"))],
-        empty_label=_("At the organisation or below it"),
+        label=HELD_LABEL,
+        choices=HELD_CHOICES[1:],
+        empty_label=HELD_CHOICES[0][1],
         method="filter_held",
     )
     mobility_status = django_filters.ChoiceFilter(
@@ -102,9 +102,7 @@ class MemberFilterSet(WagtailFilterSet):
 
     def filter_organisation(self, queryset, name, value):
         if self.form.cleaned_data.get("held") == HELD_HERE:
-            return queryset.filter(
-                Q(home_organisation=value) | Q(host_organisation=value)
-            )
+            return queryset.filter(held_at_q(value))
         return queryset.filter(
             Q(home_path__startswith=value.path) | Q(host_path__startswith=value.path)
         )

@@ -12,6 +12,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import ListingButton
 
 from members import admin_views
+from members.held import HELD_HERE
 from members.models import Member, Organisation
 from members.scoping import can_move_organisation, organisations_in_scope
 from members.tree_columns import tree_columns
@@ -70,7 +71,7 @@ class OrganisationIndexView(NoGenericExportMixin, OwnAddViewMixin, generic.Index
             ListingButton(_("Members"), url=members, icon_name="group"),
             ListingButton(
                 _("Members held here"),
-                url=f"{members}&held=here",
+                url=f"{members}&held={HELD_HERE}",
                 icon_name="user",
             ),
         ]

@@ -54,6 +54,39 @@ def test_members_api_gives_a_helper_only_the_paired_member(client, studied, help
     assert response.json()["results"][0]["lesson_status"][0]["status"] == "in_progress"
 
 
+def test_members_api_pages_through_an_organisations_own_members(
+    client, studied, county_organiser, monkeypatch
+):
+    # given three members held on county A1 itself, beside its branch's
+    from tests.reports.conftest import member
+
+    for name in ("direct1", "direct2", "direct3"):
+        member(name, studied.county_a1)
+    monkeypatch.setattr(MemberStatusApi, "page_size", 2)
+    client_for(client, county_organiser)
+    url = (
+        f"/api/v1/reports/members/?course={studied.course.pk}"
+        f"&organisation={studied.county_a1.pk}&held=here"
+    )
+
+    # when paging through held=here
+    first = client.get(url).json()
+    second = client.get(first["next"]).json()
+    unplaced = client.get(
+        url.replace(f"&organisation={studied.county_a1.pk}", ""),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # then only the county's own, counted; without an organisation, refused
+    names = [item["name"] for item in first["results"] + second["results"]]
+    assert names == ["direct1", "direct2", "direct3"]
+    assert first["count"] == 3 and second["next"] is None
+    assert unplaced.status_code == 400
+    assert unplaced.json()["held"] == [
+        "Choose the organisation whose own members to list."
+    ]
+
+
 def test_report_endpoints_are_in_the_schema_with_error_responses(
     client, studied, city_organiser
 ):

@@ -426,7 +426,7 @@ def test_an_organiser_of_one_area_is_not_offered_areas(
     assert 'class="areas"' not in page
 
 
-def test_the_held_directly_row_offers_no_member_list_that_would_show_the_subtree(
+def test_the_held_directly_row_lists_the_organisations_own_members(
     client, studied, county_organiser
 ):
     # given a member held directly on county A1 (not on one of its branches)
@@ -434,12 +434,42 @@ def test_the_held_directly_row_offers_no_member_list_that_would_show_the_subtree
 
     member("direct", studied.county_a1)
     client_for(client, county_organiser)
-
     page = client.get(f"/reports/?course={studied.course.pk}", **EN).content.decode()
 
-    # then that row names itself without a "members" link (the list of an
-    # organisation is its whole subtree); the branches' rows keep theirs
+    # when the organiser follows the "members" link of the "held directly" row
     row = page[page.index("(held directly)") :].split("</td>")[0]
-    assert "report-members" not in row and "/reports/members/" not in row
-    branch = page[page.index(f">{studied.branch_a1.name}</a>") :].split("</td>")[0]
-    assert "/reports/members/?" in branch
+    link = re.search(r'href="(/reports/members/\?[^"]+)"', row)[1].replace("&amp;", "&")
+    listed = client.get(link, **EN).content.decode()
+
+    # then it lists the county's own member only, counted, and so does its file;
+    # without held=here, the whole subtree
+    assert "held=here" in link
+    assert "<p>1 member\n" in listed and "(held directly)</span></h2>" in listed
+    assert "held=here" in re.search(r'href="\?([^"]*export=csv[^"]*)"', listed)[1]
+    assert csv_names(client.get(link + "&export=csv")) == ["direct"]
+    subtree = csv_names(client.get(link.replace("&held=here", "") + "&export=csv"))
+    assert "direct" in subtree and len(subtree) > 1
+
+
+def csv_names(response) -> list[str]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return [line[0] for line in csv.reader(io.StringIO(text))][1:]
+
+
+@pytest.mark.parametrize(
+    "query", ["held=here", "held=here&organisation=", "held=nearby&organisation={a1}"]
+)
+def test_a_held_filter_that_cannot_apply_is_refused_with_a_message(
+    client, studied, county_organiser, query
+):
+    client_for(client, county_organiser)
+    query = query.format(a1=studied.county_a1.pk)
+
+    response = client.get(f"/reports/members/?course={studied.course.pk}&{query}", **EN)
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert (
+        "Choose the organisation whose own members to list." in text
+        or "Select a valid choice." in text
+    )

@@ -31,6 +31,7 @@ from courses.models import CompletedVia, LessonProgress, ProgressStatus
 from courses.reporting import lookups  # noqa: F401  (member_id__any_of)
 from courses.reporting.models import Bucket, Headcount, ProgressRollup
 from courses.reporting.selectors.units import BUCKETS, StudyStatus, StudyUnit
+from members.held import held_at_q
 from members.models import Member, Organisation
 from members.scoping import (
     is_helper,
@@ -64,16 +65,20 @@ def related_members(
     organisation: Organisation | None = None,
     mobility="",
     search="",
+    held_here=False,
 ) -> QuerySet[Member]:
     """Members in the user's scope (for a helper: their paired members), related
-    to ``organisation``'s subtree by home or host, meant for the unit; with
+    to ``organisation``'s subtree by home or host (with ``held_here``, to the
+    organisation itself: ``members.held``), meant for the unit; with
     ``mobility``, the local members or the subtree's outflow or inflow ledger
     (``on_ledger``); with ``search``, those whose name (or a phone the user sees
     in full) holds it (``members.selectors.member_search``)."""
     members = members_in_scope(user)
     if search:
         members = member_search(user, members, search)
-    if organisation is not None:
+    if organisation is not None and held_here:
+        members = members.filter(held_at_q(organisation))
+    elif organisation is not None:
         members = members.filter(
             prefix_q("home_path", [organisation.path])
             | prefix_q("host_path", [organisation.path])
@@ -120,6 +125,7 @@ def members_for_report(
     mobility: str = "",
     search: str = "",
     status: str = "",
+    held_here: bool = False,
 ) -> QuerySet[Member]:
     """``related_members`` filtered by study status (``member_study_status``'s
     rule in SQL: per-member counts of started and completed lessons)."""
@@ -129,6 +135,7 @@ def members_for_report(
         organisation=organisation,
         mobility=mobility,
         search=search,
+        held_here=held_here,
     )
     if status:
         members = members.filter(status_q(unit, status))
@@ -184,6 +191,7 @@ def member_list_total(
     search: str = "",
     status: str = "",
     page: MemberPage | None = None,
+    held_here: bool = False,
 ) -> int | None:
     """The exact number of members the list shows, or None when it would cost a
     scan of a large subtree's members.
@@ -207,10 +215,15 @@ def member_list_total(
         return len(page.members)
     if status or search:
         return None
-    if not is_organiser(user):
-        # A helper's paired members: a handful, counted for real.
+    if held_here or not is_organiser(user):
+        # One organisation's own members (found by its id, not a subtree), or a
+        # helper's paired members: a handful, counted for real.
         return related_members(
-            user=user, unit=unit, organisation=organisation, mobility=mobility
+            user=user,
+            unit=unit,
+            organisation=organisation,
+            mobility=mobility,
+            held_here=held_here,
         ).count()
     if is_helper(user):
         return None
@@ -324,6 +337,9 @@ class Candidates:
     # The columns a member is found under ``paths`` by: home or host for a list,
     # the host alone for an inflow ledger.
     columns: tuple[str, ...] = ("home_path", "host_path")
+    # A list of one organisation's own members (``held_here``): found by its id,
+    # through the home and host foreign key indexes.
+    organisation_id: int | None = None
 
     def names(self, keyset: Q) -> QuerySet:
         """(name, id) of every candidate that satisfies ``keyset``, one index
@@ -333,6 +349,11 @@ class Candidates:
             for path in self.paths
             for column in self.columns
         ]
+        if self.organisation_id is not None:
+            parts += [
+                Member.objects.filter(keyset, **{column: self.organisation_id})
+                for column in ("home_organisation_id", "host_organisation_id")
+            ]
         if self.member_ids:
             parts.append(Member.objects.filter(keyset, pk__in=self.member_ids))
         parts = [part.order_by().values("name", "id") for part in parts]
@@ -340,12 +361,19 @@ class Candidates:
 
 
 def list_candidates(
-    *, user, organisation: Organisation | None = None, mobility: str = ""
+    *,
+    user,
+    organisation: Organisation | None = None,
+    mobility: str = "",
+    held_here: bool = False,
 ) -> Candidates | None:
     """The candidates of a member list over ``organisation`` (or the user's
     whole scope), or None when there are too many for them to pay off. With
     ``mobility`` "inflow" and an organiser's side, the inflow ledger's: the
-    members hosted under the paths (``on_ledger``)."""
+    members hosted under the paths (``on_ledger``). With ``held_here``, the
+    organisation's own members, however many."""
+    if organisation is not None and held_here:
+        return Candidates(paths=[], member_ids=[], organisation_id=organisation.pk)
     if organisation is not None:
         paths, member_ids = [organisation.path], []
     else:
