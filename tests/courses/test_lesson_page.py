@@ -126,6 +126,9 @@ def test_completed_lesson_shows_date_and_in_person_mark(
 
     assert f"Completed on {now.astimezone():%Y-%m}" in page
     assert "(in person)" in page
+    # Chinese writes its brackets full-width
+    chinese = client.get(played_lesson.url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "（送学上门）" in chinese.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ def test_the_report_links_each_ledger_with_the_count_its_list_shows(
         for mobility, count in counts.items():
             found = re.search(
                 rf'href="(/reports/members/\?[^"]*mobility={mobility})">'
-                rf'[^<]+</a> \(<span class="ledger-total">(\d+)</span>\)',
+                rf'[^<]+</a> <span class="ledger-total">\((\d+)\)</span>',
                 report,
             )
             assert found, mobility
