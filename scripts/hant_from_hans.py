@@ -174,11 +174,18 @@ def derive_vendor(domain: str, converter: opencc.OpenCC) -> tuple[int, int]:
 
 
 class HantConverter:
-    """OpenCC's ``s2tw``, then the sign-in words as Django's and Wagtail's own
-    zh_Hant catalogues say them on the same screens (登入, 登出; ``s2tw`` keeps the
-    mainland 登錄)."""
+    """OpenCC's ``s2tw``, then the words that Django's and Wagtail's own zh_Hant
+    catalogues say differently on the same screens: the sign-in words (登入, 登出;
+    ``s2tw`` keeps the mainland 登錄) and characters (字元, as in Django's "at
+    least 8 characters"; a string is 字串, a hyphen 連字號)."""
 
-    TERMS = (("退出登錄", "登出"), ("登錄", "登入"))
+    TERMS = (
+        ("退出登錄", "登出"),
+        ("登錄", "登入"),
+        ("字符串", "字串"),
+        ("連字符", "連字號"),
+        ("字符", "字元"),
+    )
 
     def __init__(self):
         self.opencc = opencc.OpenCC("s2tw")

@@ -465,3 +465,36 @@ def test_our_catalogue_changes_no_packages_wording_but_where_the_meaning_is_ours
     }
 
     assert overridden == {}
+
+
+@pytest.mark.parametrize(
+    ("simplified", "traditional"),
+    [
+        (
+            "超过 %(max)s 个字符（%(length)s 个）。",
+            "超過 %(max)s 個字元（%(length)s 個）。",
+        ),
+        ("不是有效的字符串。", "不是有效的字串。"),
+        ("由字母、数字、下划线或连字符组成", "由字母、數字、下劃線或連字號組成"),
+        ("您登录或退出登录过", "您登入或登出過"),
+    ],
+)
+def test_traditional_screens_use_the_words_of_djangos_own_zh_hant(
+    simplified, traditional
+):
+    # Django's own zh_Hant says "至少 8 個字元" on the password screens; ours said
+    # 個字符 beside it.
+    assert hant_converter().convert(simplified) == traditional
+
+
+def test_a_too_short_password_and_our_length_errors_count_the_same_characters():
+    with translation.override("zh-hant"):
+        django_words = ngettext(
+            "This password is too short. It must contain at least %d character.",
+            "This password is too short. It must contain at least %d characters.",
+            8,
+        )
+        ours = gettext("Answers are at most %(max)d characters long.")
+
+    assert "字元" in django_words
+    assert "字元" in ours and "字符" not in ours

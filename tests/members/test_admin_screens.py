@@ -124,6 +124,21 @@ def test_member_list_lists_the_members_held_at_the_organisation_itself(
     assert all(name in subtree for name in ("县直成员", "张三", "王五"))
 
 
+def test_the_held_here_words_say_zhishu_like_the_reports_row(client, tree, people):
+    # The report's row and file name say 直属 (held directly); the tree's link and
+    # the Held filter said 仅本组织 for the same members.
+    client.force_login(people.county)
+    url = reverse("members_member:index") + f"?organisation={tree.a1.pk}&held=here"
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+    tree_page = client.get(reverse("members_organisation:index"), **zh)
+    member_list = client.get(url, **zh)
+
+    assert "直属成员" in tree_page.content.decode()
+    assert "本组织直属" in member_list.content.decode()
+    assert "仅本组织" not in tree_page.content.decode() + member_list.content.decode()
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -127,7 +127,7 @@ def test_a_login_without_a_member_profile_changes_its_password_too(client, db):
     ("language", "message"),
     [
         ("zh-hans", "密码太短。至少需要包含 8 个字符。"),
-        ("zh-hant", "密碼太短。至少需要包含 8 個字符。"),
+        ("zh-hant", "密碼太短。至少需要包含 8 個字元。"),
         ("en", "This password is too short. It must contain at least 8 characters."),
     ],
 )
