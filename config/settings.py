@@ -248,6 +248,10 @@ def s3_storage(bucket: str) -> dict:
             # Private objects: members-only lectures are served behind signed URLs.
             "default_acl": None,
             "querystring_auth": True,
+            # Signature version 4: what every AWS region takes (botocore signs
+            # some URLs with version 2, which newer regions refuse) and what
+            # S3-compatible stores expect.
+            "signature_version": "s3v4",
             # A replaced upload never overwrites another file of the same name.
             "file_overwrite": False,
         },
@@ -322,10 +326,11 @@ SATCHEL_LECTURE_MAX_DIMENSION = int(
 )
 # How long a signed /m/<token>/... media URL stays valid.
 SATCHEL_MEDIA_URL_TTL = int(os.environ.get("SATCHEL_MEDIA_URL_TTL", 6 * 3600))
-# Behind nginx: the internal location that maps to MEDIA_ROOT (e.g. "/_media/").
-# The web process then checks the signed URL and hands the file to nginx with
-# X-Accel-Redirect, instead of streaming it to a slow phone itself
-# (docs/deployment.md, "Lecture files behind nginx").
+# Behind nginx: the internal location that maps to MEDIA_ROOT, or proxies to the
+# object store with SATCHEL_S3_BUCKET (e.g. "/_media/"). The web process then checks
+# the signed URL and hands the file to nginx with X-Accel-Redirect, instead of
+# streaming it to a slow phone itself (docs/deployment.md, "Lecture files behind
+# nginx").
 SATCHEL_MEDIA_ACCEL_REDIRECT = os.environ.get("SATCHEL_MEDIA_ACCEL_REDIRECT", "")
 if SATCHEL_MEDIA_ACCEL_REDIRECT and not (
     SATCHEL_MEDIA_ACCEL_REDIRECT.startswith("/")
@@ -333,11 +338,6 @@ if SATCHEL_MEDIA_ACCEL_REDIRECT and not (
 ):
     raise ImproperlyConfigured(
         "SATCHEL_MEDIA_ACCEL_REDIRECT must start and end with '/', e.g. /_media/."
-    )
-if SATCHEL_MEDIA_ACCEL_REDIRECT and SATCHEL_S3_BUCKET:
-    raise ImproperlyConfigured(
-        "SATCHEL_MEDIA_ACCEL_REDIRECT serves lecture files from the local media "
-        "folder; it cannot be used with SATCHEL_S3_BUCKET."
     )
 # Transient transcoding failures are retried this many times in all, with backoff.
 SATCHEL_TRANSCODE_MAX_ATTEMPTS = int(

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from django.core.files.storage import FileSystemStorage, default_storage
 
@@ -21,6 +22,10 @@ SAFE_PATH = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*\.[a-z0-9]+$")
 # The ladder's names are short (``480p/segment_00042.m4s``): a longer path names no
 # file, and a filesystem refuses a name over 255 bytes with an OSError (a 500 once).
 MAX_RELATIVE_PATH = 200
+# How long the store's signed URL that a front server is handed stays valid. The
+# server asks the store for the file at once; the rest is room for the clocks of the
+# web host and the store to differ. The URL never leaves the front server.
+FRONT_SERVER_URL_SECONDS = 300
 
 
 def _is_local() -> bool:
@@ -109,10 +114,35 @@ def is_safe_relative_path(path: str) -> bool:
     )
 
 
-def local_output_exists(prefix: str, relative: str) -> bool:
-    """Whether a published file is in the local media folder (for a server in
-    front that sends it, ``SATCHEL_MEDIA_ACCEL_REDIRECT``)."""
-    return Path(default_storage.path(f"{prefix}/{relative}")).is_file()
+def front_server_location(prefix: str, relative: str, *, method: str) -> str | None:
+    """Where a server in front (nginx, ``SATCHEL_MEDIA_ACCEL_REDIRECT``) finds a
+    published file, relative to its internal location; None if the file is not there.
+
+    On local storage: the file's path under MEDIA_ROOT, which the location maps to
+    with ``alias``. On an object store: the path and query of the store's signed URL
+    for ``method`` (GET or HEAD), valid for ``FRONT_SERVER_URL_SECONDS``; the
+    location proxies it to the store's origin. The signed URL never reaches the
+    phone: nginx consumes the header."""
+    name = f"{prefix}/{relative}"
+    if _is_local():
+        if not Path(default_storage.path(name)).is_file():
+            return None
+        return quote(name)
+    if not default_storage.exists(name):
+        return None
+    signed = urlsplit(
+        default_storage.url(name, expire=FRONT_SERVER_URL_SECONDS, http_method=method)
+    )
+    return f"{signed.path.lstrip('/')}?{signed.query}"
+
+
+def s3_origin() -> str | None:
+    """The scheme and host of the object store's URLs (what nginx's internal
+    location proxies to, docs/nginx/lecture-files-s3.conf); None on local storage."""
+    if _is_local():
+        return None
+    url = urlsplit(default_storage.url("lectures/x", expire=FRONT_SERVER_URL_SECONDS))
+    return f"{url.scheme}://{url.netloc}"
 
 
 def open_output(prefix: str, relative: str):

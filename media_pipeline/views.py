@@ -6,12 +6,12 @@ names one published version, whose files never change).
 
 Behind nginx (``SATCHEL_MEDIA_ACCEL_REDIRECT``) the view still checks the token,
 the path and the lecture, then answers with ``X-Accel-Redirect`` and no body: nginx
-sends the file (ranges included) from its internal location, so a web process is
-not held for the seconds a 2G phone takes to fetch a segment (docs/deployment.md).
+sends the file (ranges included) from its internal location, which reads the local
+media folder or fetches the object store's signed URL, so a web process is not held
+for the seconds a 2G phone takes to fetch a segment (docs/deployment.md).
 """
 
 import re
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
@@ -87,10 +87,11 @@ def serve(request, token: str, lecture_uuid, path: str):
         return _refuse(_("This lecture is not available."), 404)
     prefix = storage.output_prefix(lecture_uuid=lecture.uuid, version=payload["v"])
     if accel := settings.SATCHEL_MEDIA_ACCEL_REDIRECT:
-        if not storage.local_output_exists(prefix, path):
+        location = storage.front_server_location(prefix, path, method=request.method)
+        if location is None:
             return _refuse(_("No such media file."), 404)
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = accel + quote(f"{prefix}/{path}")
+        response["X-Accel-Redirect"] = accel + location
         return _immutable(response)
     try:
         handle, size = storage.open_output(prefix, path)

@@ -92,10 +92,6 @@ def test_production_requires_a_secret_key(tmp_path):
             {"SATCHEL_MEDIA_ACCEL_REDIRECT": "_media"},
             "SATCHEL_MEDIA_ACCEL_REDIRECT must start and end with '/'",
         ),
-        (
-            {"SATCHEL_MEDIA_ACCEL_REDIRECT": "/_media/", "SATCHEL_S3_BUCKET": "b"},
-            "it cannot be used with SATCHEL_S3_BUCKET",
-        ),
     ],
 )
 def test_a_nginx_location_that_cannot_work_stops_the_start(env, message, tmp_path):
