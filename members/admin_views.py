@@ -173,6 +173,12 @@ class MemberActionView(AdminFormView):
     def done(self):
         return redirect("members_member:inspect", self.member.pk)
 
+    def fail(self, form, error):
+        if error.code == services.MOVE_BEFORE_LAST:
+            form.add_error("happened_on", error)
+            return self.form_invalid(form)
+        return super().fail(form, error)
+
 
 class MemberMovedOutView(MemberActionView):
     page_title = _("Record moving out")

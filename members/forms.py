@@ -79,7 +79,11 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+        if (
+            data.get("decision") == "decline"
+            and "reason" not in self.errors  # too long: its own error says enough
+            and not data.get("reason", "").strip()
+        ):
             self.add_error("reason", _("Give the member a reason for declining."))
         return data
 

@@ -101,7 +101,7 @@ class Member(models.Model):
     whereabouts = models.CharField(
         _("where they now work or live"), max_length=200, blank=True
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
     # Copies of the organisations' tree paths, kept by members.services (and
     # organisation_move) so "home in my subtree OR host in my subtree" is a BitmapOr
     # of two prefix index scans on this table instead of a join (bench/members).

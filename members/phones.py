@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 # any script's digits, so "13９..." and "13812345678" could both be stored).
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _SEPARATORS = re.compile(r"[\s\-()]")
+# What ``mask_phone`` makes of a mobile number: exported for a member hosted here.
+_MASKED_MOBILE = re.compile(r"1[3-9][0-9]\*{4}[0-9]{4}")
 
 
 def normalise_phone(raw: str) -> str:
@@ -28,6 +30,12 @@ def normalise_phone(raw: str) -> str:
 
 def is_valid_phone(phone: str) -> bool:
     return bool(_MOBILE.fullmatch(phone))
+
+
+def is_masked_phone(phone: str) -> bool:
+    """Whether ``phone`` is a masked number (138****5678), as an export gives the
+    phones of members whose record another organisation keeps."""
+    return bool(_MASKED_MOBILE.fullmatch(phone))
 
 
 def validate_phone(raw: str) -> str:

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from members import services
 from members.models import Member, MobilityRecord, Organisation
-from members.phones import is_valid_phone, normalise_phone
+from members.phones import is_masked_phone, is_valid_phone, normalise_phone
 from members.scoping import members_in_scope, organisation_in_scope, phone_for
 from spreadsheets import UnreadableTable, table_rows, unquote_text
 
@@ -77,7 +77,7 @@ MAX_ROWS = 50_000
 # The stored length limit of each column that has one, from the models, so a value
 # too long is a row problem in the check rather than a DataError at commit
 # (PostgreSQL) or a value SQLite stores past its limit. The phone's limit is its
-# format (11 digits); the note is a TextField.
+# format (11 digits); the note, a TextField, has the forms' NOTE_MAX_LENGTH.
 MAX_LENGTHS = {
     column: limit
     for column, limit in {
@@ -240,6 +240,21 @@ def roster_check(*, user, rows: list[RosterRow]) -> RosterCheck:
             problem(RowProblem(n, "name", str(_("Name is missing."))))
         if not phone:
             problem(RowProblem(n, "phone", str(_("Phone is missing."))))
+        elif is_masked_phone(phone):
+            # A row of an export: a member hosted here, whose home keeps the record.
+            problem(
+                RowProblem(
+                    n,
+                    "phone",
+                    str(
+                        _(
+                            "“%(phone)s” is masked: this member's home organisation "
+                            "keeps their record. Remove the row."
+                        )
+                    )
+                    % {"phone": _quoted(v["phone"])},
+                )
+            )
         elif not is_valid_phone(phone):
             problem(
                 RowProblem(

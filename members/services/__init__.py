@@ -20,7 +20,11 @@ from members.services.members import (
     member_update,
     own_password_set,
 )
-from members.services.moves import member_record_moved_out, member_record_returned
+from members.services.moves import (
+    MOVE_BEFORE_LAST,
+    member_record_moved_out,
+    member_record_returned,
+)
 from members.services.organisations import (
     CODE_TAKEN,
     MAX_DEPTH,
@@ -56,6 +60,7 @@ __all__ = [
     "member_create",
     "member_password_set",
     "own_password_set",
+    "MOVE_BEFORE_LAST",
     "member_record_moved_out",
     "member_record_returned",
     "member_update",

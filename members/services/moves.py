@@ -4,7 +4,8 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from members.models import Member, MobilityRecord, Registration
 from members.services.errors import MemberStateError
@@ -14,6 +15,29 @@ from members.services.placement import (
     placement_changed,
     placement_of,
 )
+
+# The error's code when a move is dated before the move it follows (shown on the
+# date field).
+MOVE_BEFORE_LAST = "move_before_last"
+
+
+def _refuse_dated_before(member: Member, kind: str, happened_on, message: str) -> None:
+    """A return dated before the move out it ends, or a move out dated before the
+    return it follows, would make the member's history run backwards. Undated
+    moves are today's, never before a recorded one (no move is in the future)."""
+    if happened_on is None:
+        return
+    last = (
+        member.mobility_records.filter(kind=kind)
+        .order_by("-happened_on")
+        .values_list("happened_on", flat=True)
+        .first()
+    )
+    if last and happened_on < last:
+        raise MemberStateError(
+            message % {"date": date_format(last, "DATE_FORMAT")},
+            code=MOVE_BEFORE_LAST,
+        )
 
 
 @transaction.atomic
@@ -28,6 +52,12 @@ def member_record_moved_out(
     member = lock_member(member)
     if member.mobility_status != Member.Mobility.LOCAL:
         raise MemberStateError(_("This member is already recorded as moved away."))
+    _refuse_dated_before(
+        member,
+        MobilityRecord.Kind.RETURNED,
+        happened_on,
+        _("The member returned home on %(date)s: they cannot have moved out before."),
+    )
     before = placement_of(member)
     member.mobility_status = Member.Mobility.OUTFLOW
     member.whereabouts = whereabouts
@@ -56,6 +86,12 @@ def member_record_returned(
     member = lock_member(member)
     if member.mobility_status == Member.Mobility.LOCAL:
         raise MemberStateError(_("This member is already recorded as local."))
+    _refuse_dated_before(
+        member,
+        MobilityRecord.Kind.MOVED_OUT,
+        happened_on,
+        _("The member moved out on %(date)s: they cannot have returned before."),
+    )
     now = timezone.now()
     for registration in member.registrations.filter(
         status__in=Registration.OPEN_STATUSES

@@ -318,6 +318,46 @@ def test_a_move_takes_a_date_from_the_picker_and_refuses_a_day_to_come(client, p
     assert record.kind == "moved_out" and record.happened_on == dt.date(2026, 11, 2)
 
 
+def test_a_return_dated_before_the_move_out_is_refused_on_the_date(client, people):
+    # given a member recorded as moved out on 2026-11-02
+    client.force_login(people.county)
+    member = people.local_a1a
+    services.member_record_moved_out(
+        member=member,
+        whereabouts="深圳",
+        recorded_by=people.county,
+        happened_on=dt.date(2026, 11, 2),
+    )
+    back = reverse("members_member:returned", args=[member.pk])
+
+    # when the organiser dates the return before that, then on the day itself
+    early = client.post(back, {"happened_on": "2000-01-01"}, **EN)
+    same_day = client.post(back, {"happened_on": "2026-11-02"}, **EN)
+    # and, back home, a new move out dated before the return
+    out = reverse("members_member:moved_out", args=[member.pk])
+    earlier_out = client.post(
+        out, {"whereabouts": "广州", "happened_on": "2026-11-01"}, **EN
+    )
+
+    # then the early return is a form error on the date, and nothing is stored
+    assert early.status_code == 400
+    text = html.unescape(early.content.decode())
+    assert (
+        "The member moved out on Nov. 2, 2026: they cannot have returned before."
+        in text
+    )
+    assert 'id="id_happened_on"' in text[text.index("cannot have returned") - 3000 :]
+    assert same_day.status_code == 302
+    assert earlier_out.status_code == 400
+    assert "cannot have moved out before" in earlier_out.content.decode()
+    member.refresh_from_db()
+    assert member.mobility_status == "local"
+    assert list(member.mobility_records.values_list("kind", "happened_on")) == [
+        ("returned", dt.date(2026, 11, 2)),
+        ("moved_out", dt.date(2026, 11, 2)),
+    ]
+
+
 def test_host_organiser_confirms_a_request_and_home_sees_it(client, tree, people):
     # given a request from 李四 (home A2a) to the liaison station
     registration = services.registration_request(
@@ -353,8 +393,13 @@ def test_declining_needs_a_reason_and_the_member_sees_it(client, tree, people):
     url = reverse("members_registration:decide", args=[registration.pk])
     client.force_login(people.liaison)
     empty = client.post(url, {"decision": "decline", "reason": ""}, **EN)
+    too_long = client.post(url, {"decision": "decline", "reason": "x" * 1001}, **EN)
     assert empty.status_code == 400
-    assert "reason" in empty.content.decode()
+    assert "Give the member a reason for declining." in empty.content.decode()
+    # a reason too long is that, not missing as well
+    assert too_long.status_code == 400
+    assert "at most 1000 characters" in too_long.content.decode()
+    assert "Give the member a reason" not in too_long.content.decode()
     registration.refresh_from_db()
     assert registration.status == "requested"
     client.post(url, {"decision": "decline", "reason": "不在本站服务范围"}, **EN)
@@ -783,6 +828,11 @@ def test_home_organiser_edits_a_member_within_their_subtree(client, tree, people
     clash = client.post(url, {**form, "phone": "13833334444"}, **EN)
     assert "phone" in clash.content.decode().lower()
     assert Member.objects.get(pk=member.pk).phone == "13811112222"
+    # a note past the limit every other note has is a form error, nothing changes
+    long_note = client.post(url, {**form, "note": "记" * 2001}, **EN)
+    assert long_note.status_code == 200
+    assert "at most 2000 characters" in long_note.content.decode()
+    assert Member.objects.get(pk=member.pk).note == "调入新支部"
 
 
 @pytest.mark.parametrize("new_home", ["host", "below the host"])

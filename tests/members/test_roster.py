@@ -1,6 +1,7 @@
 """Roster import (dry run, all-or-nothing) and exports, through the admin pages."""
 
 import csv
+import html
 import io
 import zipfile
 from urllib.parse import unquote
@@ -367,6 +368,28 @@ def test_an_exported_file_reads_back_with_the_same_columns(client, tree, people)
     ]
 
 
+def test_a_hosted_members_masked_row_read_back_says_why_it_cannot_import(
+    client, tree, people
+):
+    # given the host side's export: 王五 hosted at county B1, phone masked
+    client.force_login(people.other_county)
+    exported = read_csv(client.get(reverse("members_member:export")))
+
+    # when the host organiser imports it back
+    response = upload(client, people.other_county, csv_file(exported))
+
+    # then the row says the phone is masked and whose record it is, not that it
+    # is no mobile number
+    text = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert (2, "phone") in problems(response)
+    assert (
+        "“138****6666” is masked: this member's home organisation keeps their "
+        "record. Remove the row."
+    ) in text
+    assert "is not an 11-digit mobile number" not in text
+
+
 def test_outflow_and_inflow_ledgers(client, tree, people):
     client.force_login(people.city)
     outflow = read_csv(client.get(reverse("members_member:ledger_outflow"), **EN))
@@ -490,24 +513,30 @@ def test_a_csv_cell_past_the_csv_field_limit_is_a_form_error(client, tree, peopl
 def test_a_value_longer_than_its_column_is_a_row_problem_and_nothing_is_stored(
     client, tree, people
 ):
-    # given a name of 300 characters (members keep at most 100) and a code of 40
+    # given a name of 300 characters (members keep at most 100), a code of 40 and
+    # a note of 2001 (the admin's and every other note's limit is 2000)
     rows = [
         HEADER,
         ["名" * 300, "13912340003", "A1A", "", "", ""],
         ["好人", "13912340004", "A" * 40, "", "", ""],
+        ["好人", "13912340005", "A1A", "", "", "记" * 2001],
     ]
-    # when the file is checked, then both rows are reported with their column
+    # when the file is checked, then every row is reported with its column
     checked = upload(client, people.county, csv_file(rows))
     assert checked.status_code == 400
-    assert problems(checked) == [(2, "name"), (3, "home_organisation_code")]
+    expected = [(2, "name"), (3, "home_organisation_code"), (4, "note")]
+    assert problems(checked) == expected
     text = checked.content.decode()
     assert "Longer than 100 characters (300)." in text
     assert "Longer than 32 characters (40)." in text
+    assert "Longer than 2000 characters (2001)." in text
     # and a commit stores nothing (PostgreSQL would refuse the name: DataError)
     committed = upload(client, people.county, csv_file(rows), commit=True)
     assert committed.status_code == 400
-    assert problems(committed) == [(2, "name"), (3, "home_organisation_code")]
-    assert not Member.objects.filter(phone__in=["13912340003", "13912340004"]).exists()
+    assert problems(committed) == expected
+    assert not Member.objects.filter(
+        phone__in=["13912340003", "13912340004", "13912340005"]
+    ).exists()
 
 
 def test_a_file_with_only_the_header_row_is_a_form_error(client, people):
