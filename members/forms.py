@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.widgets import AdminDateInput
 
 from config.ids import IdChoiceField
+from config.typed_text import refuse_untypable
 from members.models import (
     NOTE_MAX_LENGTH,
     ContactRecord,
@@ -59,6 +60,7 @@ class RegistrationRequestForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_untypable],
     )
 
 

@@ -18,7 +18,7 @@ from members.forms import (
     OwnPasswordChangeForm,
     RegistrationRequestForm,
 )
-from members.models import Organisation, Registration
+from members.models import Registration
 from members.scoping import is_helper, phone_for
 
 
@@ -80,7 +80,7 @@ def register(request):
 @login_required
 def register_with(request, code: str):
     """The QR poster's URL: the organisation is prefilled from its code."""
-    organisation = Organisation.objects.filter(code__iexact=code).first()
+    organisation = selectors.organisation_by_code(code)
     if organisation is None:
         # A code mistyped, or an old poster's: say so and offer the search, where
         # the site's 404 page said only "Page not found".

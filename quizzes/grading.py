@@ -17,6 +17,7 @@ import opencc
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.typed_text import holds_untypable
 from quizzes.models import Question, QuestionKind
 
 MAX_TEXT_ANSWER = 500
@@ -138,7 +139,7 @@ def clean_response(kind: str, choice_ids: list[int], raw):
         raise ValidationError(
             _("Answers are at most %(max)d characters long.") % {"max": MAX_TEXT_ANSWER}
         )
-    if any(_unstorable(character) for character in raw):
+    if holds_untypable(raw):
         raise ValidationError(_("The answer contains characters that are not allowed."))
     return raw.strip() or None
 
@@ -151,13 +152,6 @@ def _choice_key(value, choice_ids: list[int]) -> int:
     if not 0 <= value < len(choice_ids):
         raise ValidationError(_("Choose from the listed choices."))
     return value
-
-
-def _unstorable(character: str) -> bool:
-    """NUL (PostgreSQL stores it neither in text nor in jsonb), other control
-    characters no keyboard types, and lone surrogates (not encodable as UTF-8)."""
-    category = unicodedata.category(character)
-    return (category == "Cc" and not character.isspace()) or category == "Cs"
 
 
 def form_response(kind: str, values: list[str]):

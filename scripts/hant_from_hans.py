@@ -185,6 +185,8 @@ class HantConverter:
         ("字符串", "字串"),
         ("連字符", "連字號"),
         ("字符", "字元"),
+        # s2tw reads 重新制作 as 重 + 新制 (a new system) and keeps 制.
+        ("制作", "製作"),
     )
 
     def __init__(self):

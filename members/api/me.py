@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.typed_text import refuse_untypable
 from members import selectors, services
 from members.api.errors import (
     NO_PROFILE,
@@ -53,7 +54,11 @@ class MyRegistrationsApi(APIView):
     class InputSerializer(serializers.Serializer):
         organisation_code = serializers.CharField(max_length=32)
         message = serializers.CharField(
-            max_length=1000, required=False, allow_blank=True, default=""
+            max_length=1000,
+            required=False,
+            allow_blank=True,
+            default="",
+            validators=[refuse_untypable],
         )
 
         class Meta:

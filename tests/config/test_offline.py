@@ -40,3 +40,15 @@ def test_offline_page_is_translated_and_needs_no_login(client):
     assert "You are offline" in page
     assert 'id="saved-lessons"' in page
     assert "/static/js/offline.js" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("zh-hans", "保存在这部手机上的课时"), ("zh-hant", "保存在這部手機上的課時")],
+)
+def test_the_offline_page_calls_saved_lessons_lessons(client, language, heading):
+    # The list holds lessons; it said 课程 (courses).
+    page = client.get("/offline/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert heading in page
+    assert "课程" not in page and "課程" not in page

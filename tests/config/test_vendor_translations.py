@@ -477,6 +477,7 @@ def test_our_catalogue_changes_no_packages_wording_but_where_the_meaning_is_ours
         ("不是有效的字符串。", "不是有效的字串。"),
         ("由字母、数字、下划线或连字符组成", "由字母、數字、下劃線或連字號組成"),
         ("您登录或退出登录过", "您登入或登出過"),
+        ("如只是重新制作同一视频", "如只是重新製作同一視頻"),
     ],
 )
 def test_traditional_screens_use_the_words_of_djangos_own_zh_hant(

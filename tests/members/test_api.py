@@ -343,3 +343,22 @@ def test_a_registration_request_takes_a_code_typed_in_full_width(client, people)
 
     assert response.status_code == 201
     assert response.json()["organisation"]["code"] == "L"
+
+
+def test_a_registration_message_with_characters_no_keyboard_types_is_refused(
+    client, tree, people
+):
+    client.force_login(people.local_a2a.user)
+
+    response = client.post(
+        "/api/v1/members/me/registrations/",
+        {"organisation_code": "L", "message": "上\x01海"},
+        content_type="application/json",
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["message"] == [
+        "The text contains characters that are not allowed."
+    ]
+    assert not people.local_a2a.registrations.exists()

@@ -70,6 +70,18 @@ def test_my_organisations_shows_home_host_and_status(client, people):
     assert "13855556666" in page
 
 
+def test_my_organisations_heads_the_date_column_with_a_date(client, people):
+    # The column said 已申请 (the status "Requested") above a confirmed one's date.
+    client.force_login(people.hosted.user)
+
+    page = client.get(
+        reverse("members:my-organisations"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "<th>申请日期</th>" in page
+    assert "<th>已申请</th>" not in page
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client, tree):
     response = client.get("/register/B1/")
     assert response.status_code == 302
@@ -91,6 +103,34 @@ def test_search_finds_organisations_by_code_or_name(client, people):
     assert "甲二县" in by_name and "甲二支部" in by_name and "乙一县" not in by_name
     nothing = client.get("/register/?q=不存在", **EN).content.decode()
     assert "No organisation matches" in nothing
+
+
+@pytest.mark.parametrize(
+    ("message", "stored"),
+    [("上\x01海", False), ("上海\n浦东\t工地", True)],
+)
+def test_a_registration_message_keeps_what_a_keyboard_types(
+    client, people, message, stored
+):
+    client.force_login(people.local_a1a.user)
+
+    response = client.post("/register/L/", {"message": message}, **EN)
+
+    assert people.local_a1a.registrations.exists() is stored
+    if not stored:
+        assert response.status_code == 400
+        assert "characters that are not allowed" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["b1", "Ｂ１", "%20B1%20"])
+def test_the_posters_address_takes_the_code_as_the_search_does(client, people, typed):
+    # a code typed into the address bar: in full-width mode, or with spaces
+    client.force_login(people.local_a1a.user)
+
+    response = client.get(f"/register/{typed}/", **EN)
+
+    assert response.status_code == 200
+    assert "乙一县" in response.content.decode()
 
 
 @pytest.mark.parametrize("query", ["", "   "])

@@ -156,6 +156,7 @@ def test_no_attempts_left_is_shown_and_refused(member_client, member, bank, less
     )
 
     assert "No attempts left" in page
+    assert "0 attempts left" not in page  # said once, not twice
     assert refused.status_code == 409
     assert "used all the attempts" in refused.content.decode()
     assert Attempt.objects.filter(member=member).count() == 1

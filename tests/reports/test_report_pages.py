@@ -291,6 +291,9 @@ def test_last_activity_is_when_the_member_studied_not_when_an_organiser_wrote(
     }
     shown = timezone.localtime(long_ago).strftime("%Y-%m-%d %H:%M")
     assert rows["li"]["Last activity"] == shown
+    # and the page writes it as the export and every other page do
+    page = client.get(f"/reports/members/?course={studied.course.pk}", **EN)
+    assert f"<td>{shown}</td>" in page.content.decode()
 
 
 def test_a_tick_names_how_the_lesson_was_completed_in_words(
