@@ -168,7 +168,10 @@ def _merge_into(
             lesson=lesson,
             lecture=lecture,
             via=CompletedVia.OFFLINE_SYNC if offline else CompletedVia.ONLINE,
-            at=now,
+            # Studied offline: when the member studied (the batch's last event),
+            # not when the phone found a connection days later, so the week's
+            # and the year's counts are the study's. Online, the server's clock.
+            at=min(now, max(event.at for event in events)) if offline else now,
         )
 
 

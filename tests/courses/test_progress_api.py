@@ -256,14 +256,21 @@ def test_late_and_reordered_batches_never_undo_completion(
 def test_events_queued_offline_complete_as_offline_sync(
     client, member, video_lesson, now
 ):
+    # given a lecture watched on a train yesterday, with no connection
     client.force_login(member.user)
-    events = watch(video_lesson, now - dt.timedelta(days=1), seconds=600)
+    studied = now - dt.timedelta(days=1)
+    events = watch(video_lesson, studied, seconds=600)
     for item in events:
         item["offline"] = True
 
+    # when the phone finds a connection today
     response = post_progress(client, events)
 
+    # then it is complete as of the study, not of the sync: the week's and the
+    # year's counts are the study's
     assert response.json()["progress"][0]["completed_via"] == "offline_sync"
+    progress = LessonProgress.objects.get(member=member, lesson=video_lesson)
+    assert progress.completed_at == studied + dt.timedelta(seconds=600)
 
 
 def test_one_batch_can_carry_several_lessons(
