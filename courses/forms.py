@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.ids import IdChoiceField
+from config.typed_text import refuse_untypable
 from courses.models import LessonPage
 
 
@@ -31,6 +32,7 @@ class InPersonStudyForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: materials brought to the member's home."),
+        validators=[refuse_untypable],
     )
 
     def __init__(self, *args, **kwargs):

@@ -77,6 +77,7 @@ class DecisionForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_untypable],
     )
 
     def clean(self):
@@ -92,7 +93,10 @@ class DecisionForm(forms.Form):
 
 class EndRegistrationForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_untypable],
     )
 
 
@@ -127,27 +131,32 @@ class MoveDateField(forms.DateField):
             )
 
 
+class NoteField(forms.CharField):
+    """A note typed by an organiser or a helper: optional, at most
+    ``NOTE_MAX_LENGTH``, only what a keyboard types."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Note"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", NOTE_MAX_LENGTH)
+        kwargs.setdefault("widget", forms.Textarea)
+        kwargs.setdefault("validators", [refuse_untypable])
+        super().__init__(**kwargs)
+
+
 class MovedOutForm(forms.Form):
     whereabouts = forms.CharField(
-        label=_("Where they now work or live"), max_length=200
+        label=_("Where they now work or live"),
+        max_length=200,
+        validators=[refuse_untypable],
     )
     happened_on = MoveDateField()
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea,
-    )
+    note = NoteField()
 
 
 class ReturnedForm(forms.Form):
     happened_on = MoveDateField()
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea,
-    )
+    note = NoteField()
 
 
 class PairingForm(forms.Form):
@@ -248,12 +257,7 @@ class ContactForm(forms.Form):
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea,
-    )
+    note = NoteField()
 
 
 class ContactRecordForm(ContactForm):
@@ -301,7 +305,9 @@ class OrganisationForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("Parent organisation"), queryset=Organisation.objects.none()
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, validators=[refuse_untypable]
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
     code = forms.CharField(
         label=_("Code"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from config.ids import IdChoiceField, IdMultipleChoiceField
+from config.typed_text import refuse_untypable
 from courses.models import CoursePage
 from courses.reporting.models import Campaign
 from courses.reporting.selectors import Cursor, StudyStatus
@@ -148,6 +149,7 @@ class ReminderForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=_("Please continue your study: open Satchel and finish your lessons."),
+        validators=[refuse_untypable],
     )
     campaign = IdChoiceField(
         queryset=Campaign.objects.all(), required=False, widget=forms.HiddenInput

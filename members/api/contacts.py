@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_input import DateTimeField
+from config.typed_text import refuse_untypable
 from members import services
 from members.api.errors import (
     UNAUTHENTICATED,
@@ -36,7 +37,11 @@ class ContactRecordApi(APIView):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ContactRecord.Kind.choices)
         note = serializers.CharField(
-            max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+            max_length=NOTE_MAX_LENGTH,
+            required=False,
+            allow_blank=True,
+            default="",
+            validators=[refuse_untypable],
         )
         at = DateTimeField(
             required=False,

@@ -20,6 +20,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import ListingButton
 
 from config.ids import IdChoiceField
+from config.typed_text import refuse_untypable
 from members import admin_views, roster_views, selectors, services
 from members.held import (
     HELD_CHOICES,
@@ -212,6 +213,9 @@ class MemberAdminForm(WagtailAdminModelForm):
             self.fields["home_organisation"].queryset = organisations_in_scope(
                 self.for_user
             )
+        for name in ("name", "whereabouts", "note"):
+            if name in self.fields:
+                self.fields[name].validators.append(refuse_untypable)
 
     def clean_phone(self):
         phone = validate_phone(self.cleaned_data["phone"])
