@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -26,18 +31,25 @@ from courses.reporting.selectors import (
     report_root_for,
     study_unit,
 )
+from members.api.errors import ErrorSerializer, invalid_response
 from members.held import HELD_HERE, NEEDS_ORGANISATION
 from members.models import Member, Organisation
 from members.scoping import is_organiser, organisation_in_scope
 
+# The API's one error body, ``{"detail", "code"[, "fields"]}``: a refused filter is
+# ``invalid`` with the filters' messages under ``fields`` (``invalid_response``).
 ERRORS = {
-    400: OpenApiResponse(description="Invalid filters (the body says which)."),
+    400: OpenApiResponse(
+        ErrorSerializer, description="Invalid filters (``fields`` says which)."
+    ),
     403: OpenApiResponse(
+        ErrorSerializer,
         description="Not signed in, or not an organiser (completion) or helper "
-        "(members)."
+        "(members).",
     ),
     404: OpenApiResponse(
-        description="The organisation does not exist or is outside your area."
+        ErrorSerializer,
+        description="The organisation does not exist or is outside your area.",
     ),
 }
 
@@ -82,6 +94,25 @@ def _organisation(request, organisation_id) -> Organisation:
     return organisation
 
 
+class BucketSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "CompletionReportBucket"
+
+    members = serializers.IntegerField()
+    started = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class LessonCellSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "MemberLessonStatus"
+
+    status = serializers.CharField()
+    completed_via = serializers.CharField(allow_null=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
 class CompletionReportApi(APIView):
     class InputSerializer(FilterSerializer):
         pass
@@ -104,14 +135,19 @@ class CompletionReportApi(APIView):
             )
             by_bucket = serializers.SerializerMethodField()
 
+            @extend_schema_field(serializers.DictField(child=BucketSerializer()))
             def get_by_bucket(self, row) -> dict:
+                """Per mobility bucket (``local``, ``outflow``, ``inflow``), the
+                same figures as the row's totals, hours written the same way."""
                 return {
-                    bucket: {
-                        "members": row.members[bucket],
-                        "started": row.started[bucket],
-                        "completed": row.completed[bucket],
-                        "hours": str(row.hours[bucket]),
-                    }
+                    bucket: BucketSerializer(
+                        {
+                            "members": row.members[bucket],
+                            "started": row.started[bucket],
+                            "completed": row.completed[bucket],
+                            "hours": row.hours[bucket],
+                        }
+                    ).data
                     for bucket in row.members
                 }
 
@@ -140,7 +176,8 @@ class CompletionReportApi(APIView):
         if not is_organiser(request.user):
             raise PermissionDenied(_("Only organisers can see reports."))
         filters = self.InputSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        if not filters.is_valid():
+            return invalid_response(filters)
         data = filters.validated_data
         organisation = _organisation(request, data.get("organisation"))
         unit = study_unit(course=data.get("course"), campaign=data.get("campaign"))
@@ -221,6 +258,7 @@ class MemberStatusApi(APIView):
         last_activity = serializers.DateTimeField(allow_null=True)
         lesson_status = serializers.SerializerMethodField()
 
+        @extend_schema_field(LessonCellSerializer(many=True))
         def get_lesson_status(self, item) -> list[dict]:
             return [
                 {
@@ -258,7 +296,8 @@ class MemberStatusApi(APIView):
         if not can_follow_members(request.user):
             raise PermissionDenied(_("Only organisers and helpers can list members."))
         filters = self.InputSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        if not filters.is_valid():
+            return invalid_response(filters)
         data = filters.validated_data
         organisation = None
         if data.get("organisation") is not None:

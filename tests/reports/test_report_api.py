@@ -41,7 +41,19 @@ def test_completion_api_refuses_members_and_bad_filters(
     )
     client_for(client, county_organiser)
     both = client.get("/api/v1/reports/completion/?course=1&campaign=1")
+    neither = client.get("/api/v1/reports/completion/", HTTP_ACCEPT_LANGUAGE="en")
+    not_an_id = client.get("/api/v1/reports/completion/?campaign=abc")
     assert both.status_code == 400
+    # the API's one error body: detail, code, and the filters' messages in fields
+    assert neither.status_code == 400
+    assert neither.json() == {
+        "detail": "The request is not valid.",
+        "code": "invalid",
+        "fields": {"non_field_errors": ["Choose a campaign or a course."]},
+    }
+    assert not_an_id.status_code == 400 and list(not_an_id.json()["fields"]) == [
+        "campaign"
+    ]
 
 
 def test_members_api_gives_a_helper_only_the_paired_member(client, studied, helper):
@@ -82,7 +94,7 @@ def test_members_api_pages_through_an_organisations_own_members(
     assert names == ["direct1", "direct2", "direct3"]
     assert first["count"] == 3 and second["next"] is None
     assert unplaced.status_code == 400
-    assert unplaced.json()["held"] == [
+    assert unplaced.json()["fields"]["held"] == [
         "Choose the organisation whose own members to list."
     ]
 
@@ -97,6 +109,40 @@ def test_report_endpoints_are_in_the_schema_with_error_responses(
     completion = schema["paths"]["/api/v1/reports/completion/"]["get"]
     assert {"200", "400", "403", "404"} <= set(completion["responses"])
     assert "/api/v1/reports/members/" in schema["paths"]
+    # the errors have the API's one body, and the buckets and cells their fields
+    error = completion["responses"]["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/MembersError"}
+    parts = schema["components"]["schemas"]
+    row = parts["CompletionReportRow"]["properties"]
+    assert row["by_bucket"]["additionalProperties"] == {
+        "$ref": "#/components/schemas/CompletionReportBucket"
+    }
+    assert set(parts["CompletionReportBucket"]["properties"]) == {
+        "members",
+        "started",
+        "completed",
+        "hours",
+    }
+    assert set(parts["MemberLessonStatus"]["properties"]) == {
+        "status",
+        "completed_via",
+        "score",
+    }
+
+
+def test_every_bucket_writes_its_hours_like_the_total(client, studied, city_organiser):
+    client_for(client, city_organiser)
+
+    report = client.get(
+        f"/api/v1/reports/completion/?course={studied.course.pk}"
+    ).json()
+
+    hours = [report["total"]["hours"]] + [
+        bucket["hours"] for bucket in report["total"]["by_bucket"].values()
+    ]
+    assert all(
+        value.count(".") == 1 and len(value.split(".")[1]) == 2 for value in hours
+    )
 
 
 def test_members_api_pages_by_its_links_inside_the_scope(
@@ -129,5 +175,5 @@ def test_members_api_refuses_a_bad_cursor_with_a_message(
     bad = client.get(base + "&after=nonsense")
     both = client.get(base + "&after=1.a&before=2.b")
 
-    assert bad.status_code == 400 and "after" in bad.json()
+    assert bad.status_code == 400 and "after" in bad.json()["fields"]
     assert both.status_code == 400
