@@ -8,18 +8,21 @@ DRF's own classes answer with a 500.
   rule for JSON that arrives inside a form field (the progress beacon).
 * ``DateTimeField``: a time without a UTC offset is read in ``TIME_ZONE``; near
   year 1 (or 9999) converting it to UTC leaves the calendar, and DRF lets the
-  ``OverflowError`` through. Here it is "Datetime value out of range." (400).
+  ``OverflowError`` through. Here it is "Datetime value out of range." (400). A
+  date alone ("2026-12-01"), which Python reads as midnight, is refused (400).
 
 ``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]`` names the parser; serializers import
 the field from here instead of ``rest_framework.serializers``.
 """
 
 import json
+import re
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
+DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TOO_DEEP = _("JSON parse error - the document is nested too deeply.")
 NOT_JSON = _("JSON parse error - the request body is not JSON.")
 NOT_JSON_AT = _(
@@ -56,6 +59,20 @@ def parse_json(text: str):
 
 
 class DateTimeField(serializers.DateTimeField):
+    default_error_messages = {
+        "date_only": _(
+            "Give a date and a time, such as 2026-12-01T09:30:00+08:00, "
+            "not a date alone."
+        ),
+    }
+
+    def to_internal_value(self, value):
+        # Python reads "2026-12-01" as midnight: an event or a contact would be
+        # stored at a time nobody gave.
+        if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
+            self.fail("date_only")
+        return super().to_internal_value(value)
+
     def enforce_timezone(self, value):
         try:
             return super().enforce_timezone(value)

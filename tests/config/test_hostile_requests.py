@@ -154,9 +154,23 @@ def test_a_beacon_batch_nested_too_deeply_is_refused(member_client):
     assert response.json() == {"batch": ["The batch must be a JSON object."]}
 
 
-@pytest.mark.parametrize("at", ["0001-01-01T00:00:00", "0001-01-01T08:05:42"])
-def test_a_time_before_the_calendar_in_utc_is_a_400(member_client, at):
-    # year 1 in Asia/Shanghai (+08:05:43 then) is before year 1 in UTC
+DATE_ALONE = (
+    "Give a date and a time, such as 2026-12-01T09:30:00+08:00, not a date alone."
+)
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        # year 1 in Asia/Shanghai (+08:05:43 then) is before year 1 in UTC
+        ("0001-01-01T00:00:00", "Datetime value out of range."),
+        ("0001-01-01T08:05:42", "Datetime value out of range."),
+        # Python reads a date alone as midnight: a time nobody gave
+        ("2026-12-01", DATE_ALONE),
+        (" 2026-12-01 ", DATE_ALONE),
+    ],
+)
+def test_a_time_that_names_no_moment_is_a_400(member_client, at, message):
     event = {"id": "e1", "lesson": 1, "session": "s", "at": at, "position": 1}
 
     response = member_client.post(
@@ -164,7 +178,7 @@ def test_a_time_before_the_calendar_in_utc_is_a_400(member_client, at):
     )
 
     assert response.status_code == 400
-    assert response.json()["events"]["0"]["at"] == ["Datetime value out of range."]
+    assert response.json()["events"]["0"]["at"] == [message]
 
 
 def test_drf_refusals_carry_a_code():
