@@ -28,7 +28,19 @@ def _not_paired() -> Response:
 
 
 def _contact(c: ContactRecord) -> dict:
-    return {"id": c.pk, "kind": c.kind, "note": c.note, "at": c.at}
+    """Through ``ContactOutput``: the time in the site's time zone, as every other
+    endpoint writes times (a raw datetime came out in UTC)."""
+    return ContactOutput({"id": c.pk, "kind": c.kind, "note": c.note, "at": c.at}).data
+
+
+class ContactOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "MembersContact"
 
 
 class ContactRecordApi(APIView):
@@ -53,14 +65,7 @@ class ContactRecordApi(APIView):
         class Meta:
             ref_name = "MembersContactInput"
 
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        kind = serializers.CharField()
-        note = serializers.CharField()
-        at = serializers.DateTimeField()
-
-        class Meta:
-            ref_name = "MembersContact"
+    OutputSerializer = ContactOutput
 
     @extend_schema(
         operation_id="members_contacts",

@@ -75,6 +75,12 @@ class RegistrationOutput(serializers.Serializer):
 
 
 def registration_data(r: Registration) -> dict:
+    """Through ``RegistrationOutput``: times in the site's time zone, as every
+    other endpoint writes them (a raw datetime came out in UTC)."""
+    return RegistrationOutput(_registration_fields(r)).data
+
+
+def _registration_fields(r: Registration) -> dict:
     return {
         "id": r.pk,
         "organisation": organisation_data(r.organisation),

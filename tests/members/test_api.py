@@ -1,6 +1,9 @@
 """The members API: each role against each endpoint."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from members.models import ContactRecord, Registration
 from tests.members.conftest import make_member
@@ -362,3 +365,29 @@ def test_a_registration_message_with_characters_no_keyboard_types_is_refused(
         "The text contains characters that are not allowed."
     ]
     assert not people.local_a2a.registrations.exists()
+
+
+def test_times_come_in_the_sites_time_zone_like_every_other_endpoint(
+    client, tree, people
+):
+    # given a registration and a contact written through the API
+    client.force_login(people.local_a2a.user)
+    registration = client.post(
+        "/api/v1/members/me/registrations/",
+        {"organisation_code": "L"},
+        content_type="application/json",
+    ).json()
+    client.force_login(people.helper)
+    called = (timezone.now() - dt.timedelta(days=1)).replace(microsecond=0)
+    contact = client.post(
+        f"/api/v1/members/{people.local_a1a.pk}/contacts/",
+        {"kind": "call", "at": called.astimezone(dt.UTC).isoformat()},
+        content_type="application/json",
+    ).json()
+    listed = client.get(f"/api/v1/members/{people.local_a1a.pk}/contacts/").json()
+
+    # then they read as progress, quizzes and reports write times: +08:00, not Z
+    assert registration["requested_at"].endswith("+08:00")
+    shanghai = timezone.localtime(called).isoformat()
+    assert shanghai.endswith("+08:00")
+    assert contact["at"] == shanghai and listed[0]["at"] == shanghai
