@@ -35,7 +35,7 @@ def test_an_out_of_range_course_is_a_400_in_the_api(
     response = client.get(f"/api/v1/reports/{api}/?course={value}", **EN)
 
     assert response.status_code == 400
-    assert response.json() == {"course": ["No such course."]}
+    assert response.json()["fields"] == {"course": ["No such course."]}
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_an_out_of_range_cursor_is_not_a_position(client, studied, city_organise
     assert page.status_code == 400
     assert "Not a position in this list." in page.content.decode()
     assert api.status_code == 400
-    assert api.json() == {"after": ["Not a position in this list."]}
+    assert api.json()["fields"] == {"after": ["Not a position in this list."]}
 
 
 @pytest.mark.parametrize("field", ["members", "course", "campaign"])

@@ -108,4 +108,6 @@ def test_the_member_list_refuses_after_and_before_together_like_the_api(
     assert page.status_code == 400
     assert "Give after or before, not both." in page.content.decode()
     assert api.status_code == 400
-    assert api.json() == {"non_field_errors": ["Give after or before, not both."]}
+    assert api.json()["fields"] == {
+        "non_field_errors": ["Give after or before, not both."]
+    }
