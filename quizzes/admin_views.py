@@ -18,7 +18,7 @@ from quizzes.models import Question
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Question bank file"),
-        help_text=_("CSV or XLSX with the columns described below."),
+        help_text=_("CSV or XLSX with the columns described above."),
     )
     dry_run = forms.BooleanField(
         required=False,
@@ -59,6 +59,7 @@ def bank_view(request):
     if not request.user.has_perm("quizzes.add_question"):
         raise PermissionDenied
     result = None
+    dry_run = None  # what an import of the checked file would store and skip
     import_form = ImportForm()
     export_form = ExportForm()
     if request.method == "POST" and "export" in request.POST:
@@ -99,6 +100,9 @@ def bank_view(request):
                             % {"count": len(stored.skipped)},
                         )
                     return redirect("wagtailsnippets_quizzes_question:list")
+                if result.ok:
+                    new, skipped = bank.split_new(result.questions)
+                    dry_run = {"new": len(new), "skipped": len(skipped)}
     status = 400 if result is not None and not result.ok else 200
     if import_form.errors or export_form.errors:
         # e.g. a topic id that names no topic (or too large for any row)
@@ -110,6 +114,7 @@ def bank_view(request):
             "import_form": import_form,
             "export_form": export_form,
             "result": result,
+            "dry_run": dry_run,
             "columns": bank.COLUMNS,
             "page_title": _("Import or export questions"),
             "header_icon": "upload",

@@ -21,11 +21,24 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from config.tags import tag_problem
-from quizzes.models import CHOICE_KINDS, Choice, Question, QuestionKind
+from quizzes.grading import (
+    ANSWER_TOO_LONG,
+    MAX_TEXT_ANSWER,
+    normalise_text,
+    traditional,
+)
+from quizzes.models import (
+    CHOICE_KINDS,
+    QUESTION_TEXT_MAX_LENGTH,
+    Choice,
+    Question,
+    QuestionKind,
+)
 from spreadsheets import UnreadableTable, safe_text, table_rows, unquote_text
 
 MAX_ROWS = 5000
@@ -129,7 +142,7 @@ def read_rows(upload, filename: str) -> list[list[str]]:
 def parse_rows(rows: list[list[str]]) -> ParseResult:
     if not rows:
         raise BankFileError(_("The file is empty."))
-    header = [HEADER_ALIASES.get(cell.strip().lower()) for cell in rows[0]]
+    header = [HEADER_ALIASES.get(normalise_text(cell)) for cell in rows[0]]
     missing = [
         column
         for column in ("type", "question", "correct answers")
@@ -206,8 +219,12 @@ def parse_rows(rows: list[list[str]]) -> ParseResult:
 
 
 def _accepted_names(column: str) -> str:
-    """The header names the importer takes for ``column``: "type, 题型, 类型"."""
-    return ", ".join(name for name, key in HEADER_ALIASES.items() if key == column)
+    """The header names the importer takes for ``column``: "type, 题型, 类型", in
+    Traditional characters on a zh-Hant screen (it takes both)."""
+    names = [name for name, key in HEADER_ALIASES.items() if key == column]
+    if translation.get_language() == "zh-hant":
+        names = [traditional(name) for name in names]
+    return ", ".join(names)
 
 
 def _parse_row(number: int, values: dict[str, str]):
@@ -216,7 +233,7 @@ def _parse_row(number: int, values: dict[str, str]):
     def error(column, message):
         errors.append(RowError(number, column, str(message)))
 
-    kind = KIND_ALIASES.get(values.get("type", "").strip().lower())
+    kind = KIND_ALIASES.get(normalise_text(values.get("type", "")))
     if kind is None:
         error(
             "type", _("Unknown type; use single, multiple, true_false or fill_blank.")
@@ -224,6 +241,14 @@ def _parse_row(number: int, values: dict[str, str]):
     text = values.get("question", "").strip()
     if not text:
         error("question", _("The question is empty."))
+    for column in ("question", "explanation"):
+        length = len(values.get(column, "").strip())
+        if length > QUESTION_TEXT_MAX_LENGTH:
+            error(
+                column,
+                _("Longer than %(max)s characters (%(length)s).")
+                % {"max": QUESTION_TEXT_MAX_LENGTH, "length": length},
+            )
     choices = _split(values.get("choices", ""))
     answers_raw = values.get("correct answers", "").strip()
     if not answers_raw:
@@ -271,7 +296,7 @@ def _parse_row(number: int, values: dict[str, str]):
         if choices:
             error("choices", _("Only choice questions have choices."))
         if kind == QuestionKind.TRUE_FALSE and answers_raw:
-            word = answers_raw.lower()
+            word = normalise_text(answers_raw)
             if word in TRUE_WORDS:
                 parsed.is_true = True
             elif word in FALSE_WORDS:
@@ -280,6 +305,8 @@ def _parse_row(number: int, values: dict[str, str]):
                 error("correct answers", _("Answer true or false."))
         if kind == QuestionKind.FILL_BLANK:
             parsed.accepted = _split(answers_raw)
+            if any(len(answer) > MAX_TEXT_ANSWER for answer in parsed.accepted):
+                error("correct answers", ANSWER_TOO_LONG)
     return (None if errors else parsed), errors
 
 
@@ -356,19 +383,32 @@ def _bank_signatures(texts: set[str]) -> set[tuple]:
     return found
 
 
+def split_new(
+    questions: list[ParsedQuestion],
+) -> tuple[list[ParsedQuestion], list[ParsedQuestion]]:
+    """(new, skipped): the questions an import stores, and those it skips because
+    the bank holds them word for word (type, text, choices and answers) or the file
+    had them on an earlier row. The dry run says the same as the import."""
+    known = _bank_signatures({parsed.text for parsed in questions})
+    new, skipped = [], []
+    for parsed in questions:
+        signature = _signature(parsed)
+        if signature in known:
+            skipped.append(parsed)
+            continue
+        known.add(signature)
+        new.append(parsed)
+    return new, skipped
+
+
 def question_bank_import(*, questions: list[ParsedQuestion]) -> ImportResult:
     """Store parsed questions, all or nothing. A question already in the bank word
     for word (type, text, choices and answers), or twice in the file, is stored
     once: importing the same file again adds nothing."""
     result = ImportResult(created=[], skipped=[])
     with transaction.atomic():
-        known = _bank_signatures({parsed.text for parsed in questions})
-        for parsed in questions:
-            signature = _signature(parsed)
-            if signature in known:
-                result.skipped.append(parsed)
-                continue
-            known.add(signature)
+        new, result.skipped = split_new(questions)
+        for parsed in new:
             question = Question.objects.create(
                 kind=parsed.kind,
                 text=parsed.text,

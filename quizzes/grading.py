@@ -21,12 +21,27 @@ from config.typed_text import holds_untypable
 from quizzes.models import Question, QuestionKind
 
 MAX_TEXT_ANSWER = 500
+# An accepted answer longer than a member may type could never be matched.
+ANSWER_TOO_LONG = _(
+    "An accepted answer is at most 500 characters: members cannot type more."
+)
 
 
 @cache
 def _simplified():
     """OpenCC's Traditional-to-Simplified converter (made once; about 10 ms)."""
     return opencc.OpenCC("t2s")
+
+
+@cache
+def _traditional():
+    """OpenCC's Simplified-to-Traditional converter (Taiwan glyphs, as the site's
+    zh_Hant catalogues use: scripts/hant_from_hans.py)."""
+    return opencc.OpenCC("s2tw")
+
+
+def traditional(value: str) -> str:
+    return _traditional().convert(value)
 
 
 def normalise_text(value: str) -> str:

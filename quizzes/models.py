@@ -56,6 +56,12 @@ class QuestionTag(TaggedItemBase):
     )
 
 
+# The longest question or explanation: far more than a phone screen shows, and
+# within what an exported spreadsheet cell holds (XLSX: 32,767 characters), so
+# the bank's export and import keep every question whole.
+QUESTION_TEXT_MAX_LENGTH = 5000
+
+
 class Question(index.Indexed, ClusterableModel):
     kind = models.CharField(
         max_length=16,
@@ -65,7 +71,9 @@ class Question(index.Indexed, ClusterableModel):
         # library's type column read "question type").
         verbose_name=pgettext_lazy("question", "Type"),
     )
-    text = models.TextField(verbose_name=_("Question"))
+    text = models.TextField(
+        verbose_name=_("Question"), max_length=QUESTION_TEXT_MAX_LENGTH
+    )
     is_true = models.BooleanField(
         null=True,
         blank=True,
@@ -82,6 +90,7 @@ class Question(index.Indexed, ClusterableModel):
     )
     explanation = models.TextField(
         blank=True,
+        max_length=QUESTION_TEXT_MAX_LENGTH,
         verbose_name=_("Explanation"),
         help_text=_("Shown after submission if the quiz's review policy allows."),
     )

@@ -40,6 +40,7 @@ from quizzes.deletion import (
     live_quizzes_emptied,
     retagged_emptied_reason,
 )
+from quizzes.grading import ANSWER_TOO_LONG, MAX_TEXT_ANSWER
 from quizzes.models import CHOICE_KINDS, Answer, Question, QuestionKind, Quiz
 
 # The bank file names a question's choices A to Z (quizzes/bank.py): more could
@@ -131,6 +132,10 @@ class QuestionForm(WagtailAdminModelForm):
             )
         if kind == QuestionKind.FILL_BLANK and not accepted:
             self.add_error("accepted_answers", _("Give at least one accepted answer."))
+        if kind == QuestionKind.FILL_BLANK and any(
+            len(line.strip()) > MAX_TEXT_ANSWER for line in accepted.splitlines()
+        ):
+            self.add_error("accepted_answers", ANSWER_TOO_LONG)
         if kind == QuestionKind.FILL_BLANK and SEPARATOR in accepted:
             self.add_error(
                 "accepted_answers",

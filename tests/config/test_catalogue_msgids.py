@@ -30,3 +30,29 @@ def test_no_msgid_is_spelt_with_a_python_escape():
     ]
 
     assert spelt == []
+
+
+# One word for one thing: a question's topics are 知识点 on the question form and
+# in the bank, so a message that sends an editor to "its topics" says 知识点 too
+# (it said 主题, which no screen shows); a lesson is 课时, never 课程 (a course).
+TERMS = [
+    (re.compile(r"\btopics?\b", re.IGNORECASE), "知识点", "主题"),
+    (re.compile(r"\blessons?\b(?!.*\bcourses?\b)", re.IGNORECASE), "课时", "课程"),
+]
+
+
+def _shown(entry: polib.POEntry) -> str:
+    return entry.msgstr or " ".join(entry.msgstr_plural.values())
+
+
+def test_the_chinese_catalogue_says_one_word_for_topics_and_for_lessons():
+    wrong = [
+        (entry.msgid, _shown(entry))
+        for entry in polib.pofile(str(CATALOGUE))
+        for pattern, word, other in TERMS
+        if pattern.search(entry.msgid)
+        and other in _shown(entry)
+        and word not in _shown(entry)
+    ]
+
+    assert wrong == []

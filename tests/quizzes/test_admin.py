@@ -139,6 +139,38 @@ def test_a_fill_in_question_needs_an_accepted_answer(editor_client):
     assert not Question.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        # no member can type more than 500 characters: never matched
+        (
+            {"kind": "fill_blank", "accepted_answers": "党章\n" + "长" * 501},
+            "An accepted answer is at most 500 characters: members cannot type more.",
+        ),
+        # an exported spreadsheet cell would cut it (XLSX: 32,767)
+        (
+            {"kind": "true_false", "is_true": "true", "text": "题" * 5001},
+            "Ensure this value has at most 5000 characters (it has 5001).",
+        ),
+        (
+            {"kind": "true_false", "is_true": "true", "explanation": "解" * 5001},
+            "Ensure this value has at most 5000 characters (it has 5001).",
+        ),
+    ],
+)
+def test_a_question_longer_than_a_member_or_an_export_can_hold_is_refused(
+    editor_client, fields, message
+):
+    response = editor_client.post(
+        reverse("wagtailsnippets_quizzes_question:add"),
+        question_form([], **fields),
+        **EN,
+    )
+
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
 def test_a_fill_in_question_with_choices_is_refused(editor_client):
     response = editor_client.post(
         reverse("wagtailsnippets_quizzes_question:add"),

@@ -296,6 +296,71 @@ def test_chinese_headers_and_gb18030_csv_are_read(editor_client):
     assert Question.objects.get().text == "党的最高领导机关是？"
 
 
+def test_traditional_headers_types_and_answers_are_read_as_the_screen_lists_them(
+    editor_client,
+):
+    # given a bank typed on a Traditional Chinese computer: the headers and words
+    # the zh-Hant import screen lists (題型, 單選, 判斷, 對)
+    rows = [
+        ["題型", "題目", "選項", "正確答案", "解析", "標籤"],
+        ["單選", "黨的最高領導機關是？", "黨的全國代表大會|中央委員會", "A", "", ""],
+        ["判斷題", "黨員應當按期交納黨費。", "", "對", "", ""],
+        [
+            "ＭＵＬＴＩＰＬＥ",
+            "哪些是黨的紀律？",
+            "政治紀律|組織紀律|天氣",
+            "A,B",
+            "",
+            "",
+        ],
+    ]
+
+    response = upload(editor_client, csv_file(rows), dry_run=False)
+
+    assert response.status_code == 302
+    kinds = dict(Question.objects.values_list("text", "kind"))
+    assert kinds == {
+        "黨的最高領導機關是？": "single",
+        "黨員應當按期交納黨費。": "true_false",
+        "哪些是黨的紀律？": "multiple",
+    }
+    assert Question.objects.get(kind="true_false").is_true is True
+
+
+def test_rows_longer_than_a_member_or_an_export_can_hold_are_row_problems(
+    editor_client,
+):
+    rows = [
+        ["type", "question", "choices", "correct answers", "explanation"],
+        ["fill_blank", "党的根本宗旨是？", "", "全心全意|" + "长" * 501, ""],
+        ["true_false", "题" * 5001, "", "对", ""],
+        ["true_false", "党员应当按期交纳党费。", "", "对", "解" * 5001],
+    ]
+
+    response = upload(editor_client, csv_file(rows), dry_run=True)
+
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 500 characters: members cannot type more" in text
+    assert text.count("Longer than 5000 characters (5001).") == 2
+    assert not Question.objects.exists()
+
+
+def test_a_missing_column_is_named_in_the_screens_own_script(editor_client):
+    rows = [["題目", "選項"], ["黨的最高領導機關是？", "甲|乙"]]
+
+    response = editor_client.post(
+        URL,
+        {"file": csv_file(rows), "dry_run": "on"},
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "type, 題型, 類型" in text
+    assert "题型" not in text
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_round_trips_through_import(editor_client, fmt):
     # given an imported bank
@@ -319,6 +384,11 @@ def test_export_round_trips_through_import(editor_client, fmt):
     assert rows[2][3] == "AB"
     assert rows[3][3] == "true"
     assert rows[4][3] == "人民|人民群众"
+    # and a dry run of the export, with the bank still holding it, says so
+    again = csv_file(rows) if fmt == "csv" else xlsx_file(rows)
+    checked = upload(editor_client, again, dry_run=True).content.decode()
+    assert "0 questions are ready to import" in checked
+    assert "4 questions are already in the bank, word for word" in checked
     # and importing the export again gives the same questions
     Question.objects.all().delete()
     again = csv_file(rows) if fmt == "csv" else xlsx_file(rows)
