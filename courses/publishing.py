@@ -195,8 +195,10 @@ def say_subpages_were_unpublished(request, page):
             request,
             gettext(
                 "Its pages were unpublished with it: members cannot reach a lesson "
-                "without its course. To publish them again, select it in the pages "
-                "listing and publish it together with its subpages."
+                "without its course. To bring them back, publish the course, then "
+                "each lesson members should see. Publishing it together with its "
+                "subpages would also publish every draft and expired lesson under "
+                "it."
             ),
         )
     return None

@@ -34,10 +34,10 @@ def test_unpublishing_a_course_takes_its_lessons_and_says_so(
     # then its lessons went with it, and the editor is told how to bring them back
     assert not LessonPage.objects.live().filter(pk__in=[reading_lesson.pk]).exists()
     assert not LessonPage.objects.live().child_of(course).exists()
-    assert any(
-        "Its pages were unpublished with it" in str(message)
-        for message in response.context["messages"]
-    )
+    told = " ".join(str(message) for message in response.context["messages"])
+    assert "Its pages were unpublished with it" in told
+    # not to publish it with its subpages: that would publish drafts too
+    assert "would also publish every draft and expired lesson" in told
     # and members can neither open a lesson nor be credited for it
     studying = member_client(member)
     assert studying.get(f"/{course.slug}/{reading_lesson.slug}/").status_code == 404
