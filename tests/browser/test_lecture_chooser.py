@@ -53,4 +53,6 @@ def test_a_refused_upload_in_the_chooser_shows_its_reason(
     title = modal.locator(f"#tab-upload-{kind} [name=media-chooser-upload-title]")
     assert title.input_value() == "第一讲"
     assert not Lecture.objects.exists()
+    # and the modal keeps its title (wagtailmedia's upload view passes none)
+    assert modal.get_by_role("heading", name="Choose a media item").is_visible()
     context.close()
